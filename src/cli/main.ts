@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, OrdersyncError } from '../errors.js';
+import { commands } from './commands/index.js';
+import { outcome } from './outcome.js';
+
+export function buildProgram(): Command {
+  const program = new Command('ordersync')
+    .description('Keep the order list (SQL) in step with monday.com boards.')
+    .option('-c, --config <file>', 'config file (default: $ORDERSYNC_CONFIG or ./ordersync.toml)')
+    .option('-e, --env <name>', 'environment (default: $ORDERSYNC_ENV, then default_env in the file)')
+    .option('-y, --yes', 'confirm writes to a protected environment')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  outcome.exitCode = ExitCode.ok;
+  try {
+    await program.parseAsync(argv);
+    return outcome.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.config;
+    }
+    if (err instanceof OrdersyncError) {
+      process.stderr.write(`ordersync: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`ordersync: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ExitCode.failed;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv);
+}
