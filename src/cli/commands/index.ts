@@ -1,4 +1,11 @@
 import type { Command } from 'commander';
+import { registerConfig } from './config.js';
+import { registerInit } from './init.js';
+import { registerMigrate } from './migrate.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [
+  registerInit,
+  registerConfig,
+  registerMigrate,
+];

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig, maskSecret, optionalSecret, structuralChecks, type Finding, type ResolvedConfig } from '../../config/index.js';
+import { ExitCode } from '../../errors.js';
+import { globalOptions, loadCliConfig, print, printJson } from '../context.js';
+import { outcome } from '../outcome.js';
+
+export function registerConfig(program: Command): void {
+  const config = program.command('config').description('Show or validate the configuration.');
+
+  config
+    .command('show')
+    .description('Print the resolved configuration of an environment: each value with the layer it came from (default, file, env.<name>); secrets masked.')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const cfg = loadCliConfig(cmd);
+      const rows = [...cfg.sources].map(([key, layer]) => ({ key, value: valueAt(cfg, key), layer }));
+      const secrets = secretStatus(cfg);
+      if (opts.json) {
+        printJson({ file: cfg.file, env: cfg.envName, env_source: cfg.envSource, protected: cfg.settings.protected, values: rows, secrets });
+        return;
+      }
+      print(`# ${cfg.file} — environment "${cfg.envName}" (chosen by ${cfg.envSource})${cfg.settings.protected ? ', protected' : ''}`);
+      const width = Math.max(...rows.map((r) => r.key.length));
+      for (const r of rows) print(`${r.key.padEnd(width)} = ${JSON.stringify(r.value)}  [${r.layer}]`);
+      for (const s of secrets) print(`secret ${s.variable} (${s.key}): ${s.status}`);
+    });
+
+  config
+    .command('validate')
+    .description('Check the configuration: structure and types, environments sharing a board or database, columns mapped twice, secret-looking literals.')
+    .option('--all', 'validate every environment (the default checks the selected one plus cross-environment rules)')
+    .option('--json', 'machine-readable output')
+    .action((opts: { all?: boolean; json?: boolean }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const cfg = opts.all ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined } }) : loadCliConfig(cmd);
+      const text = readFileSync(cfg.file, 'utf8');
+      const findings = structuralChecks(cfg, text).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
+      report(cfg, findings, opts.json);
+    });
+}
+
+function report(cfg: ResolvedConfig, findings: Finding[], json?: boolean): void {
+  const errors = findings.filter((f) => f.level === 'error');
+  if (json) {
+    printJson({ file: cfg.file, ok: errors.length === 0, findings });
+  } else {
+    for (const f of findings) print(`${f.level}: ${cfg.file}${f.env ? ` [env.${f.env}]` : ''}${f.key ? ` ${f.key}` : ''}: ${f.message}`);
+    print(errors.length === 0 ? `ok: ${cfg.file} (${cfg.envNames.join(', ') || 'no environments'})` : `${errors.length} error(s)`);
+  }
+  if (errors.length > 0) outcome.exitCode = ExitCode.config;
+}
+
+function valueAt(cfg: ResolvedConfig, key: string): unknown {
+  const parts = key.match(/"(?:[^"\\]|\\.)*"|[^.]+/g) ?? [];
+  let cur: unknown = cfg.settings;
+  for (const p of parts) {
+    const k = p.startsWith('"') ? (JSON.parse(p) as string) : p;
+    cur = (cur as Record<string, unknown> | undefined)?.[k];
+  }
+  return cur;
+}
+
+function secretStatus(cfg: ResolvedConfig) {
+  const s = cfg.settings;
+  const vars: Array<[string, string]> = [
+    ['monday.token_env', s.monday.token_env],
+    ['alerts.webhook_url_env', s.alerts.webhook_url_env],
+    ['server.token_env', s.server.token_env],
+  ];
+  if (s.database.dialect === 'postgres') vars.unshift(['database.url_env', s.database.url_env]);
+  return vars.map(([key, variable]) => ({ key, variable, status: maskSecret(optionalSecret(variable)) }));
+}

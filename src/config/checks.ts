@@ -1,0 +1,98 @@
+import type { ResolvedConfig } from './load.js';
+import type { Settings } from './schema.js';
+
+export interface Finding {
+  level: 'error' | 'warn';
+  env?: string;
+  key?: string;
+  message: string;
+}
+
+/**
+ * Checks that need no network and no board: mistakes that crossed environments in the
+ * prior system (shared boards, a swapped database) and mappings that cannot work.
+ */
+export function structuralChecks(cfg: ResolvedConfig, text: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const [env, s] of cfg.all) findings.push(...mappingChecks(env, s));
+  findings.push(...sharedResources(cfg.all));
+  findings.push(...secretLiterals(text));
+  return findings;
+}
+
+function mappingChecks(env: string, s: Settings): Finding[] {
+  const out: Finding[] = [];
+  const byTarget = new Map<string, string[]>();
+  for (const [source, target] of Object.entries(s.mapping.columns)) {
+    byTarget.set(target, [...(byTarget.get(target) ?? []), source]);
+  }
+  for (const [target, sources] of byTarget) {
+    if (sources.length > 1) {
+      out.push({
+        level: 'error',
+        env,
+        key: `mapping.columns`,
+        message: `monday column ${target} is mapped twice (from ${sources.map((x) => `"${x}"`).join(' and ')}); the later would silently overwrite the earlier`,
+      });
+    }
+  }
+  const sizes = new Set(s.staging.size_columns);
+  for (const source of Object.keys(s.mapping.columns)) {
+    if (sizes.has(source)) {
+      out.push({ level: 'error', env, key: 'mapping.columns', message: `"${source}" is a size column; sizes become subitems, not item columns` });
+    }
+  }
+  if (s.mapping.columns[s.staging.key_columns[0] ?? ''] === undefined && !s.mapping.key_column_id) {
+    out.push({
+      level: 'warn',
+      env,
+      key: 'mapping.key_column_id',
+      message: `the business key "${s.staging.key_columns[0]}" is not mapped to a monday column: crash recovery and baseline cannot find items by key`,
+    });
+  }
+  if (s.monday.items_board_id && s.monday.items_board_id === s.monday.subitems_board_id) {
+    out.push({ level: 'error', env, key: 'monday.subitems_board_id', message: 'the items board and the subitems board are the same board' });
+  }
+  return out;
+}
+
+function sharedResources(all: Map<string, Settings>): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, string>();
+  const claim = (resource: string, env: string, what: string) => {
+    const other = seen.get(resource);
+    if (other !== undefined && other !== env) {
+      out.push({ level: 'error', env, message: `environments "${other}" and "${env}" share ${what}; each environment needs its own` });
+    } else {
+      seen.set(resource, env);
+    }
+  };
+  for (const [env, s] of all) {
+    for (const board of [s.monday.items_board_id, s.monday.subitems_board_id]) {
+      if (board) claim(`board:${board}`, env, `board ${board}`);
+    }
+    const d = s.database;
+    if (d.dialect === 'sqlite') claim(`sqlite:${d.sqlite_path}`, env, `the SQLite database ${d.sqlite_path}`);
+    if (d.dialect === 'postgres') claim(`pg:${d.url_env}`, env, `the database URL variable ${d.url_env}`);
+  }
+  return out;
+}
+
+const SECRET_PATTERNS: Array<[RegExp, string]> = [
+  [/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JWT-like token'],
+  [/postgres(ql)?:\/\/[^:\s"']+:[^@\s"']+@/, 'a database URL with a password'],
+  [/^\s*[A-Za-z_]*(token|password|secret|api_key)\s*=\s*"[^"]{8,}"/im, 'a secret-looking value'],
+];
+
+function secretLiterals(text: string): Finding[] {
+  const out: Finding[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim().startsWith('#')) return;
+    for (const [re, what] of SECRET_PATTERNS) {
+      if (re.test(line)) {
+        out.push({ level: 'error', key: `line ${i + 1}`, message: `line ${i + 1} holds ${what}; secrets belong in environment variables (token_env, url_env)` });
+      }
+    }
+  });
+  return out;
+}

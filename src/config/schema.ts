@@ -1,0 +1,215 @@
+import { z } from 'zod';
+
+/**
+ * The configuration contract. Every section is strict (unknown keys are errors: typos are
+ * the classic config bug) and every key carries a description, from which
+ * docs/configuration.md is generated.
+ */
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, _)');
+
+const identifier = z.string().min(1).max(128);
+
+const tables = z
+  .strictObject({
+    orders: identifier.default('orders').describe('Orders table (one row per business key).'),
+    order_lines: identifier.default('order_lines').describe('Order lines table (one row per order and size).'),
+    sync_runs: identifier.default('sync_runs').describe('Run history table.'),
+    sync_events: identifier.default('sync_events').describe('Per-operation journal (rollback reads it).'),
+    api_log: identifier.default('api_log').describe('Request/response log (token redacted, pruned by retention).'),
+    monday_groups: identifier.default('monday_groups').describe('Cache of monday group ids by board and title.'),
+    run_lock: identifier.default('run_lock').describe('Lease rows that stop two runs of one environment overlapping (SQLite).'),
+    migrations: identifier.default('ordersync_migrations').describe('Applied schema migrations.'),
+  })
+  .prefault({});
+
+const database = z
+  .strictObject({
+    dialect: z
+      .enum(['sqlite', 'postgres', 'pglite'])
+      .default('sqlite')
+      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests).'),
+    sqlite_path: z
+      .string()
+      .min(1)
+      .default('ordersync.db')
+      .describe('SQLite file, relative to the config file.'),
+    url_env: envVarName
+      .default('ORDERSYNC_DATABASE_URL')
+      .describe('Environment variable holding the PostgreSQL URL (postgres dialect). Never put the URL in the file.'),
+    pglite_path: z
+      .string()
+      .optional()
+      .describe('PGlite data directory, relative to the config file; in memory when absent.'),
+    tables,
+  })
+  .prefault({});
+
+const sizeMarkers = z
+  .strictObject({
+    start_after: z.string().min(1).default('UNIT OF MEASURE').describe('Size columns start after this column.'),
+    end_before: z.string().min(1).default('TOTAL QTY').describe('Size columns end before this column.'),
+  })
+  .prefault({});
+
+const staging = z
+  .strictObject({
+    table: identifier.default('staging_order_list').describe('Staging table delivered upstream (one row per order, one column per size).'),
+    key_columns: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['AAG ORDER NUMBER'])
+      .describe('Business key column(s); composite keys list several.'),
+    size_columns: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Explicit size columns. When empty, the columns strictly between size_markers are used.'),
+    size_markers: sizeMarkers.describe('Marker columns around the size columns (found by introspection).'),
+    customer_column: z.string().min(1).default('CUSTOMER NAME').describe('Customer column (reports group by it).'),
+    customer_season_column: z.string().min(1).default('CUSTOMER SEASON').describe('Customer season column.'),
+    aag_season_column: z.string().min(1).default('AAG SEASON').describe('Internal season column (group name fallback).'),
+    order_type_column: z.string().min(1).default('ORDER TYPE').describe('Order type column; cancellation is read from it.'),
+    cancelled_values: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['CANCELLED'])
+      .describe('Order types that mean cancelled, compared case-insensitively.'),
+    duplicate_policy: z
+      .enum(['error', 'first', 'last'])
+      .default('error')
+      .describe('Duplicate business keys in one load: error = skip those keys and report them; first/last = keep that row and report the others.'),
+    vanished_policy: z
+      .enum(['leave', 'archive'])
+      .default('leave')
+      .describe('Orders no longer in staging: leave them, or archive their items (guarded by [cancel] blast-radius limits).'),
+    batch_size: z.number().int().min(1).max(50_000).default(2_000).describe('Staging rows read per batch during merge.'),
+  })
+  .prefault({});
+
+const nameRule = z.strictObject({
+  columns: z.array(z.array(z.string().min(1)).min(1)).min(1).describe('Column lists tried in order; the first whose columns are all non-empty wins.'),
+  separator: z.string().default(' ').describe('Separator between column values.'),
+  fallback: z.string().min(1).describe('Used when no column list is complete.'),
+});
+
+const mapping = z
+  .strictObject({
+    group_name: nameRule
+      .prefault({
+        columns: [
+          ['CUSTOMER NAME', 'CUSTOMER SEASON'],
+          ['CUSTOMER NAME', 'AAG SEASON'],
+        ],
+        fallback: 'UNASSIGNED',
+      })
+      .describe('Group title rule (customer + season, with fallbacks).'),
+    item_name: nameRule
+      .prefault({
+        columns: [
+          ['CUSTOMER STYLE', 'CUSTOMER COLOUR DESCRIPTION', 'AAG ORDER NUMBER'],
+          ['AAG ORDER NUMBER'],
+        ],
+        fallback: 'ORDER',
+      })
+      .describe('Item name rule.'),
+    columns: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe('Staging column → monday column id on the items board.'),
+    key_column_id: z
+      .string()
+      .optional()
+      .describe('monday column holding the business key (crash recovery and baseline look items up by it; never by name). Defaults to the column mapped from the first key column.'),
+    subitem_name: z.string().default('Size {size}').describe('Subitem name; {size} is replaced by the size.'),
+    size_column_id: z.string().min(1).default('dropdown_mkrak7qp').describe('Subitems board column holding the size.'),
+    qty_column_id: z.string().min(1).default('numeric_mkra7j8e').describe('Subitems board column holding the quantity.'),
+    line_delete_policy: z
+      .enum(['zero', 'delete', 'archive'])
+      .default('zero')
+      .describe('A size that disappears: set its subitem quantity to 0 (default), or delete / archive the subitem.'),
+  })
+  .prefault({});
+
+const createLabels = z
+  .strictObject({
+    default: z.boolean().default(false).describe('Allow monday to create missing dropdown/status labels.'),
+    columns: z.record(z.string().min(1), z.boolean()).default({}).describe('Per-column override: column id → allowed.'),
+  })
+  .prefault({});
+
+const monday = z
+  .strictObject({
+    api_url: z.url().default('https://api.monday.com/v2').describe('GraphQL endpoint.'),
+    api_version: z.string().regex(/^\d{4}-\d{2}$/).default('2026-10').describe('API-Version header, pinned per environment.'),
+    token_env: envVarName.default('MONDAY_API_TOKEN').describe('Environment variable holding the API token.'),
+    items_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Items board id.'),
+    subitems_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Subitems board id.'),
+    snapshot_dir: z.string().default('boards').describe('Where board snapshots are kept, relative to the config file.'),
+    batch_size: z.number().int().min(1).max(100).default(20).describe('Mutations per request (aliases).'),
+    timeout_ms: z.number().int().min(100).default(30_000).describe('Per-request timeout.'),
+    max_retries: z.number().int().min(0).max(20).default(6).describe('Retries of one request (429, 5xx, network).'),
+    row_retry_limit: z.number().int().min(0).default(3).describe('Failed attempts before a row goes to ERROR until `ordersync retry`.'),
+    complexity_per_minute: z.number().int().min(1).default(10_000_000).describe('Complexity budget per minute the pacer plans for.'),
+    create_labels: createLabels.describe('Label creation policy.'),
+  })
+  .prefault({});
+
+const cancel = z
+  .strictObject({
+    status_column_id: z.string().optional().describe('Optional status column that shows the cancellation.'),
+    status_label: z.string().default('CANCELLED').describe('Label written to status_column_id on cancellation.'),
+    active_label: z.string().optional().describe('Label written to status_column_id when an order is reactivated.'),
+    move_to_group: z.string().optional().describe('Optional group title that cancelled items move to.'),
+    never_synced: z
+      .enum(['skip', 'create'])
+      .default('skip')
+      .describe('A cancelled order never synced before: skip it (default) or create it as cancelled.'),
+    max_share: z.number().min(0).max(1).default(0.2).describe('Blast radius: stop when a run would cancel/archive/delete more than this share of orders.'),
+    max_count: z.number().int().min(0).default(500).describe('Blast radius: stop when a run would cancel/archive/delete more than this many orders.'),
+  })
+  .prefault({});
+
+const alerts = z
+  .strictObject({
+    success_ok: z.number().min(0).max(1).default(0.95).describe('Success rate at or above this is ok.'),
+    success_degraded: z.number().min(0).max(1).default(0.8).describe('Success rate at or above this (and below success_ok) is degraded; below is failed.'),
+    max_pending_age_minutes: z.number().min(0).default(180).describe('Oldest pending row older than this raises an alert.'),
+    max_in_flight_minutes: z.number().min(0).default(30).describe('A row in flight longer than this is stuck.'),
+    max_consecutive_failed_runs: z.number().int().min(1).default(3).describe('Failed runs in a row before alerting.'),
+    min_budget_headroom: z.number().min(0).max(1).default(0.1).describe('Alert when the complexity budget left falls below this share.'),
+    webhook_url_env: envVarName.default('ORDERSYNC_ALERT_WEBHOOK').describe('Environment variable with a Slack-compatible webhook URL (optional).'),
+  })
+  .prefault({});
+
+const server = z
+  .strictObject({
+    host: z.string().default('127.0.0.1').describe('Bind address of `ordersync serve`.'),
+    port: z.number().int().min(0).max(65535).default(8787).describe('Port of `ordersync serve`.'),
+    token_env: envVarName.default('ORDERSYNC_DASHBOARD_TOKEN').describe('Bearer token required when bound beyond loopback.'),
+    schedule: z.string().optional().describe('Cron expression: `serve` runs `ordersync run` on it, never overlapping.'),
+    api_log_retention_days: z.number().int().min(1).default(30).describe('Retention for the API log and events.'),
+  })
+  .prefault({});
+
+/** The settings an environment resolves to (base deep-merged with its overlay). */
+export const settingsSchema = z.strictObject({
+  protected: z.boolean().default(false).describe('Writes need --yes (or non-interactive CI).'),
+  database,
+  staging,
+  mapping,
+  monday,
+  cancel,
+  alerts,
+  server,
+});
+
+/** The file: base settings, default_env, and overlays under [env.<name>]. */
+export const fileSchema = settingsSchema.extend({
+  default_env: z.string().min(1).optional().describe('Environment used when neither --env nor ORDERSYNC_ENV is given.'),
+  env: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.record(z.string(), z.unknown())).default({}).describe('Per-environment overlays.'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export const sectionNames = ['database', 'staging', 'mapping', 'monday', 'cancel', 'alerts', 'server'] as const;

@@ -1,0 +1,38 @@
+import { ConfigError } from '../errors.js';
+import type { ResolvedConfig } from './load.js';
+
+/**
+ * Secrets are read from the environment only when a command needs them, so `config show`
+ * and `migrate` work without a monday token, and a missing one names its variable.
+ */
+export function requireSecret(cfg: ResolvedConfig, varName: string, keyPath: string, envVars: NodeJS.ProcessEnv = process.env): string {
+  const value = envVars[varName];
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(
+      `environment variable ${varName} is not set (${keyPath} in ${cfg.file}, environment "${cfg.envName}")`,
+    );
+  }
+  return value;
+}
+
+export function optionalSecret(varName: string, envVars: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = envVars[varName];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** For display: shows that a secret is set without showing it. */
+export function maskSecret(value: string | undefined): string {
+  if (value === undefined) return '(not set)';
+  return `(set, ${value.length} chars)`;
+}
+
+/** postgres://user:pass@host/db → postgres://user:****@host/db */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '****';
+    return u.toString();
+  } catch {
+    return '****';
+  }
+}

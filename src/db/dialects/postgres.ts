@@ -1,0 +1,14 @@
+import pg from 'pg';
+import { PostgresDialect } from 'kysely';
+
+// Counts and complexity totals are BIGINT; they stay far below 2^53, so plain numbers are safe.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export function postgresDialect(connectionString: string): { dialect: PostgresDialect; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString, max: 5, connectionTimeoutMillis: 10_000 });
+  // A connection killed server-side (restart, pg_terminate_backend) must fail the query
+  // that used it, not crash the process from an unhandled 'error' event.
+  pool.on('error', () => undefined);
+  return { dialect: new PostgresDialect({ pool }), pool };
+}

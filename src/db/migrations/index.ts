@@ -1,0 +1,78 @@
+import { Migrator, NO_MIGRATIONS, type Migration, type MigrationResultSet } from 'kysely';
+import { OrdersyncError } from '../../errors.js';
+import type { Db, DialectName } from '../connect.js';
+import type { TableNames } from '../table-names.js';
+import { orders } from './001_orders.js';
+import { runHistory } from './002_run_history.js';
+
+export interface MigrationContext {
+  dialect: DialectName;
+  tables: TableNames;
+}
+
+/** Versioned steps, in order; the number prefix is the version `--to N` refers to. */
+export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
+  return {
+    '001_orders': orders(ctx),
+    '002_run_history': runHistory(ctx),
+  };
+}
+
+export interface MigrationStatus {
+  name: string;
+  version: number;
+  appliedAt: string | null;
+}
+
+function migrator(db: Db): Migrator {
+  const all = migrationsFor({ dialect: db.dialect, tables: db.tables });
+  return new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => all },
+    migrationTableName: db.migrationTable,
+    migrationLockTableName: `${db.migrationTable}_lock`,
+  });
+}
+
+export async function migrationStatus(db: Db): Promise<MigrationStatus[]> {
+  const infos = await migrator(db).getMigrations();
+  return infos.map((m) => ({ name: m.name, version: versionOf(m.name), appliedAt: m.executedAt?.toISOString() ?? null }));
+}
+
+export async function isCurrent(db: Db): Promise<boolean> {
+  return (await migrationStatus(db)).every((m) => m.appliedAt !== null);
+}
+
+/** Applies pending steps up to `to` (default: all). */
+export async function migrateUp(db: Db, to?: number): Promise<string[]> {
+  const m = migrator(db);
+  const target = to === undefined ? undefined : nameOf(db, to);
+  return applied(await (target === undefined ? m.migrateToLatest() : m.migrateTo(target)));
+}
+
+/** Reverses steps down to version `to` (0 = everything); default one step. */
+export async function migrateDown(db: Db, to?: number): Promise<string[]> {
+  const m = migrator(db);
+  if (to === undefined) return applied(await m.migrateDown());
+  return applied(await m.migrateTo(to === 0 ? NO_MIGRATIONS : nameOf(db, to)));
+}
+
+function nameOf(db: Db, version: number): string {
+  const names = Object.keys(migrationsFor({ dialect: db.dialect, tables: db.tables }));
+  const name = names.find((n) => versionOf(n) === version);
+  if (!name) throw new OrdersyncError(`no migration version ${version} (known: ${names.join(', ')})`);
+  return name;
+}
+
+function versionOf(name: string): number {
+  return Number.parseInt(name.slice(0, 3), 10);
+}
+
+function applied(result: MigrationResultSet): string[] {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const msg = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new OrdersyncError(`migration ${failed?.migrationName ?? ''} failed: ${msg}`, undefined, { cause: result.error });
+  }
+  return (result.results ?? []).map((r) => `${r.direction === 'Up' ? 'applied' : 'reverted'} ${r.migrationName}`);
+}

@@ -1,0 +1,109 @@
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import { ExitCode, OrdersyncError } from '../errors.js';
+import type { Db } from './connect.js';
+
+export class RunLockedError extends OrdersyncError {
+  constructor(name: string, holder: { acquired_at: string; pid: number; host: string } | undefined) {
+    super(
+      holder
+        ? `run already in progress for "${name}" since ${holder.acquired_at}, held by pid ${holder.pid} on ${holder.host}`
+        : `run already in progress for "${name}" (held by another session)`,
+      ExitCode.locked,
+    );
+  }
+}
+
+export interface RunLockOptions {
+  /** A lease not renewed for this long is considered abandoned. */
+  leaseMs?: number;
+}
+
+/**
+ * Two runs of one environment never overlap. PostgreSQL: a session advisory lock (dies
+ * with the connection). SQLite/PGlite: a lease row renewed while the run lives; a lease
+ * whose holder process is gone, or that expired, is taken over.
+ */
+export async function withRunLock<T>(db: Db, name: string, fn: () => Promise<T>, opts: RunLockOptions = {}): Promise<T> {
+  const leaseMs = opts.leaseMs ?? 60_000;
+  if (db.dialect === 'postgres') {
+    return db.kysely.connection().execute(async (conn) => {
+      const key = `ordersync:${name}`;
+      const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn);
+      if (!got.rows[0]?.ok) throw new RunLockedError(name, await readLease(db, name));
+      try {
+        await db.kysely.deleteFrom('run_lock').where('name', '=', name).execute();
+        await insertLease(db, name, leaseMs);
+        return await fn();
+      } finally {
+        await db.kysely.deleteFrom('run_lock').where('name', '=', name).execute().catch(() => undefined);
+        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn).catch(() => undefined);
+      }
+    });
+  }
+  await acquireLease(db, name, leaseMs);
+  const timer = setInterval(() => {
+    void db.kysely
+      .updateTable('run_lock')
+      .set({ expires_at: new Date(Date.now() + leaseMs).toISOString() })
+      .where('name', '=', name)
+      .where('pid', '=', process.pid)
+      .execute()
+      .catch(() => undefined);
+  }, Math.max(1_000, Math.floor(leaseMs / 3)));
+  timer.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+    await db.kysely.deleteFrom('run_lock').where('name', '=', name).where('pid', '=', process.pid).execute();
+  }
+}
+
+async function acquireLease(db: Db, name: string, leaseMs: number): Promise<void> {
+  const current = await readLease(db, name);
+  if (current && !abandoned(current)) throw new RunLockedError(name, current);
+  if (current) {
+    await db.kysely
+      .deleteFrom('run_lock')
+      .where('name', '=', name)
+      .where('acquired_at', '=', current.acquired_at)
+      .execute();
+  }
+  try {
+    await insertLease(db, name, leaseMs);
+  } catch {
+    // Another process inserted first: the primary key decided the race.
+    throw new RunLockedError(name, await readLease(db, name));
+  }
+}
+
+async function insertLease(db: Db, name: string, leaseMs: number): Promise<void> {
+  const now = Date.now();
+  await db.kysely
+    .insertInto('run_lock')
+    .values({
+      name,
+      holder: `${hostname()}:${process.pid}`,
+      pid: process.pid,
+      host: hostname(),
+      acquired_at: new Date(now).toISOString(),
+      expires_at: new Date(now + leaseMs).toISOString(),
+    })
+    .execute();
+}
+
+async function readLease(db: Db, name: string) {
+  return db.kysely.selectFrom('run_lock').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+function abandoned(lease: { expires_at: string; pid: number; host: string }): boolean {
+  if (Date.parse(lease.expires_at) < Date.now()) return true;
+  if (lease.host !== hostname()) return false;
+  try {
+    process.kill(lease.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
