@@ -1,0 +1,60 @@
+import { sql, type Kysely } from 'kysely';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+export type ColumnType = 'text' | 'integer' | 'decimal' | 'date';
+
+/** Bound-parameter ceilings: SQLite's SQLITE_MAX_VARIABLE_NUMBER (3.32+) and PostgreSQL's wire limit. */
+const parameterLimit: Record<SqlDialect, number> = { sqlite: 32_766, postgres: 65_535 };
+
+/** Rows per INSERT: the requested batch, shrunk so rows × columns stays within the parameter limit. */
+export function rowsPerBatch(dialect: SqlDialect, columnCount: number, requested = 1_000): number {
+  const ceiling = Math.floor(parameterLimit[dialect] / Math.max(1, columnCount));
+  if (ceiling < 1) throw new RangeError(`${columnCount} columns exceed ${dialect}'s ${parameterLimit[dialect]} parameters per statement`);
+  return Math.max(1, Math.min(requested, ceiling));
+}
+
+const sqlType: Record<SqlDialect, Record<ColumnType, string>> = {
+  sqlite: { text: 'text', integer: 'integer', decimal: 'real', date: 'text' },
+  postgres: { text: 'text', integer: 'integer', decimal: 'numeric(18,4)', date: 'date' },
+};
+
+/** Creates the table with its columns in the given order; every name goes through Kysely's quoting. */
+export async function createStagingTable(
+  db: Kysely<any>,
+  table: string,
+  columns: ReadonlyArray<{ name: string; type: ColumnType }>,
+  dialect: SqlDialect,
+): Promise<void> {
+  let builder = db.schema.createTable(table);
+  for (const column of columns) builder = builder.addColumn(column.name, sql.raw(sqlType[dialect][column.type]));
+  await builder.execute();
+}
+
+/** Column names of `table` in physical order, or undefined when there is no such table. */
+export async function existingColumns(db: Kysely<any>, table: string): Promise<string[] | undefined> {
+  const dot = table.indexOf('.');
+  const schema = dot > 0 ? table.slice(0, dot) : undefined;
+  const name = dot > 0 ? table.slice(dot + 1) : table;
+  const tables = await db.introspection.getTables();
+  const candidates = tables.filter((t) => t.name === name && (schema === undefined || t.schema === schema));
+  const match = candidates.find((t) => t.schema === undefined || t.schema === 'public' || t.schema === schema) ?? candidates[0];
+  return match?.columns.map((c) => c.name);
+}
+
+/** One multi-row INSERT; the caller keeps rows × columns within {@link rowsPerBatch}. */
+export async function insertRows(
+  db: Kysely<any>,
+  table: string,
+  names: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      record[name] = row[i] ?? null;
+    });
+    return record;
+  });
+  await db.insertInto(table).values(values).execute();
+}

@@ -1,0 +1,13 @@
+export { stagingColumns, KEY_COLUMN, FIRST_MARKER, LAST_MARKER, UUID_COLUMN } from './columns.js';
+export type { StagingColumn, StagingColumnType, StagingRow } from './columns.js';
+export { generateStaging } from './generate.js';
+export type { GenerateOptions, StagingData } from './generate.js';
+export { defaultMess } from './mess.js';
+export type { MessOptions } from './mess.js';
+export { nextDay, changeKinds } from './next-day.js';
+export type { ChangeKind, NextDay, NextDayOptions, NextDaySummary } from './next-day.js';
+export { writeCsv, csvField, csvLine } from './csv.js';
+export { loadStaging } from './load.js';
+export type { LoadStagingOptions } from './load.js';
+export { runGen } from './run-gen.js';
+export type { GenFile, RunGenOptions } from './run-gen.js';
