@@ -62,7 +62,8 @@ function sharedResources(all: Map<string, Settings>): Finding[] {
   const claim = (resource: string, env: string, what: string) => {
     const other = seen.get(resource);
     if (other !== undefined && other !== env) {
-      out.push({ level: 'error', env, message: `environments "${other}" and "${env}" share ${what}; each environment needs its own` });
+      // Cross-environment: no `env`, so it is reported whichever of the two is selected.
+      out.push({ level: 'error', message: `environments "${other}" and "${env}" share ${what}; each environment needs its own` });
     } else {
       seen.set(resource, env);
     }

@@ -17,7 +17,7 @@ export interface ResolvedConfig {
   /** The selected environment ("default" when the file defines no environments). */
   envName: string;
   /** How the environment was chosen. */
-  envSource: 'flag' | 'ORDERSYNC_ENV' | 'default_env' | 'only';
+  envSource: 'flag' | 'ORDERSYNC_ENV' | 'default_env' | 'only' | 'first';
   settings: Settings;
   /** Layer each leaf value came from, keyed by its formatted key path. */
   sources: Map<string, Layer>;
@@ -33,6 +33,11 @@ export interface LoadOptions {
   env?: string;
   envVars?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * When nothing selects an environment, take the first one instead of failing (for
+   * checks that cover every environment, such as `config validate --all`).
+   */
+  firstEnvIfUnselected?: boolean;
 }
 
 export function configPath(opts: LoadOptions): string {
@@ -72,7 +77,7 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
     }
   }
 
-  const chosen = chooseEnv(opts.env, envVars.ORDERSYNC_ENV, defaultEnv, envNames, file);
+  const chosen = chooseEnv(opts.env, envVars.ORDERSYNC_ENV, defaultEnv, envNames, file, opts.firstEnvIfUnselected);
   const overlay: Plain = chosen.name in overlays ? (overlays[chosen.name] ?? {}) : {};
   const settings = all.get(chosen.name) ?? settingsSchema.parse(baseRaw);
   if (all.size === 0) all.set(chosen.name, settings);
@@ -120,6 +125,7 @@ function chooseEnv(
   defaultEnv: string | undefined,
   envNames: string[],
   file: string,
+  firstIfUnselected = false,
 ): { name: string; source: ResolvedConfig['envSource'] } {
   const pick =
     (flag && { name: flag, source: 'flag' as const, how: '--env' }) ||
@@ -127,6 +133,7 @@ function chooseEnv(
     (defaultEnv && { name: defaultEnv, source: 'default_env' as const, how: 'default_env' });
   if (!pick) {
     if (envNames.length === 0) return { name: 'default', source: 'only' };
+    if (firstIfUnselected && envNames[0] !== undefined) return { name: envNames[0], source: 'first' };
     throw new ConfigError(
       `${file}: no environment selected; pass --env, set ORDERSYNC_ENV or set default_env (defined: ${list(envNames)})`,
     );

@@ -33,7 +33,9 @@ export function registerConfig(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { all?: boolean; json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const cfg = opts.all ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined } }) : loadCliConfig(cmd);
+      const cfg = opts.all
+        ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined }, firstEnvIfUnselected: true })
+        : loadCliConfig(cmd);
       const text = readFileSync(cfg.file, 'utf8');
       const findings = structuralChecks(cfg, text).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
       report(cfg, findings, opts.json);

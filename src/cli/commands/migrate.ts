@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { migrateDown, migrateUp, migrationStatus } from '../../db/migrations/index.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 
 function version(value: string): number {
   const n = Number.parseInt(value, 10);
-  if (!Number.isInteger(n) || n < 0 || String(n) !== value.replace(/^0+(?=\d)/, '')) throw new Error(`--to expects a migration number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || String(n) !== value.replace(/^0+(?=\d)/, '')) throw new InvalidArgumentError(`--to expects a migration number, got "${value}"`);
   return n;
 }
 

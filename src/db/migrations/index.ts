@@ -43,18 +43,27 @@ export async function isCurrent(db: Db): Promise<boolean> {
   return (await migrationStatus(db)).every((m) => m.appliedAt !== null);
 }
 
-/** Applies pending steps up to `to` (default: all). */
+/** Applies pending steps up to `to` (default: all). Never reverses a step. */
 export async function migrateUp(db: Db, to?: number): Promise<string[]> {
   const m = migrator(db);
-  const target = to === undefined ? undefined : nameOf(db, to);
-  return applied(await (target === undefined ? m.migrateToLatest() : m.migrateTo(target)));
+  if (to === undefined) return applied(await m.migrateToLatest());
+  const target = nameOf(db, to);
+  // Kysely's migrateTo goes either way: `up --to 1` on a schema at 2 would drop tables.
+  if (to <= (await currentVersion(db))) return [];
+  return applied(await m.migrateTo(target));
 }
 
-/** Reverses steps down to version `to` (0 = everything); default one step. */
+/** Reverses steps down to version `to` (0 = everything); default one step. Never applies a step. */
 export async function migrateDown(db: Db, to?: number): Promise<string[]> {
   const m = migrator(db);
   if (to === undefined) return applied(await m.migrateDown());
-  return applied(await m.migrateTo(to === 0 ? NO_MIGRATIONS : nameOf(db, to)));
+  const target = to === 0 ? NO_MIGRATIONS : nameOf(db, to);
+  if (to >= (await currentVersion(db))) return [];
+  return applied(await m.migrateTo(target));
+}
+
+async function currentVersion(db: Db): Promise<number> {
+  return Math.max(0, ...(await migrationStatus(db)).filter((m) => m.appliedAt !== null).map((m) => m.version));
 }
 
 function nameOf(db: Db, version: number): string {
