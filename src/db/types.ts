@@ -40,7 +40,7 @@ export interface OrdersTable {
   monday_group_id: string | null;
   idempotency_key: string | null;
   in_flight_since: string | null;
-  retry_count: number;
+  retry_count: Generated<number>;
   last_error_code: string | null;
   last_error: string | null;
   last_error_column: string | null;
@@ -65,7 +65,7 @@ export interface OrderLinesTable {
   monday_subitem_id: string | null;
   idempotency_key: string | null;
   in_flight_since: string | null;
-  retry_count: number;
+  retry_count: Generated<number>;
   last_error_code: string | null;
   last_error: string | null;
   synced_at: string | null;
@@ -82,12 +82,12 @@ export interface SyncRunsTable {
   finished_at: string | null;
   status: RunStatus;
   verdict: string | null;
-  counts_json: string;
-  requests: number;
-  mutations: number;
-  complexity_used: number;
-  rate_limit_waits: number;
-  retries: number;
+  counts_json: Generated<string>;
+  requests: Generated<number>;
+  mutations: Generated<number>;
+  complexity_used: Generated<number>;
+  rate_limit_waits: Generated<number>;
+  retries: Generated<number>;
   error: string | null;
   host: string | null;
   pid: number | null;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerConfig } from './config.js';
 import { registerInit } from './init.js';
+import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
@@ -8,4 +9,5 @@ export const commands: Array<(program: Command) => void> = [
   registerInit,
   registerConfig,
   registerMigrate,
+  registerMerge,
 ];

@@ -1,0 +1,301 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Settings } from '../config/schema.js';
+import type { Db } from '../db/connect.js';
+import type { Database } from '../db/types.js';
+import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision } from './diff.js';
+import { resolveDuplicates } from './duplicates.js';
+import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
+import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
+import { readStaging } from './staging-reader.js';
+import { emptyCounts, type MergeCounts, type MergeSummary } from './summary.js';
+
+export interface MergeOptions {
+  dryRun?: boolean;
+  runId?: number;
+  now?: () => Date;
+}
+
+/** SQLite allows 32,766 bound parameters per statement; orders rows have ~30 columns. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Staging → orders and order_lines, in one transaction, without delta tables: each staged
+ * order is hashed and compared with what the database holds for its key; only what
+ * changed is written, so a re-merge of identical staging writes nothing.
+ */
+export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promise<MergeSummary> {
+  const started = Date.now();
+  const now = (opts.now ?? (() => new Date()))().toISOString();
+  const counts = emptyCounts();
+  const rejections: Rejection[] = [];
+
+  const run = async (trx: Transaction<Database>) => {
+    const raw = trx as unknown as Kysely<any>;
+    const all = await stagingColumns(raw, db.dialect, s.staging.table);
+    const sizeColumns = resolveSizeColumns(s.staging, all);
+    checkRequiredColumns(s, all);
+    const reading = columnsToRead(s, sizeColumns, all);
+    const proj = projector(s, sizeColumns);
+
+    // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
+    const keyRows = new Map<string, number[]>();
+    for await (const batch of readStaging(raw, db.dialect, s.staging.table, s.staging.key_columns, s.staging.batch_size * 5)) {
+      for (const row of batch) {
+        const key = proj.keyOf(row);
+        if (key === null) continue;
+        const rows = keyRows.get(key);
+        if (rows) rows.push(row.rowNumber);
+        else keyRows.set(key, [row.rowNumber]);
+      }
+    }
+    const { duplicates, chosenRow } = resolveDuplicates(keyRows, s.staging.duplicate_policy);
+    counts.duplicate_keys = duplicates.length;
+    for (const d of duplicates) {
+      for (const row of d.rows) {
+        if (row === d.kept) continue;
+        rejections.push({
+          rowNumber: row,
+          key: d.key,
+          reason:
+            d.kept === null
+              ? `duplicate key (rows ${d.rows.join(', ')}); skipped under duplicate_policy "error"`
+              : `duplicate key (rows ${d.rows.join(', ')}); row ${d.kept} kept under duplicate_policy "${s.staging.duplicate_policy}"`,
+        });
+      }
+    }
+    // Keys present in staging, even if skipped: they have not vanished.
+    const presentKeys = new Set(keyRows.keys());
+    keyRows.clear();
+
+    // Pass 2: project, compare, write, a batch at a time.
+    for await (const batch of readStaging(raw, db.dialect, s.staging.table, reading, s.staging.batch_size)) {
+      counts.staged_rows += batch.length;
+      const orders: ProjectedOrder[] = [];
+      for (const row of batch) {
+        const key = proj.keyOf(row);
+        if (key !== null && chosenRow.get(key) !== row.rowNumber) continue;
+        const p = proj.project(row);
+        if (p.ok) orders.push(p.order);
+        else rejections.push(p.rejection);
+      }
+      await mergeBatch(trx, s, orders, counts, now, opts);
+    }
+    counts.rejected = rejections.length;
+
+    const vanishedKeys = await markVanished(trx, s, presentKeys, counts, now, opts);
+    return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates };
+  };
+
+  const result = await db.kysely.transaction().execute(run);
+  rejections.sort((a, b) => a.rowNumber - b.rowNumber);
+  return {
+    dryRun: Boolean(opts.dryRun),
+    sizeColumns: result.sizeColumns,
+    counts,
+    rejections,
+    duplicates: result.duplicates,
+    vanishedKeys: result.vanishedKeys,
+    durationMs: Date.now() - started,
+  };
+}
+
+async function mergeBatch(
+  trx: Transaction<Database>,
+  s: Settings,
+  orders: ProjectedOrder[],
+  counts: MergeCounts,
+  now: string,
+  opts: MergeOptions,
+): Promise<void> {
+  if (orders.length === 0) return;
+  const existing = new Map<string, ExistingOrder>();
+  for (const keys of chunks(orders.map((o) => o.key), INSERT_CHUNK)) {
+    const rows = await trx
+      .selectFrom('orders')
+      .select(['id', 'order_key', 'row_hash', 'lines_hash', 'is_cancelled', 'in_staging', 'action', 'sync_state', 'monday_item_id', 'pending_since'])
+      .where('order_key', 'in', keys)
+      .execute();
+    for (const r of rows) existing.set(r.order_key, r);
+  }
+
+  const inserts: Array<{ p: ProjectedOrder; d: OrderDecision }> = [];
+  const updates: Array<{ p: ProjectedOrder; d: OrderDecision; e: ExistingOrder }> = [];
+  for (const p of orders) {
+    const e = existing.get(p.key);
+    const d = decideOrder(e, p, s.cancel.never_synced);
+    if (!d) {
+      counts.unchanged++;
+      continue;
+    }
+    counts[d.outcome]++;
+    if (e) updates.push({ p, d, e });
+    else inserts.push({ p, d });
+  }
+  if (opts.dryRun) {
+    for (const { p } of inserts) counts.lines_inserted += p.lines.length;
+    await countLineChanges(trx, updates, counts);
+    return;
+  }
+
+  for (const part of chunks(inserts, INSERT_CHUNK)) {
+    const ids = await trx
+      .insertInto('orders')
+      .values(part.map(({ p, d }) => ({ ...orderColumns(p, d, now, opts.runId), created_at: now })))
+      .returning(['id', 'order_key'])
+      .execute();
+    const idOf = new Map(ids.map((r) => [r.order_key, r.id]));
+    counts.rows_written += ids.length;
+    const lines = part.flatMap(({ p, d }) =>
+      p.lines.map((l) => lineRow(idOf.get(p.key) as number, l.size, l.position, l.qty, 'INSERT', d.state === 'SKIPPED' ? 'SKIPPED' : 'PENDING', now)),
+    );
+    await insertLines(trx, lines, counts);
+  }
+
+  if (updates.length === 0) return;
+  const linesByOrder = await existingLines(trx, updates.map((u) => u.e.id));
+  for (const { p, d, e } of updates) {
+    await trx
+      .updateTable('orders')
+      .set({
+        ...orderColumns(p, d, now, opts.runId),
+        pending_since: d.state === 'PENDING' && e.sync_state !== 'PENDING' ? now : e.pending_since,
+        retry_count: d.state === 'PENDING' ? 0 : undefined,
+      })
+      .where('id', '=', e.id)
+      .execute();
+    counts.rows_written++;
+    const changes = diffLines(linesByOrder.get(e.id) ?? [], p.lines, {
+      orderSkipped: d.state === 'SKIPPED',
+      cancelFlipped: d.outcome === 'cancelled' || d.outcome === 'reactivated',
+    });
+    await applyLineChanges(trx, e.id, changes, counts, now);
+  }
+}
+
+function orderColumns(p: ProjectedOrder, d: OrderDecision, now: string, runId: number | undefined) {
+  return {
+    order_key: p.key,
+    key_values: JSON.stringify(p.keyValues),
+    customer: p.customer,
+    customer_season: p.customerSeason,
+    aag_season: p.aagSeason,
+    order_type: p.orderType,
+    total_qty: p.totalQty,
+    group_name: p.groupName,
+    item_name: p.itemName,
+    fields_json: JSON.stringify(p.fields),
+    row_hash: p.rowHash,
+    lines_hash: p.linesHash,
+    is_cancelled: p.cancelled ? 1 : 0,
+    in_staging: 1,
+    action: d.action,
+    sync_state: d.state,
+    pending_since: d.state === 'PENDING' ? now : null,
+    staging_row: p.rowNumber,
+    last_run_id: runId ?? null,
+    updated_at: now,
+  };
+}
+
+function lineRow(orderId: number, size: string, position: number, qty: number, action: 'INSERT', state: 'PENDING' | 'SKIPPED', now: string) {
+  return { order_id: orderId, size, size_position: position, qty, action, sync_state: state, created_at: now, updated_at: now };
+}
+
+async function insertLines(trx: Transaction<Database>, lines: Array<ReturnType<typeof lineRow>>, counts: MergeCounts) {
+  for (const part of chunks(lines, INSERT_CHUNK * 2)) {
+    await trx.insertInto('order_lines').values(part).execute();
+    counts.lines_inserted += part.length;
+    counts.rows_written += part.length;
+  }
+}
+
+async function existingLines(trx: Transaction<Database>, orderIds: number[]): Promise<Map<number, ExistingLine[]>> {
+  const out = new Map<number, ExistingLine[]>();
+  for (const ids of chunks(orderIds, INSERT_CHUNK)) {
+    const rows = await trx
+      .selectFrom('order_lines')
+      .select(['id', 'order_id', 'size', 'qty', 'action', 'sync_state', 'monday_subitem_id'])
+      .where('order_id', 'in', ids)
+      .execute();
+    for (const r of rows) out.set(r.order_id, [...(out.get(r.order_id) ?? []), r]);
+  }
+  return out;
+}
+
+async function applyLineChanges(trx: Transaction<Database>, orderId: number, changes: LineChange[], counts: MergeCounts, now: string) {
+  const inserts = [];
+  for (const c of changes) {
+    if (c.kind === 'insert') {
+      inserts.push(lineRow(orderId, c.line.size, c.line.position, c.line.qty, 'INSERT', c.state === 'SKIPPED' ? 'SKIPPED' : 'PENDING', now));
+    } else if (c.kind === 'update') {
+      await trx
+        .updateTable('order_lines')
+        .set({ qty: c.qty, action: c.action, sync_state: c.state, retry_count: 0, updated_at: now })
+        .where('id', '=', c.id)
+        .execute();
+      if (c.action === 'DELETE') counts.lines_deleted++;
+      else counts.lines_updated++;
+      counts.rows_written++;
+    } else {
+      await trx.deleteFrom('order_lines').where('id', '=', c.id).execute();
+      counts.lines_deleted++;
+      counts.rows_written++;
+    }
+  }
+  if (inserts.length) await insertLines(trx, inserts, counts);
+}
+
+async function countLineChanges(
+  trx: Transaction<Database>,
+  updates: Array<{ p: ProjectedOrder; d: OrderDecision; e: ExistingOrder }>,
+  counts: MergeCounts,
+) {
+  if (updates.length === 0) return;
+  const linesByOrder = await existingLines(trx, updates.map((u) => u.e.id));
+  for (const { p, d, e } of updates) {
+    const changes = diffLines(linesByOrder.get(e.id) ?? [], p.lines, {
+      orderSkipped: d.state === 'SKIPPED',
+      cancelFlipped: d.outcome === 'cancelled' || d.outcome === 'reactivated',
+    });
+    for (const c of changes) {
+      if (c.kind === 'insert') counts.lines_inserted++;
+      else if (c.kind === 'delete' || c.action === 'DELETE') counts.lines_deleted++;
+      else counts.lines_updated++;
+    }
+  }
+}
+
+/** Orders on record but absent from this load: leave them, or queue their archive. */
+async function markVanished(
+  trx: Transaction<Database>,
+  s: Settings,
+  present: Set<string>,
+  counts: MergeCounts,
+  now: string,
+  opts: MergeOptions,
+): Promise<string[]> {
+  const onRecord = await trx.selectFrom('orders').select(['id', 'order_key', 'monday_item_id', 'sync_state']).where('in_staging', '=', 1).execute();
+  const gone = onRecord.filter((o) => !present.has(o.order_key));
+  counts.vanished = gone.length;
+  if (opts.dryRun) return gone.map((o) => o.order_key);
+  for (const o of gone) {
+    const archive = s.staging.vanished_policy === 'archive' && o.monday_item_id !== null;
+    await trx
+      .updateTable('orders')
+      .set(
+        archive
+          ? { in_staging: 0, action: 'ARCHIVE', sync_state: o.sync_state === 'IN_FLIGHT' ? 'IN_FLIGHT' : 'PENDING', pending_since: now, updated_at: now }
+          : { in_staging: 0, updated_at: now },
+      )
+      .where('id', '=', o.id)
+      .execute();
+    counts.rows_written++;
+  }
+  return gone.map((o) => o.order_key);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

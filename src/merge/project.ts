@@ -1,0 +1,132 @@
+import type { Settings } from '../config/schema.js';
+import { canonicalJson, sha256, type FieldValue } from './hash.js';
+import { applyNameRule } from './names.js';
+import { parseQuantity } from './quantity.js';
+import type { StagingRow } from './staging-reader.js';
+import { isBlank, normalizeValue } from './values.js';
+
+export interface ProjectedLine {
+  size: string;
+  position: number;
+  qty: number;
+}
+
+/** What one staging row means for the board, computed without touching the database. */
+export interface ProjectedOrder {
+  rowNumber: number;
+  key: string;
+  keyValues: string[];
+  fields: Record<string, FieldValue>;
+  customer: string | null;
+  customerSeason: string | null;
+  aagSeason: string | null;
+  orderType: string | null;
+  cancelled: boolean;
+  groupName: string;
+  itemName: string;
+  lines: ProjectedLine[];
+  totalQty: number;
+  rowHash: string;
+  linesHash: string;
+}
+
+export interface Rejection {
+  rowNumber: number;
+  key: string | null;
+  reason: string;
+}
+
+export type Projection = { ok: true; order: ProjectedOrder } | { ok: false; rejection: Rejection };
+
+export const KEY_SEPARATOR = ' | ';
+
+export function orderKey(values: string[]): string {
+  return values.join(KEY_SEPARATOR);
+}
+
+export interface Projector {
+  project(row: StagingRow): Projection;
+  keyOf(row: StagingRow): string | null;
+}
+
+export function projector(s: Settings, sizeColumns: string[]): Projector {
+  const cancelled = new Set(s.staging.cancelled_values.map((v) => v.toLowerCase()));
+  const mapped = Object.keys(s.mapping.columns);
+
+  const keyOf = (row: StagingRow): string | null => {
+    const values = s.staging.key_columns.map((c) => normalizeValue(row.values[c]));
+    if (values.some(isBlank)) return null;
+    return orderKey(values.map(String));
+  };
+
+  const project = (row: StagingRow): Projection => {
+    const get = (c: string) => normalizeValue(row.values[c]);
+    const keyValues = s.staging.key_columns.map(get);
+    if (keyValues.every(isBlank) && Object.values(row.values).every((v) => isBlank(normalizeValue(v)))) {
+      return { ok: false, rejection: { rowNumber: row.rowNumber, key: null, reason: 'blank row' } };
+    }
+    const emptyKey = s.staging.key_columns.filter((_, i) => isBlank(keyValues[i] ?? null));
+    if (emptyKey.length) {
+      return { ok: false, rejection: { rowNumber: row.rowNumber, key: null, reason: `empty key column ${emptyKey.map((c) => `"${c}"`).join(', ')}` } };
+    }
+    const key = orderKey(keyValues.map(String));
+
+    const lines: ProjectedLine[] = [];
+    const problems: string[] = [];
+    sizeColumns.forEach((size, position) => {
+      const q = parseQuantity(row.values[size]);
+      if (!q.ok) problems.push(`column "${size}": ${q.reason}`);
+      else if (q.qty > 0) lines.push({ size, position, qty: q.qty });
+    });
+    if (problems.length) {
+      return { ok: false, rejection: { rowNumber: row.rowNumber, key, reason: problems.join('; ') } };
+    }
+
+    const fields: Record<string, FieldValue> = {};
+    for (const c of mapped) fields[c] = get(c);
+    const orderType = get(s.staging.order_type_column);
+    const isCancelled = orderType !== null && cancelled.has(String(orderType).toLowerCase());
+    const groupName = applyNameRule(s.mapping.group_name, get);
+    const itemName = applyNameRule(s.mapping.item_name, get);
+    const totalQty = lines.reduce((n, l) => n + l.qty, 0);
+    const text = (v: FieldValue) => (v === null ? null : String(v));
+    return {
+      ok: true,
+      order: {
+        rowNumber: row.rowNumber,
+        key,
+        keyValues: keyValues.map(String),
+        fields,
+        customer: text(get(s.staging.customer_column)),
+        customerSeason: text(get(s.staging.customer_season_column)),
+        aagSeason: text(get(s.staging.aag_season_column)),
+        orderType: text(orderType),
+        cancelled: isCancelled,
+        groupName,
+        itemName,
+        lines,
+        totalQty,
+        rowHash: sha256(canonicalJson({ fields, groupName, itemName, cancelled: isCancelled })),
+        linesHash: sha256(canonicalJson(lines.map((l) => [l.size, l.qty]))),
+      },
+    };
+  };
+
+  return { project, keyOf };
+}
+
+/** Columns the merge must read from staging. */
+export function columnsToRead(s: Settings, sizeColumns: string[], all: string[]): string[] {
+  const wanted = new Set<string>([
+    ...s.staging.key_columns,
+    s.staging.order_type_column,
+    s.staging.customer_column,
+    s.staging.customer_season_column,
+    s.staging.aag_season_column,
+    ...Object.keys(s.mapping.columns),
+    ...s.mapping.group_name.columns.flat(),
+    ...s.mapping.item_name.columns.flat(),
+    ...sizeColumns,
+  ]);
+  return all.filter((c) => wanted.has(c));
+}

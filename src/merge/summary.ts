@@ -1,0 +1,49 @@
+import type { DuplicateKey } from './duplicates.js';
+import type { Rejection } from './project.js';
+
+export interface MergeCounts {
+  staged_rows: number;
+  new: number;
+  updated: number;
+  cancelled: number;
+  reactivated: number;
+  unchanged: number;
+  skipped_cancelled: number;
+  vanished: number;
+  rejected: number;
+  duplicate_keys: number;
+  lines_inserted: number;
+  lines_updated: number;
+  lines_deleted: number;
+  /** Rows inserted, updated or deleted in orders and order_lines. */
+  rows_written: number;
+}
+
+export interface MergeSummary {
+  dryRun: boolean;
+  sizeColumns: number;
+  counts: MergeCounts;
+  rejections: Rejection[];
+  duplicates: DuplicateKey[];
+  vanishedKeys: string[];
+  durationMs: number;
+}
+
+export function emptyCounts(): MergeCounts {
+  return {
+    staged_rows: 0,
+    new: 0,
+    updated: 0,
+    cancelled: 0,
+    reactivated: 0,
+    unchanged: 0,
+    skipped_cancelled: 0,
+    vanished: 0,
+    rejected: 0,
+    duplicate_keys: 0,
+    lines_inserted: 0,
+    lines_updated: 0,
+    lines_deleted: 0,
+    rows_written: 0,
+  };
+}
