@@ -58,7 +58,7 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
   const all = new Map<string, Settings>();
   for (const [name, overlay] of Object.entries(overlays)) {
     const merged = settingsSchema.safeParse(deepMerge(baseRaw, overlay));
-    if (!merged.success) throw validationError(file, text, merged.error, ['env', name], overlay);
+    if (!merged.success) throw validationError(file, text, merged.error, ['env', name], overlay, baseRaw);
     all.set(name, merged.data);
   }
   const envNames = [...all.keys()];
@@ -157,14 +157,18 @@ function where(file: string, text: string, path: readonly string[]): string {
  * One message per problem, each naming file:line and the key path. For an overlay, a
  * problem sits in [env.<name>] when the overlay sets that key, otherwise in the base.
  */
-function validationError(file: string, text: string, error: z.ZodError, envPrefix: string[], overlay?: Plain): ConfigError {
+function validationError(file: string, text: string, error: z.ZodError, envPrefix: string[], overlay?: Plain, base?: Plain): ConfigError {
   const messages = error.issues.map((issue) => {
     const path = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
     return keys
       .map((extra) => {
         const full = extra === undefined ? path : [...path, extra];
-        const inOverlay = overlay !== undefined && hasPath(overlay, extra === undefined ? path : full);
+        // A key the overlay sets is the overlay's; a key set by neither (a required key missing
+        // from a table the overlay introduced) belongs to the layer that defines most of its path.
+        const inOverlay =
+          overlay !== undefined &&
+          (hasPath(overlay, full) || (!hasPath(base ?? {}, full) && setDepth(overlay, full) > setDepth(base ?? {}, full)));
         const located = inOverlay ? [...envPrefix, ...full] : full;
         const what = extra === undefined ? issue.message : 'unknown key';
         return `${where(file, text, located)}: ${formatKeyPath(located)}: ${what}`;
@@ -172,6 +176,13 @@ function validationError(file: string, text: string, error: z.ZodError, envPrefi
       .join('\n');
   });
   return new ConfigError(messages.join('\n'));
+}
+
+/** How many leading segments of `path` a raw layer defines. */
+function setDepth(obj: Plain, path: readonly string[]): number {
+  let n = 0;
+  while (n < path.length && hasPath(obj, path.slice(0, n + 1))) n++;
+  return n;
 }
 
 function layerSources(settings: Settings, base: Plain, overlay: Plain, envName: string): Map<string, Layer> {
