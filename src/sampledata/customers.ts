@@ -81,12 +81,9 @@ export function buildCustomers(
     const seasons: Season[] = [];
     for (let s = 0; s < seasonCount; s++) {
       const [aag, shipMonth] = aagSeasons[(first + s) % aagSeasons.length] ?? ['2026 SPRING', 2];
-      seasons.push({
-        aag,
-        shipMonth,
-        year: Number(aag.slice(0, 4)),
-        customer: index === emptySeasonCustomer ? null : customerSeasonLabel(rng, aag, seasonShape),
-      });
+      // Drawn even when blanked, so blanking one customer's seasons changes nothing else.
+      const label = customerSeasonLabel(rng, aag, seasonShape);
+      seasons.push({ aag, shipMonth, year: Number(aag.slice(0, 4)), customer: index === emptySeasonCustomer ? null : label });
     }
     customers.push({
       index,

@@ -1,6 +1,6 @@
 import { KEY_COLUMN, type StagingColumn, type StagingRow } from './columns.js';
 import type { Customer, Season } from './customers.js';
-import type { Rng } from './prng.js';
+import { Rng } from './prng.js';
 import { code, decimal4, epochDay, isoDay, price, uuid } from './values.js';
 import {
   categories, channels, colours, deliveryMethods, destinations, garments, genders, hsCodes, monthNames,
@@ -139,7 +139,8 @@ export function buildOrder(rng: Rng, columns: readonly StagingColumn[], spec: Or
     'EX FACTORY DATE': isoDay(exFactory),
     'DELIVERY TERMS': rng.pick(['DDP', 'FOB']),
     'PLANNED DELIVERY METHOD': rng.pick(deliveryMethods),
-    NOTES: notes(rng, spec.notes),
+    // Own stream: long or unicode notes draw more numbers, which must not shift the fields after them.
+    NOTES: notes(new Rng(rng.uint32()), spec.notes),
     'ORDER TYPE': spec.orderType,
     'CUSTOMER PRICE': decimal4(fob * 200 + rng.int(0, 9_999)),
     'EX WORKS (USD)': decimal4(fob * 90),

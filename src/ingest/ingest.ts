@@ -1,0 +1,135 @@
+import { extname } from 'node:path';
+import type { Kysely } from 'kysely';
+import { ConfigError } from '../errors.js';
+import { csvRecords } from './csv-source.js';
+import type { FileRecord } from './file-record.js';
+import { headerNames } from './header.js';
+import { maxListedRejections, type IngestReport, type Rejection } from './report.js';
+import { createStagingTable, existingColumns, insertRows, rowsPerBatch, type SqlDialect } from './staging-table.js';
+import { xlsxRecords } from './xlsx-source.js';
+
+export interface IngestOptions {
+  path: string;
+  table: string;
+  dialect: SqlDialect;
+  /** Delete the table's rows first, in the load's transaction. Default: append. */
+  replace?: boolean;
+  /** Rows per INSERT, shrunk to the dialect's bound-parameter limit. */
+  batchSize?: number;
+  /** Load even when table columns are missing from the file (they stay NULL); they are reported. */
+  allowMissingColumns?: boolean;
+}
+
+function formatOf(path: string): 'csv' | 'xlsx' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.xlsx') return 'xlsx';
+  throw new ConfigError(`${path}: unsupported file type "${ext || '(none)'}"; expected .csv or .xlsx`);
+}
+
+/** Table and file must agree on columns by name; a file column with nowhere to go would be lost silently. */
+function checkColumns(path: string, table: string, fileColumns: string[], tableColumns: string[], allowMissing: boolean): void {
+  const inTable = new Set(tableColumns);
+  const inFile = new Set(fileColumns);
+  const unknown = fileColumns.filter((c) => !inTable.has(c));
+  const missing = tableColumns.filter((c) => !inFile.has(c));
+  const problems: string[] = [];
+  if (unknown.length > 0) problems.push(`file columns not in table "${table}": ${unknown.map((c) => `"${c}"`).join(', ')}`);
+  if (missing.length > 0 && !allowMissing) {
+    problems.push(`table columns missing from the file: ${missing.map((c) => `"${c}"`).join(', ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`${path}: ${problems.join('; ')}`);
+}
+
+/** Why a record cannot be loaded, or undefined when it can. */
+function rejection(record: FileRecord, width: number, format: 'csv' | 'xlsx'): string | undefined {
+  const { values } = record;
+  if (values.every((v) => v.trim() === '')) return 'blank row';
+  if (format === 'csv' && values.length !== width) return `${values.length} fields, the header has ${width}`;
+  if (values.length > width && values.slice(width).some((v) => v.trim() !== '')) {
+    return `values beyond the last header column (${values.length} cells, the header has ${width})`;
+  }
+  return undefined;
+}
+
+/**
+ * Loads a customer order-list file into the staging table, streaming: rows go to the database in
+ * batches as they are read, inside one transaction, so a failure leaves the table as it was.
+ * A missing table is created in the file's column order, all columns text (the merge parses values).
+ */
+export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<IngestReport> {
+  const started = Date.now();
+  const format = formatOf(opts.path);
+  const records = (format === 'csv' ? csvRecords : xlsxRecords)(opts.path);
+  try {
+    const first = await records.next();
+    if (first.done) throw new ConfigError(`${opts.path}: empty file, no header row`);
+    const columns = headerNames(opts.path, first.value.values, opts.dialect);
+    const tableColumns = await existingColumns(db, opts.table);
+    if (tableColumns) checkColumns(opts.path, opts.table, columns, tableColumns, opts.allowMissingColumns ?? false);
+    const perBatch = rowsPerBatch(opts.dialect, columns.length, opts.batchSize);
+    const report: IngestReport = {
+      file: opts.path,
+      format,
+      table: opts.table,
+      created: tableColumns === undefined,
+      replaced: tableColumns !== undefined && (opts.replace ?? false),
+      columns,
+      rowsRead: 0,
+      rowsLoaded: 0,
+      rowsRejected: 0,
+      rejected: [],
+      rejectedByReason: {},
+      durationMs: 0,
+    };
+    await db.transaction().execute(async (trx) => {
+      if (report.created) {
+        await createStagingTable(trx, opts.table, columns.map((name) => ({ name, type: 'text' as const })), opts.dialect);
+      } else if (report.replaced) {
+        await trx.deleteFrom(opts.table).execute();
+      }
+      let batch: FileRecord[] = [];
+      const flush = async (): Promise<void> => {
+        await insertBatch(trx, opts, columns, batch);
+        report.rowsLoaded += batch.length;
+        batch = [];
+      };
+      for await (const record of records) {
+        report.rowsRead++;
+        const reason = rejection(record, columns.length, format);
+        if (reason) {
+          reject(report, { row: record.row, line: record.line, reason });
+          continue;
+        }
+        batch.push(record);
+        if (batch.length >= perBatch) await flush();
+      }
+      await flush();
+    });
+    report.durationMs = Date.now() - started;
+    return report;
+  } finally {
+    await records.return(undefined);
+  }
+}
+
+function reject(report: IngestReport, r: Rejection): void {
+  report.rowsRejected++;
+  const kind = r.reason === 'blank row' ? r.reason : r.reason.replace(/\d+/g, 'N');
+  report.rejectedByReason[kind] = (report.rejectedByReason[kind] ?? 0) + 1;
+  if (report.rejected.length < maxListedRejections) report.rejected.push(r);
+}
+
+/** Empty cells become NULL: a CSV cannot tell an empty string from a missing value. */
+async function insertBatch(db: Kysely<any>, opts: IngestOptions, columns: string[], batch: FileRecord[]): Promise<void> {
+  if (batch.length === 0) return;
+  const rows = batch.map((r) => columns.map((_, i) => (r.values[i] === undefined || r.values[i] === '' ? null : r.values[i])));
+  try {
+    await insertRows(db, opts.table, columns, rows);
+  } catch (err) {
+    const from = batch[0]?.row;
+    const to = batch[batch.length - 1]?.row;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`${opts.path}: rows ${from}–${to} could not be loaded into "${opts.table}": ${message}`, { cause: err });
+  }
+}
