@@ -1,0 +1,61 @@
+export {
+  MondayClient,
+  type BoardSchemaRead,
+  type ColumnKeyQuery,
+  type ColumnValueRead,
+  type ExchangeRecord,
+  type ItemReadOptions,
+  type MeRead,
+  type MondayClientOptions,
+  type MondayItem,
+  type MondayStats,
+  type PageOptions,
+} from './client.js';
+export {
+  DailyLimitError,
+  MondayError,
+  classifyError,
+  isDailyLimit,
+  type ErrorClass,
+} from './errors.js';
+export {
+  buildMutationBatch,
+  splitBatches,
+  type AliasResult,
+  type ArchiveItemOp,
+  type ChangeColumnValuesOp,
+  type ColumnValues,
+  type CreateGroupOp,
+  type CreateItemOp,
+  type CreateSubitemOp,
+  type DeleteItemOp,
+  type GroupRef,
+  type ItemRef,
+  type MoveItemToGroupOp,
+  type MutationBatch,
+  type MutationData,
+  type MutationOp,
+} from './batch.js';
+export { MUTATION_TEMPLATES, type MutationKind } from './documents.js';
+export {
+  boardSnapshotSchema,
+  fetchBoardSnapshot,
+  readSnapshot,
+  subitemsBoardId,
+  writeSnapshot,
+  type BoardSnapshot,
+  type SnapshotColumn,
+  type SnapshotLabel,
+  type SnapshotSource,
+} from './board-schema.js';
+export {
+  FormatError,
+  LONG_TEXT_MAX,
+  READ_ONLY_TYPES,
+  formatColumnValues,
+  formatValue,
+  missingLabels,
+  type FormatResult,
+  type FormattedValue,
+  type MissingLabel,
+} from './values.js';
