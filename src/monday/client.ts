@@ -222,7 +222,7 @@ export class MondayClient {
     this.#onExchange = options.onExchange;
     this.#signal = options.signal;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
+    this.#sleep = options.sleep ?? abortableSleep;
     this.#random = options.random ?? Math.random;
     this.#pacer = new Pacer(options.complexityBudgetPerMinute ?? DEFAULTS.complexityBudgetPerMinute, {
       now: this.#now,
@@ -399,7 +399,8 @@ export class MondayClient {
         wait = rateLimitDelay(failure, result.retryAfterMs, backoffDelay(attempt, this.#retry, this.#random), this.#random);
       } else {
         if (transientRetries >= this.#retry.maxRetries) return result;
-        wait = backoffDelay(transientRetries, this.#retry, this.#random);
+        // An idempotency conflict says when the first request will be done.
+        wait = Math.max(backoffDelay(transientRetries, this.#retry, this.#random), result.retryAfterMs ?? 0);
         transientRetries++;
       }
       if (retryWaitMs + wait > this.#retry.maxTotalWaitMs) return result;
@@ -479,7 +480,9 @@ export class MondayClient {
       responseBody,
       status,
       requestId: attemptResult.requestId,
-      error: attemptResult.failure ? { code: attemptResult.failure.code, message: attemptResult.failure.message } : undefined,
+      error: attemptResult.failure
+        ? { code: attemptResult.failure.code, message: attemptResult.failure.mondayMessage }
+        : undefined,
     });
     return attemptResult;
   }
@@ -620,6 +623,15 @@ function pageSize(options: PageOptions): number {
     throw new RangeError(`page size must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${size}`);
   }
   return size;
+}
+
+/** Rejects with the abort reason itself, so a stop request surfaces as what it is. */
+async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (e) {
+    throw signal?.aborted ? signal.reason : e;
+  }
 }
 
 function parseJson(text: string | undefined): unknown {

@@ -28,6 +28,8 @@ export interface MondayErrorInit {
 
 export class MondayError extends OrdersyncError {
   readonly code: string;
+  /** monday's own wording; `message` adds the code in front for logs and the terminal. */
+  readonly mondayMessage: string;
   readonly httpStatus: number | undefined;
   readonly statusCode: number | undefined;
   readonly errorData: Record<string, unknown> | undefined;
@@ -40,6 +42,7 @@ export class MondayError extends OrdersyncError {
   constructor(init: MondayErrorInit) {
     super(`${init.code}: ${init.message}`, undefined, { cause: init.cause });
     this.code = init.code;
+    this.mondayMessage = init.message;
     this.httpStatus = init.httpStatus;
     this.statusCode = init.statusCode;
     this.errorData = init.errorData;

@@ -144,7 +144,8 @@ describe('MondayClient transport', () => {
     if (!result!.ok) {
       expect(result!.error).toBeInstanceOf(MondayError);
       expect(result!.error.code).toBe('ColumnValueException');
-      expect(result!.error.message).toContain('invalid value');
+      expect(result!.error.mondayMessage).toMatch(/^invalid value, please check/);
+      expect(result!.error.message).toMatch(/^ColumnValueException: invalid value/);
       expect(result!.error.errorData).toEqual({ column_value: 'abc', column_type: 'numbers', column_id: 'numeric_mkr5cact' });
       expect(result!.error.requestId).toBe('req-cve');
       expect(result!.error.retryable).toBe(false);
@@ -263,6 +264,31 @@ describe('MondayClient transport', () => {
     expect(requests).toHaveLength(0);
   });
 
+  it('waits out an idempotency conflict (the first request is still running) and resends the same key', async () => {
+    const { client, time, requests } = await setup([
+      {
+        status: 409,
+        headers: { 'retry-after': '4' },
+        body: { errors: [{ message: 'Request with this key is in progress', extensions: { code: 'IDEMPOTENCY_CONFLICT' } }] },
+      },
+      { ...ok({ op_0: item('1', 'SO-1') }), headers: { 'Idempotency-Replayed': 'true' } },
+    ]);
+    const [result] = await client.mutate([createOp(1)], { idempotencyKey: 'k-409' });
+    expect(result).toMatchObject({ ok: true, data: { id: '1' } });
+    expect(time.waits).toEqual([4_000]);
+    expect(requests.map((r) => r.headers['idempotency-key'])).toEqual(['k-409', 'k-409']);
+  });
+
+  it('an aborted run stops waiting at once', async () => {
+    server = await startScriptServer([rateLimited('MINUTE_RATE_LIMIT_EXCEEDED', 60)]);
+    const controller = new AbortController();
+    const client = new MondayClient({ apiUrl: server.url, apiVersion: '2026-10', token: TOKEN, signal: controller.signal });
+    const pending = client.mutate([createOp(1)], { idempotencyKey: 'k' });
+    setTimeout(() => controller.abort(new Error('SIGTERM')), 100);
+    await expect(pending).rejects.toThrow('SIGTERM');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('counts idempotent replays', async () => {
     const { client, exchanges } = await setup([{ ...ok({ op_0: item('1', 'SO-1') }), headers: { 'Idempotency-Replayed': 'true' } }]);
     await client.mutate([createOp(1)], { idempotencyKey: 'k' });
@@ -331,7 +357,7 @@ describe('exchange records', () => {
       [0, 429, 'key-1', 'req-429'],
       [1, 200, 'key-1', 'req-2'],
     ]);
-    expect(exchanges[0]!.error).toEqual({ code: 'MINUTE_RATE_LIMIT_EXCEEDED', message: 'MINUTE_RATE_LIMIT_EXCEEDED: MINUTE_RATE_LIMIT_EXCEEDED' });
+    expect(exchanges[0]!.error).toEqual({ code: 'MINUTE_RATE_LIMIT_EXCEEDED', message: 'MINUTE_RATE_LIMIT_EXCEEDED' });
     expect(JSON.parse(exchanges[1]!.requestBody).operationName).toBe('MutationBatch');
     expect(JSON.stringify(exchanges)).not.toContain(TOKEN);
     expect(exchanges[1]!.responseBody).toContain('[REDACTED]');
