@@ -64,8 +64,9 @@ export function decideOrder(
     return { outcome, action: 'INSERT', state: pendingUnlessInFlight(e.sync_state) };
   }
 
-  if (e.row_hash === p.rowHash && outcome === 'updated') {
-    // Only quantities moved: the item is as it was; its lines carry the change.
+  if (e.row_hash === p.rowHash && outcome === 'updated' && e.action !== 'ARCHIVE') {
+    // Only quantities moved: the item is as it was; its lines carry the change. (Not for an
+    // order queued for or done with archiving that is back in staging: its item must return.)
     return { outcome, action: e.action, state: e.sync_state };
   }
   const cancelPending = e.action === 'CANCEL' && e.sync_state !== 'SYNCED';
@@ -102,6 +103,9 @@ export function diffLines(
       changes.push({ kind: 'update', id: ex.id, qty: line.qty, action: ex.monday_subitem_id ? 'UPDATE' : 'INSERT', state: lineState(ex) });
     } else if (opts.orderSkipped && ex.sync_state !== 'SKIPPED' && ex.monday_subitem_id === null) {
       changes.push({ kind: 'update', id: ex.id, qty: line.qty, action: 'NONE', state: 'SKIPPED' });
+    } else if (!opts.orderSkipped && ex.sync_state === 'SKIPPED') {
+      // The order is no longer skipped (reactivated before its first sync): its lines are creates again.
+      changes.push({ kind: 'update', id: ex.id, qty: line.qty, action: ex.monday_subitem_id ? 'UPDATE' : 'INSERT', state: 'PENDING' });
     }
   }
   for (const ex of existing) {

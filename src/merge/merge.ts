@@ -280,12 +280,16 @@ async function markVanished(
   if (opts.dryRun) return gone.map((o) => o.order_key);
   for (const o of gone) {
     const archive = s.staging.vanished_policy === 'archive' && o.monday_item_id !== null;
+    // Under "archive", an order that never reached the board (and is not mid-create) is not created just to be archived.
+    const drop = s.staging.vanished_policy === 'archive' && o.monday_item_id === null && o.sync_state !== 'IN_FLIGHT';
     await trx
       .updateTable('orders')
       .set(
         archive
           ? { in_staging: 0, action: 'ARCHIVE', sync_state: o.sync_state === 'IN_FLIGHT' ? 'IN_FLIGHT' : 'PENDING', pending_since: now, updated_at: now }
-          : { in_staging: 0, updated_at: now },
+          : drop
+            ? { in_staging: 0, action: 'NONE', sync_state: 'SKIPPED', pending_since: null, updated_at: now }
+            : { in_staging: 0, updated_at: now },
       )
       .where('id', '=', o.id)
       .execute();
