@@ -3,8 +3,12 @@ import { sql, type Kysely } from 'kysely';
 export type SqlDialect = 'sqlite' | 'postgres';
 export type ColumnType = 'text' | 'integer' | 'decimal' | 'date';
 
-/** Bound-parameter ceilings: SQLite's SQLITE_MAX_VARIABLE_NUMBER (3.32+) and PostgreSQL's wire limit. */
-const parameterLimit: Record<SqlDialect, number> = { sqlite: 32_766, postgres: 65_535 };
+/**
+ * Bound-parameter ceilings. SQLite: SQLITE_MAX_VARIABLE_NUMBER (32,766 since 3.32). PostgreSQL's wire
+ * protocol allows 65,535, but PGlite 0.4 silently loses the connection's results above 32,767 (a
+ * signed 16-bit count), so the PostgreSQL dialect stays under that too.
+ */
+const parameterLimit: Record<SqlDialect, number> = { sqlite: 32_766, postgres: 32_767 };
 
 /** Rows per INSERT: the requested batch, shrunk so rows × columns stays within the parameter limit. */
 export function rowsPerBatch(dialect: SqlDialect, columnCount: number, requested = 1_000): number {
