@@ -64,9 +64,9 @@ export function decideOrder(
     return { outcome, action: 'INSERT', state: pendingUnlessInFlight(e.sync_state) };
   }
 
-  if (e.row_hash === p.rowHash && outcome === 'updated' && e.action !== 'ARCHIVE') {
-    // Only quantities moved: the item is as it was; its lines carry the change. (Not for an
-    // order queued for or done with archiving that is back in staging: its item must return.)
+  if (e.row_hash === p.rowHash && outcome === 'updated' && e.in_staging === 1) {
+    // Only quantities moved: the item is as it was; its lines carry the change. Not for an
+    // order back in staging: its item may have been archived meanwhile and must return.
     return { outcome, action: e.action, state: e.sync_state };
   }
   const cancelPending = e.action === 'CANCEL' && e.sync_state !== 'SYNCED';
@@ -109,7 +109,8 @@ export function diffLines(
     }
   }
   for (const ex of existing) {
-    if (stagedSizes.has(ex.size) || (ex.qty === 0 && ex.action === 'DELETE')) continue;
+    // qty 0 marks a size already removed (whatever action the sync left on it): nothing new.
+    if (stagedSizes.has(ex.size) || ex.qty === 0) continue;
     if (ex.monday_subitem_id === null && ex.sync_state !== 'IN_FLIGHT') {
       changes.push({ kind: 'delete', id: ex.id });
     } else {

@@ -145,10 +145,19 @@ describe.each(ENGINES)('merge transitions on %s', (engine) => {
     expect(v?.lines.L).toBeUndefined();
     expect(v?.lines.S).toMatchObject({ qty: 10, action: 'NONE', sync_state: 'SYNCED' });
 
-    // The DELETE line is not re-queued by the next identical load.
-    const before = await dumpTables(db);
+    // The DELETE line is not re-queued by the next identical load, before or after the sync zeroed it.
+    let before = await dumpTables(db);
     expect((await merge(db, s)).counts.rows_written).toBe(0);
     expect(await dumpTables(db)).toEqual(before);
+    await markSynced(db, 'GRE-00008');
+    before = await dumpTables(db);
+    expect((await merge(db, s)).counts.rows_written).toBe(0);
+    expect(await dumpTables(db)).toEqual(before);
+
+    // Another size changes: only that line is queued, the zeroed one stays as the sync left it.
+    await stage(db.raw, [order('GRE-00008', { S: 11 })]);
+    expect((await merge(db, s)).counts).toMatchObject({ lines_updated: 1, lines_deleted: 0, rows_written: 2 });
+    expect((await view(db))['GRE-00008']?.lines.M).toMatchObject({ qty: 0, action: 'NONE', sync_state: 'SYNCED' });
 
     // A removed size that comes back is an UPDATE of its subitem.
     await stage(db.raw, [order('GRE-00008', { S: 10, M: 9 })]);
@@ -261,6 +270,10 @@ describe.each(ENGINES)('merge transitions on %s', (engine) => {
     expect(v?.lines.S).toMatchObject({ qty: 1, sync_state: 'SYNCED' });
     // Reported once, not on every run.
     expect((await merge(db, s)).counts).toMatchObject({ vanished: 0, rows_written: 0 });
+    // Back in staging unchanged: queued as an UPDATE (the policy may have archived it meanwhile).
+    await stage(db.raw, [order('GRE-00016', { S: 1 }), order('GRE-00017', { S: 1 })]);
+    expect((await merge(db, s)).counts).toMatchObject({ updated: 1, vanished: 0 });
+    expect((await view(db))['GRE-00016']).toMatchObject({ action: 'UPDATE', sync_state: 'PENDING', in_staging: 1 });
   });
 
   it('vanished under archive: ARCHIVE/PENDING when on the board, SKIPPED when never synced; back again → UPDATE', async () => {
@@ -276,8 +289,8 @@ describe.each(ENGINES)('merge transitions on %s', (engine) => {
     expect(v['GRE-00018']).toMatchObject({ action: 'ARCHIVE', sync_state: 'PENDING', in_staging: 0 });
     expect(v['GRE-00019']).toMatchObject({ action: 'NONE', sync_state: 'SKIPPED', in_staging: 0 });
 
-    // The archive went through; then upstream brings both back unchanged.
-    await db.kysely.updateTable('orders').set({ sync_state: 'SYNCED' }).where('order_key', '=', 'GRE-00018').execute();
+    // The archive went through (the sync leaves action NONE); then upstream brings both back unchanged.
+    await db.kysely.updateTable('orders').set({ sync_state: 'SYNCED', action: 'NONE' }).where('order_key', '=', 'GRE-00018').execute();
     await stage(db.raw, [order('GRE-00018', { S: 1 }), order('GRE-00019', { S: 1 }), order('GRE-00020', { S: 1 })]);
     await merge(db, a);
     v = await view(db);
