@@ -3,6 +3,7 @@ import { registerConfig } from './config.js';
 import { registerInit } from './init.js';
 import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
+import { registerSync } from './sync.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -10,4 +11,5 @@ export const commands: Array<(program: Command) => void> = [
   registerConfig,
   registerMigrate,
   registerMerge,
+  registerSync,
 ];

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { runJob, type JobCommand, type JobResult } from '../../ops/job.js';
+import { formatJobSummary } from '../../ops/summary.js';
+import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { outcome } from '../outcome.js';
+
+interface JobFlags {
+  json?: boolean;
+  allowMassChange?: boolean;
+  limit?: number;
+  customer?: string;
+}
+
+export function exitCodeOf(r: JobResult): ExitCode {
+  return r.status === 'OK' ? ExitCode.ok : r.status === 'DEGRADED' ? ExitCode.degraded : ExitCode.failed;
+}
+
+function jobCommand(program: Command, name: JobCommand, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('--json', 'machine-readable output')
+    .option('--allow-mass-change', 'let this run cancel/archive/remove more orders than the [cancel] blast-radius limits')
+    .option('--limit <n>', 'canary: sync at most N orders', (v) => Number.parseInt(v, 10))
+    .option('--customer <name>', 'canary: sync only this customer')
+    .action(async (opts: JobFlags, cmd: Command) => {
+      const cfg = loadCliConfig(cmd);
+      confirmWrite(cmd, cfg);
+      const result = await withDb(cfg, (db) =>
+        runJob(db, cfg, {
+          command: name,
+          allowMassChange: opts.allowMassChange,
+          scope: { limit: opts.limit, customer: opts.customer },
+        }),
+      );
+      if (opts.json) printJson(result);
+      else print(formatJobSummary(result));
+      outcome.exitCode = exitCodeOf(result);
+    });
+}
+
+export function registerSync(program: Command): void {
+  jobCommand(program, 'run', 'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config error, 4 another run in progress.');
+  jobCommand(program, 'sync', 'Sync PENDING orders and lines to monday.com (groups, items, subitems) without merging first.');
+  jobCommand(program, 'retry', 'Put rows parked in ERROR back in the queue (counters reset) and sync.');
+}

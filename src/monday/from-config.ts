@@ -1,0 +1,24 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { requireSecret } from '../config/secrets.js';
+import { MondayClient, type MondayClientOptions } from './client.js';
+
+/** A client for the selected environment; the token is read from its variable only now. */
+export function clientFromConfig(
+  cfg: ResolvedConfig,
+  extra: Pick<MondayClientOptions, 'onExchange' | 'signal'> = {},
+  envVars: NodeJS.ProcessEnv = process.env,
+): { client: MondayClient; token: string } {
+  const m = cfg.settings.monday;
+  const token = requireSecret(cfg, m.token_env, 'monday.token_env', envVars);
+  const client = new MondayClient({
+    apiUrl: m.api_url,
+    apiVersion: m.api_version,
+    token,
+    timeoutMs: m.timeout_ms,
+    maxRetries: m.max_retries,
+    batchSize: m.batch_size,
+    complexityBudgetPerMinute: m.complexity_per_minute,
+    ...extra,
+  });
+  return { client, token };
+}

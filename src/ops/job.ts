@@ -1,0 +1,97 @@
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../db/connect.js';
+import { isCurrent } from '../db/migrations/index.js';
+import { withRunLock } from '../db/run-lock.js';
+import type { RunStatus } from '../db/types.js';
+import { OrdersyncError } from '../errors.js';
+import { merge, type MergeSummary } from '../merge/index.js';
+import { clientFromConfig } from '../monday/from-config.js';
+import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
+import { ApiLog } from './api-log.js';
+import { finishRun, startRun } from './runs.js';
+import { verdictOf, type Verdict } from './verdict.js';
+
+export type JobCommand = 'run' | 'sync' | 'merge' | 'retry';
+
+export interface JobOptions {
+  command: JobCommand;
+  scope?: SyncScope;
+  allowMassChange?: boolean;
+  progress?: (phase: Phase | 'merge', done: number, total: number) => void;
+  parentRunId?: number;
+  envVars?: NodeJS.ProcessEnv;
+}
+
+export interface JobResult {
+  runId: number;
+  status: RunStatus;
+  verdict: Verdict;
+  merge?: MergeSummary;
+  sync?: SyncResult;
+  durationMs: number;
+}
+
+/**
+ * The scheduled job: under the environment's run lock, merge staging and/or sync the
+ * board, and leave a run record whatever happens.
+ */
+export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Promise<JobResult> {
+  if (!(await isCurrent(db))) {
+    throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
+  }
+  return withRunLock(db, cfg.envName, async () => {
+    const started = Date.now();
+    const runId = await startRun(db, cfg.envName, opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
+    let mergeSummary: MergeSummary | undefined;
+    let syncResult: SyncResult | undefined;
+    let apiLog: ApiLog | undefined;
+    try {
+      if (opts.command === 'run' || opts.command === 'merge') {
+        opts.progress?.('merge', 0, 1);
+        mergeSummary = await merge(db, cfg.settings, { runId });
+        opts.progress?.('merge', 1, 1);
+      }
+      if (opts.command === 'retry') await requeueErrors(db);
+      if (opts.command !== 'merge') {
+        let log: ApiLog | undefined;
+        const { client, token } = clientFromConfig(cfg, { onExchange: (r) => log?.record(r) }, opts.envVars);
+        log = apiLog = new ApiLog(db, runId, token);
+        syncResult = await syncBoard(db, cfg.settings, client, {
+          runId,
+          env: cfg.envName,
+          scope: opts.scope,
+          allowMassChange: opts.allowMassChange,
+          touching: (keys) => log?.touching(keys),
+          progress: opts.progress,
+        });
+        await apiLog.flush();
+      }
+      const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult);
+      await finishRun(db, runId, verdict.status, totals(mergeSummary, syncResult), verdict.summary, syncResult?.stopped?.message);
+      return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, durationMs: Date.now() - started };
+    } catch (err) {
+      await apiLog?.flush().catch(() => undefined);
+      const message = err instanceof Error ? err.message : String(err);
+      await finishRun(db, runId, 'FAILED', totals(mergeSummary, syncResult), `failed: ${message}`, message).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+function totals(m: MergeSummary | undefined, s: SyncResult | undefined) {
+  return {
+    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0 },
+    requests: s?.stats.requests,
+    mutations: s?.stats.mutations,
+    complexityUsed: s?.stats.complexityUsed,
+    rateLimitWaits: s?.stats.rateLimitWaits,
+    retries: s?.stats.retries,
+  };
+}
+
+/** `ordersync retry`: rows parked in ERROR get another chance, with their counters reset. */
+async function requeueErrors(db: Db): Promise<void> {
+  const now = new Date().toISOString();
+  await db.kysely.updateTable('orders').set({ sync_state: 'PENDING', retry_count: 0, pending_since: now }).where('sync_state', '=', 'ERROR').execute();
+  await db.kysely.updateTable('order_lines').set({ sync_state: 'PENDING', retry_count: 0 }).where('sync_state', '=', 'ERROR').execute();
+}

@@ -1,0 +1,27 @@
+import type { JobResult } from './job.js';
+
+/** The closing summary a terminal user reads after a run. */
+export function formatJobSummary(r: JobResult): string {
+  const out = [`run #${r.runId} ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s — ${r.verdict.summary}`];
+  const m = r.merge?.counts;
+  if (m) {
+    out.push(
+      `merge    ${m.new} new, ${m.updated} updated, ${m.cancelled} cancelled, ${m.reactivated} reactivated, ${m.unchanged} unchanged, ${m.vanished} vanished, ${m.rejected} rejected rows`,
+    );
+  }
+  const s = r.sync;
+  if (s) {
+    const c = s.counts;
+    out.push(
+      `groups   ${c.groups_created} created, ${c.groups_found} found on the board`,
+      `items    ${c.items_created} created, ${c.items_updated} updated, ${c.items_cancelled} cancelled, ${c.items_archived} archived, ${c.items_unchanged} unchanged, ${c.items_failed} failed`,
+      `subitems ${c.subitems_created} created, ${c.subitems_updated} updated, ${c.subitems_zeroed} zeroed, ${c.subitems_removed} removed, ${c.subitems_failed} failed`,
+      `monday   ${s.stats.requests} requests, ${s.stats.mutations} mutations, ${s.stats.complexityUsed.toLocaleString('en-US')} complexity, ${s.stats.http429} × 429, ${s.stats.retries} retries`,
+    );
+    if (c.adopted_items + c.adopted_subitems + c.requeued > 0) {
+      out.push(`recovery ${c.adopted_items} items and ${c.adopted_subitems} subitems adopted after an interrupted run, ${c.requeued} re-queued`);
+    }
+    if (s.stopped) out.push(`stopped  ${s.stopped.code}: ${s.stopped.message}${s.stopped.resumeAfter ? ` (resume after ${s.stopped.resumeAfter})` : ''}`);
+  }
+  return out.join('\n');
+}

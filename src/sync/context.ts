@@ -1,0 +1,34 @@
+import type { Settings } from '../config/schema.js';
+import type { Db } from '../db/connect.js';
+import type { MondayClient } from '../monday/client.js';
+import type { BoardSnapshot } from '../monday/board-schema.js';
+import type { SyncCounts } from './counts.js';
+
+export type Phase = 'reconcile' | 'groups' | 'items' | 'subitems';
+
+export interface SyncScope {
+  /** Canary: at most this many orders get item work in this run. */
+  limit?: number;
+  /** Canary: only this customer's orders. */
+  customer?: string;
+}
+
+/** Everything one sync run needs, resolved once at its start. */
+export interface SyncContext {
+  db: Db;
+  s: Settings;
+  client: MondayClient;
+  runId: number;
+  env: string;
+  itemsBoard: BoardSnapshot;
+  subitemsBoard: BoardSnapshot;
+  /** The items-board column holding the business key (crash recovery looks items up by it). */
+  keyColumnId: string;
+  counts: SyncCounts;
+  scope: SyncScope;
+  allowMassChange: boolean;
+  /** Tags the API log with the order keys of the next requests. */
+  touching(keys: string[]): void;
+  progress(phase: Phase, done: number, total: number): void;
+  now(): string;
+}

@@ -1,0 +1,83 @@
+import type { FieldValue } from '../merge/hash.js';
+import type { SyncContext } from './context.js';
+
+/** What an order looked like on the board after its last successful sync. */
+export interface SyncedOrder {
+  fields: Record<string, FieldValue>;
+  group: string;
+  name: string;
+  cancelled: boolean;
+}
+
+export interface OrderRow {
+  id: number;
+  order_key: string;
+  key_values: string;
+  fields_json: string;
+  synced_fields_json: string | null;
+  group_name: string;
+  item_name: string;
+  is_cancelled: number;
+  action: string;
+  monday_item_id: string | null;
+  monday_group_id: string | null;
+  retry_count: number;
+  customer: string | null;
+}
+
+export const ORDER_COLUMNS = [
+  'id',
+  'order_key',
+  'key_values',
+  'fields_json',
+  'synced_fields_json',
+  'group_name',
+  'item_name',
+  'is_cancelled',
+  'action',
+  'monday_item_id',
+  'monday_group_id',
+  'retry_count',
+  'customer',
+] as const;
+
+/** The group an order belongs in: its customer-season group, or the cancelled-orders group. */
+export function desiredGroup(ctx: SyncContext, o: Pick<OrderRow, 'is_cancelled' | 'group_name'>): string {
+  return o.is_cancelled === 1 && ctx.s.cancel.move_to_group ? ctx.s.cancel.move_to_group : o.group_name;
+}
+
+export function desiredState(ctx: SyncContext, o: OrderRow): SyncedOrder {
+  return {
+    fields: JSON.parse(o.fields_json) as Record<string, FieldValue>,
+    group: desiredGroup(ctx, o),
+    name: o.item_name,
+    cancelled: o.is_cancelled === 1,
+  };
+}
+
+/**
+ * Source values by monday column id: the mapped fields, plus the cancellation status when a
+ * status column is configured (cleared, or set to active_label, on reactivation).
+ */
+export function columnSources(ctx: SyncContext, d: SyncedOrder, only?: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [source, columnId] of Object.entries(ctx.s.mapping.columns)) {
+    if (only && !only.has(source)) continue;
+    out[columnId] = d.fields[source] ?? null;
+  }
+  const status = ctx.s.cancel.status_column_id;
+  if (status && (!only || only.has('__cancelled'))) {
+    out[status] = d.cancelled ? ctx.s.cancel.status_label : (ctx.s.cancel.active_label ?? null);
+  }
+  return out;
+}
+
+/** Source fields (and the pseudo-field __cancelled) whose board value differs from the desired one. */
+export function changedFields(desired: SyncedOrder, synced: SyncedOrder | null): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(desired.fields)) {
+    if (!synced || JSON.stringify(synced.fields[k] ?? null) !== JSON.stringify(v ?? null)) out.add(k);
+  }
+  if (!synced || synced.cancelled !== desired.cancelled) out.add('__cancelled');
+  return out;
+}

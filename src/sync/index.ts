@@ -1,0 +1,5 @@
+export { syncBoard, keyColumnId, type SyncOptions, type SyncResult } from './executor.js';
+export { emptySyncCounts, type SyncCounts } from './counts.js';
+export type { Phase, SyncScope } from './context.js';
+export { BlastRadiusError } from './guard.js';
+export type { SyncEvent } from './journal.js';

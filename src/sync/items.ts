@@ -1,0 +1,235 @@
+import type { MutationData, MutationOp } from '../monday/batch.js';
+import { FormatError, formatColumnValues, formatValue, missingLabels, type FormattedValue } from '../monday/values.js';
+import type { SyncContext } from './context.js';
+import { changedFields, columnSources, desiredGroup, desiredState, ORDER_COLUMNS, type OrderRow, type SyncedOrder } from './desired.js';
+import { failureOf, MissingLabelError, type RowFailure } from './failures.js';
+import { ensureGroups } from './groups.js';
+import type { SyncEvent } from './journal.js';
+import { recordFailures, sendUnits, type Unit } from './send.js';
+
+const PAGE = 500;
+
+/** Pending orders in id order, each visited at most once per run (keyset on id). */
+async function* pendingOrders(ctx: SyncContext): AsyncGenerator<OrderRow[]> {
+  let after = 0;
+  let budget = ctx.scope.limit ?? Number.POSITIVE_INFINITY;
+  while (budget > 0) {
+    let q = ctx.db.kysely
+      .selectFrom('orders')
+      .select(ORDER_COLUMNS)
+      .where('sync_state', '=', 'PENDING')
+      .where('action', 'in', ['INSERT', 'UPDATE', 'CANCEL', 'ARCHIVE'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(Math.min(PAGE, budget));
+    if (ctx.scope.customer !== undefined) q = q.where('customer', '=', ctx.scope.customer);
+    const rows = await q.execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]?.id ?? after;
+    budget -= rows.length;
+    yield rows;
+  }
+}
+
+export async function countPendingOrders(ctx: SyncContext): Promise<number> {
+  let q = ctx.db.kysely
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sync_state', '=', 'PENDING')
+    .where('action', 'in', ['INSERT', 'UPDATE', 'CANCEL', 'ARCHIVE']);
+  if (ctx.scope.customer !== undefined) q = q.where('customer', '=', ctx.scope.customer);
+  const n = Number((await q.executeTakeFirst())?.n ?? 0);
+  return Math.min(n, ctx.scope.limit ?? n);
+}
+
+/** Items: create with every value, update only what changed, cancel, archive. */
+export async function syncItems(ctx: SyncContext): Promise<void> {
+  const total = await countPendingOrders(ctx);
+  let done = 0;
+  for await (const page of pendingOrders(ctx)) {
+    const groups = await ensureGroups(
+      ctx,
+      page.filter((o) => o.action !== 'ARCHIVE').map((o) => desiredGroup(ctx, o)),
+    );
+    const units: Unit[] = [];
+    const local: Array<{ unit: Unit; failure: RowFailure }> = [];
+    const unchanged: OrderRow[] = [];
+    for (const o of page) {
+      const built = buildUnit(ctx, o, groups);
+      if ('failure' in built) local.push(built);
+      else if (built.unit) units.push(built.unit);
+      else unchanged.push(o);
+    }
+    await recordFailures(ctx, local.map((l) => l.unit), (i) => (local[i] as { failure: RowFailure }).failure);
+    await markUnchanged(ctx, unchanged);
+    for (let i = 0; i < units.length; ) {
+      // A unit may carry two mutations (update + move); keep each request within batch_size.
+      const batch: Unit[] = [];
+      let n = 0;
+      while (i < units.length && (batch.length === 0 || n + (units[i]?.ops.length ?? 0) <= ctx.client.batchSize)) {
+        const u = units[i++] as Unit;
+        batch.push(u);
+        n += u.ops.length;
+      }
+      await sendUnits(ctx, batch);
+      done += batch.length;
+      ctx.progress('items', done + local.length + unchanged.length, total);
+    }
+    done += local.length + unchanged.length;
+  }
+}
+
+type Built = { unit: Unit | undefined } | { unit: Unit; failure: RowFailure };
+
+function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, string>; errors: Map<string, Error> }): Built {
+  const base = { table: 'orders' as const, id: o.id, orderKey: o.order_key, retryCount: o.retry_count, mondayId: o.monday_item_id };
+  const fail = (operation: string, err: unknown): Built => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });
+  const board = ctx.itemsBoard.board_id;
+
+  if (o.action === 'ARCHIVE') {
+    if (!o.monday_item_id) return { unit: undefined };
+    const itemId = o.monday_item_id;
+    return {
+      unit: {
+        ...base,
+        operation: 'archive_item',
+        ops: [{ kind: 'archive_item', item_id: itemId }],
+        onSuccess: async (trx) => {
+          await trx.updateTable('orders').set(syncedColumns(ctx, o.synced_fields_json)).where('id', '=', o.id).execute();
+          ctx.counts.items_archived++;
+          return [{ order_key: o.order_key, operation: 'archive_item', outcome: 'OK', board_id: board, monday_id: itemId, before: { state: 'active' }, after: { state: 'archived' } }];
+        },
+      },
+    };
+  }
+
+  const desired = desiredState(ctx, o);
+  const groupTitle = desired.group;
+  const groupId = groups.ids.get(groupTitle);
+  const operation = o.monday_item_id ? (o.action === 'CANCEL' ? 'cancel_item' : 'update_item') : 'create_item';
+  if (!groupId) {
+    const err = groups.errors.get(groupTitle) ?? new Error(`group "${groupTitle}" could not be found or created`);
+    return fail(operation, err);
+  }
+  const name = formatValue({ id: 'name', title: 'Name', type: 'name' }, desired.name);
+  if (!name.ok) return fail(operation, name.error);
+
+  const synced = o.synced_fields_json ? (JSON.parse(o.synced_fields_json) as SyncedOrder) : null;
+  const creating = !o.monday_item_id;
+  const changed = creating ? undefined : changedFields(desired, synced);
+  const sources = columnSources(ctx, desired, changed);
+  if (creating) for (const [k, v] of Object.entries(sources)) if (v === null) delete sources[k];
+  const formatted = formatColumnValues(ctx.itemsBoard, sources);
+  if (!formatted.ok) return fail(operation, formatted.errors[0]);
+  const values: Record<string, FormattedValue> = { ...formatted.values };
+  if (!creating && synced?.name !== desired.name) values.name = desired.name;
+  const labels = labelPolicy(ctx, values);
+  if (labels instanceof FormatError) return fail(operation, labels);
+
+  if (creating) {
+    return {
+      unit: {
+        ...base,
+        operation,
+        ops: [{ kind: 'create_item', board_id: board, group_id: groupId, item_name: desired.name, column_values: values, create_labels_if_missing: labels }],
+        onSuccess: async (trx, [data]) => {
+          const item = data as MutationData;
+          await trx
+            .updateTable('orders')
+            .set({ ...syncedColumns(ctx, JSON.stringify(desired)), monday_item_id: item.id, monday_group_id: groupId })
+            .where('id', '=', o.id)
+            .execute();
+          ctx.counts.items_created++;
+          return [{ order_key: o.order_key, operation, outcome: 'OK', board_id: board, monday_id: item.id, before: null, after: { columns: sources, group: groupTitle, group_id: groupId, name: desired.name } }];
+        },
+      },
+    };
+  }
+
+  const itemId = o.monday_item_id as string;
+  const ops: MutationOp[] = [];
+  if (Object.keys(values).length > 0) {
+    ops.push({ kind: 'change_multiple_column_values', board_id: board, item_id: itemId, column_values: values, create_labels_if_missing: labels });
+  }
+  const move = groupId !== o.monday_group_id;
+  if (move) ops.push({ kind: 'move_item_to_group', item_id: itemId, group_id: groupId });
+  if (ops.length === 0) return { unit: undefined };
+  const before = synced ? columnSources(ctx, synced, changed) : null;
+  return {
+    unit: {
+      ...base,
+      operation,
+      ops,
+      onSuccess: async (trx) => {
+        await trx
+          .updateTable('orders')
+          .set({ ...syncedColumns(ctx, JSON.stringify(desired)), monday_group_id: groupId })
+          .where('id', '=', o.id)
+          .execute();
+        if (operation === 'cancel_item') ctx.counts.items_cancelled++;
+        else ctx.counts.items_updated++;
+        const event: SyncEvent = {
+          order_key: o.order_key,
+          operation,
+          outcome: 'OK',
+          board_id: board,
+          monday_id: itemId,
+          before: { columns: before, group: synced?.group ?? null, group_id: move ? o.monday_group_id : undefined, name: synced?.name },
+          after: { columns: sources, group: groupTitle, group_id: groupId, name: desired.name },
+        };
+        return [event];
+      },
+    },
+  };
+}
+
+/** Columns of a row whose board state now matches what it holds. */
+function syncedColumns(ctx: SyncContext, syncedJson: string | null) {
+  return {
+    synced_fields_json: syncedJson,
+    action: 'NONE' as const,
+    sync_state: 'SYNCED' as const,
+    synced_at: ctx.now(),
+    retry_count: 0,
+    last_error_code: null,
+    last_error: null,
+    last_error_column: null,
+    last_error_value: null,
+    idempotency_key: null,
+    in_flight_since: null,
+    pending_since: null,
+    last_run_id: ctx.runId,
+  };
+}
+
+async function markUnchanged(ctx: SyncContext, rows: OrderRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await ctx.db.kysely
+    .updateTable('orders')
+    .set({ action: 'NONE', sync_state: 'SYNCED', pending_since: null, synced_at: ctx.now(), last_run_id: ctx.runId })
+    .where('id', 'in', rows.map((r) => r.id))
+    .execute();
+  ctx.counts.items_unchanged += rows.length;
+}
+
+/**
+ * create_labels_if_missing applies to a whole mutation, so it is only sent when every
+ * column that needs a new label allows creation; otherwise the row fails here, naming
+ * the column and label, without spending a request.
+ */
+export function labelPolicy(ctx: SyncContext, values: Record<string, FormattedValue>, board = ctx.itemsBoard): boolean | FormatError {
+  const missing = missingLabels(board, values);
+  if (missing.length === 0) return false;
+  const policy = ctx.s.monday.create_labels;
+  const refused = missing.find((m) => !(policy.columns[m.columnId] ?? policy.default));
+  if (refused) {
+    return new MissingLabelError(
+      refused.columnId,
+      refused.title,
+      refused.type,
+      refused.label,
+      `label "${refused.label}" does not exist and label creation is off for this column (monday.create_labels)`,
+    );
+  }
+  return true;
+}

@@ -1,0 +1,167 @@
+import type { MutationData, MutationOp } from '../monday/batch.js';
+import { formatColumnValues } from '../monday/values.js';
+import type { SyncContext } from './context.js';
+import { failureOf, type RowFailure } from './failures.js';
+import { labelPolicy } from './items.js';
+import { recordFailures, sendUnits, type Unit } from './send.js';
+
+const PAGE = 1000;
+
+interface LineRow {
+  id: number;
+  order_id: number;
+  size: string;
+  qty: number;
+  synced_qty: number | null;
+  action: string;
+  monday_subitem_id: string | null;
+  retry_count: number;
+  order_key: string;
+  parent_id: string;
+  is_cancelled: number;
+}
+
+/** Pending lines whose item exists on the board, in id order, each visited once per run. */
+async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
+  let after = 0;
+  for (;;) {
+    let q = ctx.db.kysely
+      .selectFrom('order_lines as l')
+      .innerJoin('orders as o', 'o.id', 'l.order_id')
+      .select([
+        'l.id',
+        'l.order_id',
+        'l.size',
+        'l.qty',
+        'l.synced_qty',
+        'l.action',
+        'l.monday_subitem_id',
+        'l.retry_count',
+        'o.order_key',
+        'o.monday_item_id as parent_id',
+        'o.is_cancelled',
+      ])
+      .where('l.sync_state', '=', 'PENDING')
+      .where('o.monday_item_id', 'is not', null)
+      .where('o.sync_state', 'not in', ['SKIPPED', 'IN_FLIGHT'])
+      .where('l.id', '>', after)
+      .orderBy('l.id')
+      .limit(PAGE);
+    if (ctx.scope.customer !== undefined) q = q.where('o.customer', '=', ctx.scope.customer);
+    if (ctx.scope.limit !== undefined) {
+      // A canary only touches the lines of orders that reached the board in this scope.
+      q = q.where('o.last_run_id', '=', ctx.runId);
+    }
+    const rows = (await q.execute()) as LineRow[];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]?.id ?? after;
+    yield rows;
+  }
+}
+
+/**
+ * What a line's subitem should show: its quantity, or 0 when the order is cancelled or the
+ * size is gone (SPEC §4: lines keep their sizes, quantities go to 0).
+ */
+function targetQty(l: LineRow): number {
+  return l.is_cancelled === 1 || l.action === 'DELETE' ? 0 : l.qty;
+}
+
+export async function syncSubitems(ctx: SyncContext): Promise<void> {
+  let done = 0;
+  for await (const page of pendingLines(ctx)) {
+    const units: Unit[] = [];
+    const local: Array<{ unit: Unit; failure: RowFailure }> = [];
+    const settled: LineRow[] = [];
+    for (const l of page) {
+      const built = buildUnit(ctx, l);
+      if (built === undefined) settled.push(l);
+      else if ('failure' in built) local.push(built);
+      else units.push(built);
+    }
+    await recordFailures(ctx, local.map((x) => x.unit), (i) => (local[i] as { failure: RowFailure }).failure);
+    await markSettled(ctx, settled);
+    for (let i = 0; i < units.length; i += ctx.client.batchSize) {
+      await sendUnits(ctx, units.slice(i, i + ctx.client.batchSize));
+      done += Math.min(ctx.client.batchSize, units.length - i);
+      ctx.progress('subitems', done, done + units.length - i);
+    }
+  }
+}
+
+function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: RowFailure } | undefined {
+  const board = ctx.subitemsBoard.board_id;
+  const m = ctx.s.mapping;
+  const target = targetQty(l);
+  const base = { table: 'order_lines' as const, id: l.id, orderKey: l.order_key, retryCount: l.retry_count, size: l.size, mondayId: l.monday_subitem_id };
+  const removal = l.action === 'DELETE' && m.line_delete_policy !== 'zero' && l.monday_subitem_id !== null;
+
+  if (removal) {
+    const subitemId = l.monday_subitem_id as string;
+    const kind = m.line_delete_policy === 'delete' ? ('delete_item' as const) : ('archive_item' as const);
+    return {
+      ...base,
+      operation: kind === 'delete_item' ? 'delete_subitem' : 'archive_subitem',
+      ops: [{ kind, item_id: subitemId }],
+      onSuccess: async (trx) => {
+        await trx.deleteFrom('order_lines').where('id', '=', l.id).execute();
+        ctx.counts.subitems_removed++;
+        return [{ order_key: l.order_key, size: l.size, operation: kind === 'delete_item' ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active' }, after: { state: kind === 'delete_item' ? 'deleted' : 'archived' } }];
+      },
+    };
+  }
+  if (l.monday_subitem_id !== null && l.synced_qty === target) return undefined;
+
+  const sources: Record<string, unknown> = { [m.qty_column_id]: target };
+  if (l.monday_subitem_id === null) sources[m.size_column_id] = l.size;
+  const formatted = formatColumnValues(ctx.subitemsBoard, sources);
+  const operation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
+  const fail = (err: unknown) => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });
+  if (!formatted.ok) return fail(formatted.errors[0]);
+  const labels = labelPolicy(ctx, formatted.values, ctx.subitemsBoard);
+  if (labels instanceof Error) return fail(labels);
+
+  const op: MutationOp =
+    l.monday_subitem_id === null
+      ? { kind: 'create_subitem', parent_item_id: l.parent_id, item_name: m.subitem_name.replaceAll('{size}', l.size), column_values: formatted.values, create_labels_if_missing: labels }
+      : { kind: 'change_multiple_column_values', board_id: board, item_id: l.monday_subitem_id, column_values: formatted.values, create_labels_if_missing: labels };
+  return {
+    ...base,
+    operation,
+    ops: [op],
+    onSuccess: async (trx, [data]) => {
+      const id = l.monday_subitem_id ?? (data as MutationData).id;
+      await trx
+        .updateTable('order_lines')
+        .set({
+          monday_subitem_id: id,
+          synced_qty: target,
+          action: 'NONE',
+          sync_state: 'SYNCED',
+          synced_at: ctx.now(),
+          retry_count: 0,
+          last_error_code: null,
+          last_error: null,
+          idempotency_key: null,
+          in_flight_since: null,
+          last_run_id: ctx.runId,
+        })
+        .where('id', '=', l.id)
+        .execute();
+      if (operation === 'create_subitem') ctx.counts.subitems_created++;
+      else if (operation === 'zero_subitem') ctx.counts.subitems_zeroed++;
+      else ctx.counts.subitems_updated++;
+      return [{ order_key: l.order_key, size: l.size, operation, outcome: 'OK', board_id: board, monday_id: id, before: l.monday_subitem_id ? { qty: l.synced_qty } : null, after: { qty: target, parent_id: l.parent_id } }];
+    },
+  };
+}
+
+async function markSettled(ctx: SyncContext, rows: LineRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await ctx.db.kysely
+    .updateTable('order_lines')
+    .set({ action: 'NONE', sync_state: 'SYNCED', synced_at: ctx.now(), last_run_id: ctx.runId })
+    .where('id', 'in', rows.map((r) => r.id))
+    .execute();
+  ctx.counts.subitems_unchanged += rows.length;
+}
