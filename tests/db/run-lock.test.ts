@@ -1,0 +1,143 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/connect.js';
+import { migrateUp } from '../../src/db/migrations/index.js';
+import { RunLockedError, withRunLock } from '../../src/db/run-lock.js';
+import { ExitCode } from '../../src/errors.js';
+import { REPO_ROOT, spawnTs, waitForLine } from '../support/cli.js';
+import { createTestDatabase, type EngineName, type TestDatabase } from '../support/engines.js';
+
+const HOLDER = fileURLToPath(new URL('./fixtures/hold-lock.ts', import.meta.url));
+
+/** Lock engines that can be shared by two processes (PGlite is in-process only). */
+const CROSS_PROCESS: EngineName[] = ['sqlite', 'postgres'];
+
+describe.each(CROSS_PROCESS)('run lock across processes on %s', (engine) => {
+  let t: TestDatabase;
+  let db: Db;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    t = await createTestDatabase(engine);
+    db = await t.open();
+    await migrateUp(db);
+  });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    await db?.close();
+    await t?.cleanup();
+  });
+
+  /** Starts a holder process and waits until it holds the lock. */
+  async function startHolder(name: string): Promise<ChildProcess> {
+    const child = spawnTs(HOLDER, [JSON.stringify(t.target), name, '60000'], { cwd: REPO_ROOT });
+    children.push(child);
+    await waitForLine(child, /^HELD \d+$/);
+    return child;
+  }
+
+  const lease = (name: string) => db.kysely.selectFrom('run_lock').selectAll().where('name', '=', name).executeTakeFirst();
+
+  it('a second process is refused while the first holds the lock; the message names pid, host and since when', async (ctx) => {
+    if (t.actual !== engine) ctx.skip(); // PGlite fallback (no server outside CI) is single-process
+    const child = await startHolder('dev');
+    const held = await lease('dev');
+    expect(held).toMatchObject({ pid: child.pid, host: hostname() });
+
+    let ran = false;
+    const err = await withRunLock(db, 'dev', async () => {
+      ran = true;
+    }).catch((e: unknown) => e);
+    expect(ran).toBe(false);
+    expect(err).toBeInstanceOf(RunLockedError);
+    expect((err as RunLockedError).exitCode).toBe(ExitCode.locked);
+    expect((err as Error).message).toBe(
+      `run already in progress for "dev" since ${held?.acquired_at}, held by pid ${child.pid} on ${hostname()}`,
+    );
+    expect(Date.now() - Date.parse(held?.acquired_at ?? '')).toBeLessThan(60_000);
+
+    // another lock name is independent
+    expect(await withRunLock(db, 'prod', async () => 'other')).toBe('other');
+
+    // a clean exit releases it
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(await lease('dev')).toBeUndefined();
+    expect(await withRunLock(db, 'dev', async () => 'mine')).toBe('mine');
+  });
+
+  it('a lease left by a SIGKILLed holder is taken over', async (ctx) => {
+    if (t.actual !== engine) ctx.skip();
+    const child = await startHolder('dev');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    // the holder had no chance to clean up: its lease row is still there
+    expect(await lease('dev')).toMatchObject({ pid: child.pid });
+
+    const during = await withRunLock(db, 'dev', async () => lease('dev'));
+    expect(during).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(await lease('dev')).toBeUndefined();
+  });
+});
+
+describe('lease rules (SQLite, in process)', () => {
+  let t: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    t = await createTestDatabase('sqlite');
+    db = await t.open();
+    await migrateUp(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await t?.cleanup();
+  });
+
+  const plant = (lease: { pid: number; host: string; expiresInMs: number }) =>
+    db.kysely
+      .insertInto('run_lock')
+      .values({
+        name: 'dev',
+        holder: `${lease.host}:${lease.pid}`,
+        pid: lease.pid,
+        host: lease.host,
+        acquired_at: '2026-01-01T00:00:00.000Z',
+        expires_at: new Date(Date.now() + lease.expiresInMs).toISOString(),
+      })
+      .execute();
+  const clear = () => db.kysely.deleteFrom('run_lock').execute();
+
+  it('a live holder on another host is respected until its lease expires', async () => {
+    await plant({ pid: 1, host: 'other-host', expiresInMs: 60_000 });
+    await expect(withRunLock(db, 'dev', async () => 'x')).rejects.toThrow(
+      'run already in progress for "dev" since 2026-01-01T00:00:00.000Z, held by pid 1 on other-host',
+    );
+    await clear();
+    await plant({ pid: 1, host: 'other-host', expiresInMs: -1_000 });
+    expect(await withRunLock(db, 'dev', async () => 'expired, taken over')).toBe('expired, taken over');
+    await clear();
+  });
+
+  it('a live local process keeps its unexpired lease; the same process cannot nest', async () => {
+    await plant({ pid: process.ppid, host: hostname(), expiresInMs: 60_000 });
+    await expect(withRunLock(db, 'dev', async () => 'x')).rejects.toBeInstanceOf(RunLockedError);
+    await clear();
+    await expect(withRunLock(db, 'dev', () => withRunLock(db, 'dev', async () => 'nested'))).rejects.toBeInstanceOf(RunLockedError);
+    expect(await db.kysely.selectFrom('run_lock').selectAll().execute()).toEqual([]);
+  });
+
+  it('the lock is released when the work throws', async () => {
+    await expect(
+      withRunLock(db, 'dev', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await withRunLock(db, 'dev', async () => 'again')).toBe('again');
+  });
+});
