@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/load.js';
+import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { withRunLock } from '../db/run-lock.js';
@@ -53,15 +54,15 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       }
       if (opts.command === 'retry') await requeueErrors(db);
       if (opts.command !== 'merge') {
-        let log: ApiLog | undefined;
-        const { client, token } = clientFromConfig(cfg, { onExchange: (r) => log?.record(r) }, opts.envVars);
-        log = apiLog = new ApiLog(db, runId, token);
+        const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
+        const log = (apiLog = new ApiLog(db, runId, token));
+        const { client } = clientFromConfig(cfg, { onExchange: log.record }, opts.envVars);
         syncResult = await syncBoard(db, cfg.settings, client, {
           runId,
           env: cfg.envName,
           scope: opts.scope,
           allowMassChange: opts.allowMassChange,
-          touching: (keys) => log?.touching(keys),
+          touching: (keys) => log.touching(keys),
           progress: opts.progress,
         });
         await apiLog.flush();
