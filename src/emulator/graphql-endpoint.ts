@@ -77,11 +77,10 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
   let versionHeader: Record<string, string> = {};
 
   const headers = (extra: Record<string, string> = {}) => ({ ...inst.limiter.headers(), ...versionHeader, ...extra });
+  const render = (body: Record<string, unknown>) => JSON.stringify({ ...body, extensions: { request_id: requestId } });
   const reply = (status: number, body: Record<string, unknown>, extra: Record<string, string> = {}) => {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
-    const text = JSON.stringify({ ...body, extensions: { request_id: requestId } });
-    send(res, status, text, headers(extra));
-    return text;
+    send(res, status, render(body), headers(extra));
   };
   const fail = (status: number, message: string, code: string, more: Record<string, unknown> = {}, extra: Record<string, string> = {}) =>
     reply(status, { errors: [{ message, extensions: { code, status_code: status, ...more } }] }, extra);
@@ -130,13 +129,6 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
     if (isMutation) stats.mutationRequests += 1;
     else stats.queryRequests += 1;
 
-    const fault = inst.faults.take(isMutation);
-    if (fault) {
-      stats.faultsInjected += 1;
-      const early = await applyEarlyFault(inst, fault, req, res, fail);
-      if (early) return;
-    }
-
     const key = req.headers['idempotency-key'];
     if (isMutation && typeof key === 'string' && key !== '') {
       const admission = inst.idempotency.begin(inst.token, key);
@@ -150,6 +142,16 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
         return void send(res, admission.response.status, admission.response.body, headers({ ...admission.response.headers, 'Idempotency-Replayed': 'true' }));
       }
       idemKey = key;
+    }
+
+    const fault = inst.faults.take(isMutation);
+    if (fault) {
+      stats.faultsInjected += 1;
+      // A request cut short by a fault never ran: its key must not block or replay a retry.
+      if (await applyEarlyFault(inst, fault, req, res, fail)) {
+        if (idemKey) inst.idempotency.abandon(inst.token, idemKey);
+        return;
+      }
     }
 
     const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -198,13 +200,15 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
     stats.applicationErrors += errors?.length ?? 0;
     const responseBody: Record<string, unknown> = 'data' in result ? { data: result.data } : {};
     if (errors) responseBody.errors = errors;
-    const text = reply(200, responseBody);
+    const text = render(responseBody);
     if (idemKey) {
       inst.idempotency.complete(inst.token, idemKey, { status: 200, headers: versionHeader, body: text });
       idemKey = undefined;
     }
     if (isMutation) inst.onChange();
-    if (fault?.kind === 'drop_after_commit') req.socket.destroy();
+    if (fault?.kind === 'drop_after_commit') return void req.socket.destroy();
+    stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
+    send(res, 200, text, headers());
   } catch (e) {
     if (idemKey) inst.idempotency.abandon(inst.token, idemKey);
     fail(500, 'Internal server error', 'INTERNAL_SERVER_ERROR', { error_data: { detail: e instanceof Error ? e.message : String(e) } });

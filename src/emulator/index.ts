@@ -88,6 +88,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   inst.baseUrl = `http://${host}:${address.port}`;
 
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((err) => {
+        persistence?.flush();
+        if (err) reject(err);
+        else resolve();
+      });
+      server.closeAllConnections();
+    });
+
   return {
     url: `${inst.baseUrl}/v2`,
     token,
@@ -97,14 +108,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     dump: () => inst.dump(),
     reset: (o) => inst.reset(o?.empty === true),
     advanceTime: (ms) => inst.clock.advance(ms),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => {
-          persistence?.flush();
-          if (err) reject(err);
-          else resolve();
-        });
-        server.closeAllConnections();
-      }),
+    close: () => (closing ??= shutdown()),
   };
 }

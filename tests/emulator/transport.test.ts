@@ -53,7 +53,7 @@ describe('emulator transport', () => {
     const emu = await emulator();
     const res = await fetch(emu.url, { method: 'POST', headers: { Authorization: emu.token, 'API-Version': '2026-10' }, body: '{query:' });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors[0].extensions.code).toBe('JsonParseException');
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('JsonParseException');
   });
 
   it('refuses column_values passed as an object rather than a JSON string', async () => {
