@@ -4,6 +4,7 @@ import { registerInit } from './init.js';
 import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
 import { registerSync } from './sync.js';
+import { registerEmulator } from './emulator.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -12,4 +13,5 @@ export const commands: Array<(program: Command) => void> = [
   registerMigrate,
   registerMerge,
   registerSync,
+  registerEmulator,
 ];

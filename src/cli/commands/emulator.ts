@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { asSeed, customerMasterScheduleSeed, startEmulator, type EmulatorSeed } from '../../emulator/index.js';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port number (0-65535)');
+  return n;
+}
+
+interface EmulatorCliOptions {
+  port: number;
+  host: string;
+  token?: string;
+  seed?: string;
+  state?: string;
+  timeScale: number;
+  latency: number;
+}
+
+export function registerEmulator(program: Command): void {
+  program
+    .command('emulator')
+    .description(
+      'Run the local monday.com emulator (POST /v2, API 2026-10 subset) for offline rehearsals and tests. ' +
+        'It enforces monday\'s complexity budget, rate limits, error shapes and Idempotency-Key replay, and seeds the ' +
+        '"Customer Master Schedule" board (9000000001) and its subitems board (9000000002) unless --seed says otherwise. ' +
+        'Prints the URL and token to put in the config; runs until Ctrl-C.',
+    )
+    .option('-p, --port <port>', 'port to listen on', port, 4000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--token <token>', 'API token to accept (default: generated)')
+    .option('--seed <file>', 'seed boards from this JSON file ({"boards":[…]} as the API returns them) instead of the shipped fixture')
+    .option('--state <file>', 'keep state in this JSON file: loaded at start if present, saved after every write')
+    .option('--time-scale <n>', 'run limit windows n times faster (60: a minute of budget lasts 1 s)', positiveNumber, 1)
+    .option('--latency <ms>', 'delay added to every request, in milliseconds', Number, 0)
+    .action(async (opts: EmulatorCliOptions) => {
+      const seed: EmulatorSeed = opts.seed ? asSeed(JSON.parse(readFileSync(opts.seed, 'utf8'))) : customerMasterScheduleSeed();
+      const emu = await startEmulator({
+        host: opts.host,
+        port: opts.port,
+        token: opts.token,
+        seed,
+        statePath: opts.state,
+        timeScale: opts.timeScale,
+        latencyMs: opts.latency,
+      });
+      process.stdout.write(
+        `monday.com emulator listening\n  url:   ${emu.url}\n  token: ${emu.token}\n` +
+          `  boards: ${[...emu.store.boards.values()].map((b) => `${b.id} (${b.name})`).join(', ') || 'none'}\n` +
+          `Press Ctrl-C to stop.\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await emu.close();
+      process.stdout.write('emulator stopped\n');
+    });
+}
