@@ -147,7 +147,7 @@ const monday = z
     items_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Items board id.'),
     subitems_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Subitems board id.'),
     snapshot_dir: z.string().default('boards').describe('Where board snapshots are kept, relative to the config file.'),
-    batch_size: z.number().int().min(1).max(100).default(20).describe('Mutations per request (aliases).'),
+    batch_size: z.number().int().min(1).max(100).default(25).describe('Mutations per request (aliases).'),
     timeout_ms: z.number().int().min(100).default(30_000).describe('Per-request timeout.'),
     max_retries: z.number().int().min(0).max(20).default(6).describe('Retries of one request (429, 5xx, network).'),
     row_retry_limit: z.number().int().min(0).default(3).describe('Failed attempts before a row goes to ERROR until `ordersync retry`.'),

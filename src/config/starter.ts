@@ -3,7 +3,9 @@
  * emulator (`ordersync emulator`), with the shipped demo boards. Every key is optional
  * unless marked; docs/configuration.md lists them all.
  */
-export function starterConfig(opts: { apiUrl?: string; itemsBoardId?: string; subitemsBoardId?: string } = {}): string {
+export function starterConfig(
+  opts: { apiUrl?: string; itemsBoardId?: string; subitemsBoardId?: string; complexityPerMinute?: number; note?: string } = {},
+): string {
   return `# ordersync configuration — reference: docs/configuration.md
 #
 # The environment is chosen by --env, then ORDERSYNC_ENV, then default_env.
@@ -53,11 +55,12 @@ line_delete_policy = "zero"        # zero | delete | archive
 api_url = "${opts.apiUrl ?? 'http://127.0.0.1:4000/v2'}"   # the local emulator; production: https://api.monday.com/v2
 api_version = "2026-10"
 token_env = "MONDAY_API_TOKEN"
-batch_size = 20
+batch_size = 25${opts.complexityPerMinute ? `
+complexity_per_minute = ${opts.complexityPerMinute}   # ${opts.note ?? 'budget the pacer plans for'}` : ''}
 
 [monday.create_labels]
 default = false
-columns = { "dropdown_mkr542p2" = true, "dropdown_mkr58de6" = true, "dropdown_mkr5rgs6" = true }
+columns = { "dropdown_mkr542p2" = true, "dropdown_mkr58de6" = true, "dropdown_mkr5rgs6" = true, "dropdown_mkrak7qp" = true }
 
 [cancel]
 status_column_id = "color_mkr5j5pp"

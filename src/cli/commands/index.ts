@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { registerConfig } from './config.js';
+import { registerDemo } from './demo.js';
+import { registerEmulator } from './emulator.js';
 import { registerInit } from './init.js';
 import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
 import { registerSync } from './sync.js';
-import { registerEmulator } from './emulator.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -13,5 +14,6 @@ export const commands: Array<(program: Command) => void> = [
   registerMigrate,
   registerMerge,
   registerSync,
+  registerDemo,
   registerEmulator,
 ];
