@@ -177,7 +177,7 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
       cursors: inst.cursors,
       baseUrl: inst.baseUrl,
       jobs: inst.jobs,
-      complexity: { before: charge.before, query: cost, after: charge.after, reset_in_x_seconds: charge.resetInSeconds },
+      complexity: { before: int32(charge.before), query: int32(cost), after: int32(charge.after), reset_in_x_seconds: charge.resetInSeconds },
       version: version.ok,
       versions: VERSIONS,
       me: EMULATOR_USER,
@@ -267,6 +267,11 @@ async function applyEarlyFault(
     default:
       return false;
   }
+}
+
+/** Complexity fields are GraphQL Int; a budget configured past 2^31 reads as the maximum. */
+function int32(n: number): number {
+  return Math.min(n, 2_147_483_647);
 }
 
 function isComplexityOnly(op: OperationDefinitionNode): boolean {

@@ -95,9 +95,8 @@ function createItemOn(ctx: RequestContext, b: Board, name: string, groupId: stri
   checkName(name);
   const group = groupId ? b.groups.find((g) => g.id === groupId && !g.deleted) : ctx.store.activeGroups(b)[0];
   if (!group) throw apiErrors.groupNotFound(groupId ?? 'topics');
-  let live = 0;
-  for (const i of b.items.values()) if (i.state !== 'deleted') live++;
-  if (live >= b.itemsLimit) throw apiErrors.itemsLimit(b.id, b.itemsLimit);
+  // Archived and deleted items still count against the limit until monday purges them.
+  if (b.items.size >= b.itemsLimit) throw apiErrors.itemsLimit(b.id, b.itemsLimit);
   const w = prepare(ctx, b, columnValues ? parseJsonObject(columnValues, 'column_values') : {}, createLabels);
   const item = ctx.store.addItem(b, { name, groupId: group.id, parentId });
   commit(ctx, item, w);
