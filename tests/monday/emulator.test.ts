@@ -160,6 +160,32 @@ describe('MondayClient against the emulator', () => {
     expect(new Set(exchanges.filter((e) => e.kind === 'mutation').map((e) => e.idempotencyKey))).toEqual(new Set(['fault-1']));
   });
 
+  it('a resource-protection error on one alias fails only that op, retryable, and the batch is not resent', async () => {
+    const c = client();
+    const snap = await fetchBoardSnapshot(c, ITEMS_BOARD);
+    emulator.faults.next(1, 'alias_error', { aliasIndex: 1 });
+    const results = await c.mutate([itemOp(snap, 'AE-1'), itemOp(snap, 'AE-2'), itemOp(snap, 'AE-3')], { idempotencyKey: 'ae-1' });
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'tooManyRequests', 'ok']);
+    expect(!results[1]!.ok && results[1]!.error.retryable).toBe(true);
+    expect(c.stats.mutationRequests).toBe(1);
+    expect(exchanges.filter((e) => e.kind === 'mutation')).toHaveLength(1);
+  });
+
+  it('a timed-out request, then conflicts while it still runs, end in exactly one item', async () => {
+    // Real time here: the resend must really wait (Retry-After) while the stalled request finishes.
+    const c = client({ timeoutMs: 300, now: Date.now, sleep: undefined });
+    const snap = await fetchBoardSnapshot(c, ITEMS_BOARD);
+    emulator.faults.next(1, 'slow', { mutationsOnly: true, delayMs: 800 });
+    emulator.faults.next(1, 'idempotency_conflict', { mutationsOnly: true });
+    const [result] = await c.mutate([itemOp(snap, 'SLOW-1')], { idempotencyKey: 'slow-1' });
+    expect(result!.ok).toBe(true);
+    const found = await c.findItemsByColumnValues(ITEMS_BOARD, [{ column_id: KEY, column_values: ['SLOW-1'] }]);
+    expect(found).toHaveLength(1);
+    expect(c.stats.errorsByCode.TIMEOUT).toBe(1);
+    expect(c.stats.errorsByCode.IDEMPOTENCY_CONFLICT).toBeGreaterThanOrEqual(1);
+    expect(new Set(exchanges.filter((e) => e.kind === 'mutation').map((e) => e.idempotencyKey))).toEqual(new Set(['slow-1']));
+  });
+
   it('stops on the daily limit with DailyLimitError', async () => {
     const c = client();
     emulator.faults.next(1, '429', { code: 'DAILY_LIMIT_EXCEEDED', retryInSeconds: 3599 });
