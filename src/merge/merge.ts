@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';
-import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision } from './diff.js';
+import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision, type Outcome } from './diff.js';
 import { resolveDuplicates } from './duplicates.js';
 import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
@@ -11,6 +11,8 @@ import { emptyCounts, type MergeCounts, type MergeSummary } from './summary.js';
 
 export interface MergeOptions {
   dryRun?: boolean;
+  /** Told about every order that changes (plan shows per-order field diffs from it). */
+  onChange?: (order: ProjectedOrder, outcome: Outcome) => void;
   runId?: number;
   now?: () => Date;
 }
@@ -128,6 +130,7 @@ async function mergeBatch(
       continue;
     }
     counts[d.outcome]++;
+    opts.onChange?.(p, d.outcome);
     if (e) updates.push({ p, d, e });
     else inserts.push({ p, d });
   }

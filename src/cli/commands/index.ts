@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { registerConfig } from './config.js';
+import { registerGen } from './gen.js';
+import { registerIngest } from './ingest.js';
 import { registerDemo } from './demo.js';
 import { registerEmulator } from './emulator.js';
 import { registerInit } from './init.js';
 import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
+import { registerPlan } from './plan.js';
 import { registerSync } from './sync.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
@@ -13,6 +16,9 @@ export const commands: Array<(program: Command) => void> = [
   registerConfig,
   registerMigrate,
   registerMerge,
+  registerIngest,
+  registerGen,
+  registerPlan,
   registerSync,
   registerDemo,
   registerEmulator,
