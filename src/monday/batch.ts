@@ -81,9 +81,9 @@ export interface MutationBatch {
   aliases: string[];
 }
 
-export const BATCH_OPERATION_NAME = 'MutationBatch';
+const BATCH_OPERATION_NAME = 'MutationBatch';
 
-export function aliasFor(index: number): string {
+function aliasFor(index: number): string {
   return `op_${index}`;
 }
 
