@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBoard } from './board.js';
 import { registerConfig } from './config.js';
 import { registerGen } from './gen.js';
 import { registerIngest } from './ingest.js';
@@ -20,6 +21,7 @@ export const commands: Array<(program: Command) => void> = [
   registerGen,
   registerPlan,
   registerSync,
+  registerBoard,
   registerDemo,
   registerEmulator,
 ];

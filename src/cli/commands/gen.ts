@@ -1,0 +1,49 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { runGen } from '../../sampledata/index.js';
+import { print, printJson } from '../context.js';
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expects an integer ≥ ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+export function registerGen(program: Command): void {
+  program
+    .command('gen')
+    .description(
+      'Write seeded sample order-list CSVs shaped like the real staging table (411 columns, 245 size columns between ' +
+        '"UNIT OF MEASURE" and "TOTAL QTY"), with realistic mess: duplicate keys, empty keys, blank rows, cancelled orders ' +
+        '(CANCELLED / Cancelled), unicode and long notes. Same seed, same files. Needs no config and no database; ' +
+        'load the result with `ordersync ingest`.',
+    )
+    .option('--orders <n>', 'distinct orders in the first file', integer(0), 1_000)
+    .option('--seed <s>', 'seed (same seed, same data)', integer(Number.MIN_SAFE_INTEGER), 1)
+    .option('--customers <n>', 'customers (default: one per ~200 orders, 1 to 45)', integer(1))
+    .option('--out <dir>', 'output folder (created when missing)', 'sampledata')
+    .option('--next-day', 'also write staging-day1.csv: the next day (≈5% changed, some cancelled, reactivated, vanished and new), with a summary JSON of what changed')
+    .option('--clean', 'no mess: unique keys, no blank rows, no cancelled orders')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { orders: number; seed: number; customers?: number; out: string; nextDay?: boolean; clean?: boolean; json?: boolean }) => {
+      const files = await runGen({
+        out: opts.out,
+        seed: opts.seed,
+        orders: opts.orders,
+        customers: opts.customers,
+        mess: opts.clean ? false : true,
+        days: opts.nextDay ? 1 : 0,
+      });
+      if (opts.json) return printJson(files);
+      const lines = files.map((f) => `wrote ${f.path}: ${f.rows} rows, ${(f.bytes / 1024 / 1024).toFixed(1)} MB`);
+      for (const f of files) {
+        if (f.summary) {
+          const changed = Object.entries(f.summary.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
+          lines.push(`day ${f.day} against day ${f.day - 1}: ${changed || 'no changes'}`);
+        }
+      }
+      lines.push(`next: ordersync ingest ${files[0]?.path ?? ''} --replace && ordersync merge`);
+      print(lines.join('\n'));
+    });
+}
