@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, starterConfig, type ResolvedConfig } from '../../src/config/index.js';
+import type { Db } from '../../src/db/connect.js';
+import { migrateUp } from '../../src/db/migrations/index.js';
+import { customerMasterScheduleSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runJob, type JobOptions, type JobResult } from '../../src/ops/job.js';
+import { loadStaging, stagingColumns, type StagingColumn, type StagingRow } from '../../src/sampledata/index.js';
+import { createTestDatabase, type EngineName, type TestDatabase } from './engines.js';
+
+export const ITEMS_BOARD = '9000000001';
+export const SUBITEMS_BOARD = '9000000002';
+
+export interface SyncEnvOptions {
+  engine: EngineName;
+  /** Emulator speed-up: a monday "minute" lasts 60/timeScale seconds. Default 60. */
+  timeScale?: number;
+  /** Added to every emulator request. */
+  latencyMs?: number;
+  /** Mutations per request (monday.batch_size). */
+  batchSize?: number;
+  /** Last word on the config file text (e.g. a changed policy). */
+  patchConfig?: (toml: string) => string;
+}
+
+/**
+ * A complete test environment: the emulator over HTTP with the fixture boards, a fresh
+ * database on the engine (migrated), and a config file written next to it that points at
+ * both, the way `ordersync init` + `ordersync emulator` would set a machine up.
+ */
+export interface SyncEnv {
+  engine: EngineName;
+  /** The engine that actually ran ('postgres' falls back to PGlite without a server, outside CI). */
+  actual: EngineName;
+  emulator: RunningEmulator;
+  dir: string;
+  configPath: string;
+  cfg: ResolvedConfig;
+  db: Db;
+  /** Environment for the job and for CLI children: the token variable and the database URL. */
+  envVars: Record<string, string | undefined>;
+  columns: StagingColumn[];
+  /** (Re)creates the staging table with exactly these rows. */
+  load(rows: Iterable<StagingRow>): Promise<void>;
+  /** runJob in-process (default command `run`). */
+  run(opts?: Partial<JobOptions>): Promise<JobResult>;
+  /** Closes the database only (a CLI child can then open a SQLite file alone). */
+  closeDb(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
+  const timeScale = opts.timeScale ?? 60;
+  const dir = mkdtempSync(join(tmpdir(), 'ordersync-sync-'));
+  let testDb: TestDatabase | undefined;
+  let emulator: RunningEmulator | undefined;
+  let db: Db | undefined;
+  try {
+    testDb = await createTestDatabase(opts.engine);
+    emulator = await startEmulator({ timeScale, latencyMs: opts.latencyMs, seed: customerMasterScheduleSeed() });
+    const envVars: Record<string, string | undefined> = { MONDAY_API_TOKEN: emulator.token, ORDERSYNC_ENV: undefined };
+    let toml = starterConfig({
+      apiUrl: emulator.url,
+      complexityPerMinute: 10_000_000 * timeScale,
+      note: `the test emulator runs ${timeScale}x faster than real time`,
+    });
+    const target = testDb.target;
+    const database =
+      target.dialect === 'sqlite'
+        ? `dialect = "sqlite"\nsqlite_path = ${JSON.stringify(target.path)}`
+        : target.dialect === 'pglite'
+          ? `dialect = "pglite"\npglite_path = ${JSON.stringify(target.path)}`
+          : `dialect = "postgres"\nurl_env = "ORDERSYNC_TEST_DATABASE_URL"`;
+    if (target.dialect === 'postgres') envVars.ORDERSYNC_TEST_DATABASE_URL = target.url;
+    toml = replaceOnce(toml, /dialect = "sqlite".*\nsqlite_path = "ordersync\.db".*\n/, `${database}\n`);
+    if (opts.batchSize !== undefined) toml = replaceOnce(toml, /batch_size = \d+/, `batch_size = ${opts.batchSize}`);
+    if (opts.patchConfig) toml = opts.patchConfig(toml);
+    const configPath = join(dir, 'ordersync.toml');
+    writeFileSync(configPath, toml, { mode: 0o600 });
+    const cfg = loadConfig({ path: configPath, envVars: { ...process.env, ...envVars } as NodeJS.ProcessEnv });
+
+    db = await testDb.open();
+    await migrateUp(db);
+    const columns = stagingColumns();
+    const table = cfg.settings.staging.table;
+    const sqlDialect = target.dialect === 'sqlite' ? 'sqlite' : 'postgres';
+    const jobEnv = { ...process.env, ...envVars } as NodeJS.ProcessEnv;
+    const emu = emulator;
+    const tdb = testDb;
+    let open: Db | undefined = db;
+    return {
+      engine: opts.engine,
+      actual: testDb.actual,
+      emulator,
+      dir,
+      configPath,
+      cfg,
+      db,
+      envVars,
+      columns,
+      load: async (rows) => {
+        await loadStaging(requireOpen(open).raw, table, columns, rows, { dialect: sqlDialect, replace: true });
+      },
+      run: (o = {}) => runJob(requireOpen(open), cfg, { command: 'run', envVars: jobEnv, ...o }),
+      closeDb: async () => {
+        await open?.close();
+        open = undefined;
+      },
+      close: async () => {
+        await open?.close().catch(() => undefined);
+        open = undefined;
+        await emu.close();
+        await tdb.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await db?.close().catch(() => undefined);
+    await emulator?.close().catch(() => undefined);
+    await testDb?.cleanup().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function requireOpen(db: Db | undefined): Db {
+  if (!db) throw new Error('the test database was closed (closeDb); reopen it with env.cfg and openDatabase');
+  return db;
+}
+
+function replaceOnce(text: string, pattern: RegExp, replacement: string): string {
+  if (!pattern.test(text)) throw new Error(`starter config changed: ${pattern} not found`);
+  return text.replace(pattern, replacement);
+}
