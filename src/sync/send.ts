@@ -84,11 +84,24 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
     at += u.ops.length;
     return mine;
   });
+  // Aliases whose outcome is unknown (5xx, timeout, dropped connection) stay IN_FLIGHT for
+  // reconcile; a daily-cap refusal re-queues its rows and ends the run after the others are kept.
+  const unknown = { orders: [] as number[], lines: [] as number[] };
+  let stop: MondayError | undefined;
   await ctx.db.kysely.transaction().execute(async (trx) => {
     const events: ReturnType<typeof eventRow>[] = [];
     for (const [i, u] of units.entries()) {
       const mine = perUnit[i] ?? [];
       const failed = mine.find((r): r is { ok: false; error: MondayError } => !r.ok);
+      if (failed?.error.maybeApplied) {
+        (u.table === 'orders' ? unknown.orders : unknown.lines).push(u.id);
+        continue;
+      }
+      if (failed && failed.error instanceof DailyLimitError) {
+        stop = failed.error;
+        await trx.updateTable(u.table).set({ sync_state: 'PENDING', idempotency_key: null, in_flight_since: null }).where('id', '=', u.id).execute();
+        continue;
+      }
       if (failed) {
         const f = failureOf(failed.error);
         await trx.updateTable(u.table).set(failureColumns(f, u.retryCount, ctx.s.monday.row_retry_limit)).where('id', '=', u.id).execute();
@@ -101,6 +114,8 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
     }
     for (let i = 0; i < events.length; i += 200) await trx.insertInto('sync_events').values(events.slice(i, i + 200)).execute();
   });
+  if (unknown.orders.length + unknown.lines.length > 0) await reconcileInFlight(ctx, unknown);
+  if (stop) throw new RequestFailed(stop, unknown);
 }
 
 function failureEvent(u: Unit, f: RowFailure): SyncEvent {

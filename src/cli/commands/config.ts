@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig, maskSecret, optionalSecret, structuralChecks, type Finding, type ResolvedConfig } from '../../config/index.js';
+import { loadConfig, maskSecret, optionalSecret, type Finding, type ResolvedConfig } from '../../config/index.js';
+import { validateConfig } from '../../ops/validate.js';
 import { ExitCode } from '../../errors.js';
 import { globalOptions, loadCliConfig, print, printJson } from '../context.js';
 import { outcome } from '../outcome.js';
@@ -28,16 +28,14 @@ export function registerConfig(program: Command): void {
 
   config
     .command('validate')
-    .description('Check the configuration: structure and types, environments sharing a board or database, columns mapped twice, secret-looking literals.')
-    .option('--all', 'validate every environment (the default checks the selected one plus cross-environment rules)')
+    .description('Check the configuration: structure and types, environments sharing a board or database, columns mapped twice, secret-looking literals; then, per environment, the mapping against the board snapshots (column ids exist, types fit, labels exist or may be created, snapshot of the right board) — or the live boards with --online.')
+    .option('--all', 'validate every environment (default: the selected one, plus cross-environment rules)')
+    .option('--online', 'check against the live boards (needs the token) instead of the snapshots')
     .option('--json', 'machine-readable output')
-    .action((opts: { all?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { all?: boolean; online?: boolean; json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const cfg = opts.all
-        ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined }, firstEnvIfUnselected: true })
-        : loadCliConfig(cmd);
-      const text = readFileSync(cfg.file, 'utf8');
-      const findings = structuralChecks(cfg, text).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
+      const cfg = opts.all ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined } }) : loadCliConfig(cmd);
+      const findings = await validateConfig(cfg, { all: opts.all, online: opts.online });
       report(cfg, findings, opts.json);
     });
 }

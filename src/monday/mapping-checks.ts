@@ -1,0 +1,103 @@
+import type { Finding } from '../config/checks.js';
+import type { Settings } from '../config/schema.js';
+import type { BoardSnapshot } from './board-schema.js';
+import { READ_ONLY_TYPES } from './values.js';
+
+/** What a staging column holds, as far as the database (or its name) tells. */
+export type SourceKind = 'date' | 'number' | 'text';
+
+/**
+ * Which monday column types can hold which source kinds. A date onto a dropdown (the prior
+ * system's production bug) or text onto a numbers column is refused.
+ */
+const ACCEPTS: Record<SourceKind, ReadonlySet<string>> = {
+  date: new Set(['date', 'text', 'long_text']),
+  number: new Set(['numbers', 'text', 'long_text', 'status', 'dropdown']),
+  text: new Set(['text', 'long_text', 'status', 'dropdown', 'link', 'email', 'phone', 'country', 'checkbox']),
+};
+
+export interface BoardCheckInput {
+  env: string;
+  s: Settings;
+  items: BoardSnapshot;
+  subitems: BoardSnapshot;
+  /** Kind of each staging column, when known. */
+  sourceKinds?: Map<string, SourceKind>;
+  /** Distinct staged values of mapped dropdown/status columns, when the database is reachable. */
+  stagedValues?: Map<string, string[]>;
+}
+
+/** SPEC §3 board-aware checks, offline against snapshots (or live boards with --online). */
+export function boardChecks(x: BoardCheckInput): Finding[] {
+  const { env, s, items, subitems } = x;
+  const out: Finding[] = [];
+  const err = (key: string, message: string) => out.push({ level: 'error', env, key, message });
+  const warn = (key: string, message: string) => out.push({ level: 'warn', env, key, message });
+
+  if (s.monday.items_board_id && items.board_id !== s.monday.items_board_id) {
+    err('monday.items_board_id', `the items board snapshot is of board ${items.board_id} (${items.name}) but the environment syncs board ${s.monday.items_board_id}: a swapped board? Re-take it with \`ordersync board snapshot --env ${env}\``);
+  }
+  if (s.monday.subitems_board_id && subitems.board_id !== s.monday.subitems_board_id) {
+    err('monday.subitems_board_id', `the subitems board snapshot is of board ${subitems.board_id} (${subitems.name}) but the environment uses board ${s.monday.subitems_board_id}`);
+  }
+
+  const itemCols = new Map(items.columns.map((c) => [c.id, c]));
+  for (const [source, columnId] of Object.entries(s.mapping.columns)) {
+    const key = `mapping.columns."${source}"`;
+    const col = itemCols.get(columnId);
+    if (!col) {
+      err(key, `column ${columnId} does not exist on board ${items.board_id} (${items.name})`);
+      continue;
+    }
+    if (READ_ONLY_TYPES.has(col.type)) {
+      err(key, `column ${columnId} "${col.title}" is a ${col.type} column, which monday computes; it cannot be written`);
+      continue;
+    }
+    const kind = x.sourceKinds?.get(source) ?? kindFromName(source);
+    if (!ACCEPTS[kind].has(col.type)) {
+      err(key, `"${source}" holds ${kind === 'date' ? 'dates' : kind === 'number' ? 'numbers' : 'text'} but ${columnId} "${col.title}" is a ${col.type} column`);
+    }
+    if (col.type === 'dropdown' || col.type === 'status') {
+      const allowed = s.monday.create_labels.columns[columnId] ?? s.monday.create_labels.default;
+      const labels = new Set((col.settings?.labels ?? []).map((l) => l.label.toLowerCase()));
+      const missing = (x.stagedValues?.get(source) ?? []).filter((v) => !labels.has(v.toLowerCase()));
+      if (!allowed && missing.length > 0) {
+        err(key, `${missing.length} staged value(s) of "${source}" are not labels of ${columnId} "${col.title}" and label creation is off (e.g. ${missing.slice(0, 5).map((v) => `"${v}"`).join(', ')}); allow it in [monday.create_labels] or add the labels`);
+      }
+    }
+  }
+  const keyCol = s.mapping.key_column_id ?? s.mapping.columns[s.staging.key_columns[0] ?? ''];
+  if (keyCol && !itemCols.has(keyCol)) err('mapping.key_column_id', `business-key column ${keyCol} does not exist on board ${items.board_id}`);
+  const status = s.cancel.status_column_id;
+  if (status) {
+    const col = itemCols.get(status);
+    if (!col) err('cancel.status_column_id', `column ${status} does not exist on board ${items.board_id}`);
+    else if (col.type !== 'status' && col.type !== 'dropdown' && col.type !== 'text') err('cancel.status_column_id', `column ${status} "${col.title}" is a ${col.type} column; a status column is expected`);
+  }
+
+  const subCols = new Map(subitems.columns.map((c) => [c.id, c]));
+  const size = subCols.get(s.mapping.size_column_id);
+  if (!size) err('mapping.size_column_id', `column ${s.mapping.size_column_id} does not exist on subitems board ${subitems.board_id}`);
+  else if (!['dropdown', 'text', 'status'].includes(size.type)) err('mapping.size_column_id', `column ${size.id} "${size.title}" is a ${size.type} column; sizes need dropdown, status or text`);
+  const qty = subCols.get(s.mapping.qty_column_id);
+  if (!qty) err('mapping.qty_column_id', `column ${s.mapping.qty_column_id} does not exist on subitems board ${subitems.board_id}`);
+  else if (qty.type !== 'numbers') err('mapping.qty_column_id', `column ${qty.id} "${qty.title}" is a ${qty.type} column; quantities need a numbers column`);
+  if (size?.type === 'dropdown' && !(s.monday.create_labels.columns[size.id] ?? s.monday.create_labels.default)) {
+    warn('mapping.size_column_id', `label creation is off for the size column ${size.id}: a size without a label fails its line`);
+  }
+  return out;
+}
+
+/** Without a typed column (CSV-loaded staging is all text), the name is the best evidence. */
+export function kindFromName(column: string): SourceKind {
+  if (/\bDATE\b/i.test(column)) return 'date';
+  return 'text';
+}
+
+/** Database column type → source kind. */
+export function kindFromSqlType(type: string): SourceKind | undefined {
+  const t = type.toLowerCase();
+  if (/date|time/.test(t)) return 'date';
+  if (/int|numeric|decimal|real|double|float/.test(t)) return 'number';
+  return undefined;
+}

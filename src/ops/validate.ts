@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { structuralChecks, type Finding } from '../config/checks.js';
+import type { ResolvedConfig } from '../config/load.js';
+import type { Settings } from '../config/schema.js';
+import { databaseTarget, openDatabase } from '../db/connect.js';
+import { distinctValues, stagingColumnTypes } from '../merge/staging-profile.js';
+import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
+import { clientFromConfig } from '../monday/from-config.js';
+import { kindFromSqlType, boardChecks, type SourceKind } from '../monday/mapping-checks.js';
+import { readSnapshots } from '../monday/snapshot-files.js';
+
+export interface ValidateOptions {
+  /** Every environment, not only the selected one. */
+  all?: boolean;
+  /** Check against the live boards instead of the snapshots. */
+  online?: boolean;
+  envVars?: NodeJS.ProcessEnv;
+}
+
+/** `config validate`: structural checks, then board-aware checks per environment (SPEC §3). */
+export async function validateConfig(cfg: ResolvedConfig, opts: ValidateOptions = {}): Promise<Finding[]> {
+  const text = readFileSync(cfg.file, 'utf8');
+  const envs = opts.all ? [...cfg.all.keys()] : [cfg.envName];
+  const findings = structuralChecks(cfg, text).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
+  for (const env of envs) {
+    const s = cfg.all.get(env);
+    if (s) findings.push(...(await boardFindings(cfg, env, s, opts)));
+  }
+  return findings;
+}
+
+async function boardFindings(cfg: ResolvedConfig, env: string, s: Settings, opts: ValidateOptions): Promise<Finding[]> {
+  let items: BoardSnapshot | undefined;
+  let subitems: BoardSnapshot | undefined;
+  if (opts.online) {
+    const envCfg = { ...cfg, envName: env, settings: s };
+    const { client } = clientFromConfig(envCfg, {}, opts.envVars);
+    if (!s.monday.items_board_id || !s.monday.subitems_board_id) {
+      return [{ level: 'error', env, key: 'monday.items_board_id', message: 'board ids are not set for this environment' }];
+    }
+    items = await fetchBoardSnapshot(client, s.monday.items_board_id);
+    subitems = await fetchBoardSnapshot(client, s.monday.subitems_board_id);
+  } else {
+    const snaps = await readSnapshots(cfg, s, env);
+    if (snaps.missing.length) {
+      return [{ level: 'warn', env, message: `no board snapshot (${snaps.missing.join(', ')}): board-aware checks skipped; take one with \`ordersync board snapshot --env ${env}\`` }];
+    }
+    items = snaps.items;
+    subitems = snaps.subitems;
+  }
+  if (!items || !subitems) return [];
+  const profile = await stagingProfile(cfg, env, s, opts.envVars);
+  return [...profile.findings, ...boardChecks({ env, s, items, subitems, sourceKinds: profile.kinds, stagedValues: profile.values })];
+}
+
+/** Column types and staged label values, when the environment's database can be reached. */
+async function stagingProfile(cfg: ResolvedConfig, env: string, s: Settings, envVars?: NodeJS.ProcessEnv) {
+  const kinds = new Map<string, SourceKind>();
+  const values = new Map<string, string[]>();
+  const findings: Finding[] = [];
+  let db;
+  try {
+    const target = databaseTarget({ ...cfg, envName: env, settings: s }, envVars);
+    // Validation must not create an empty SQLite file as a side effect.
+    if (target.dialect === 'sqlite' && target.path && !existsSync(target.path)) throw new Error(`${target.path} does not exist yet`);
+    db = await openDatabase(target);
+    const types = await stagingColumnTypes(db.raw, db.dialect, s.staging.table);
+    for (const [name, type] of types) {
+      const k = kindFromSqlType(type);
+      if (k) kinds.set(name, k);
+    }
+    if (types.size > 0) {
+      for (const source of Object.keys(s.mapping.columns)) {
+        if (types.has(source)) values.set(source, await distinctValues(db.raw, s.staging.table, source));
+      }
+    }
+  } catch (err) {
+    findings.push({ level: 'warn', env, message: `staging table not inspected (${err instanceof Error ? err.message : String(err)}); source types judged by column name` });
+  } finally {
+    await db?.close();
+  }
+  return { kinds, values, findings };
+}
