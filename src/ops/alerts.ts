@@ -1,0 +1,143 @@
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../db/connect.js';
+import { ExitCode } from '../errors.js';
+import type { JobResult } from './job.js';
+import { backlog, lastRuns } from './queries.js';
+
+/**
+ * The [alerts] thresholds, evaluated after each run. Each alert has a severity: `critical`
+ * makes the run exit 1, `warning` exit 2; the run's own status sets the floor.
+ */
+export type AlertKind = 'success_band' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs';
+export type Severity = 'critical' | 'warning';
+
+export interface Alert {
+  kind: AlertKind;
+  severity: Severity;
+  message: string;
+}
+
+export interface AlertEvaluation {
+  env: string;
+  runId: number | null;
+  runStatus: string | null;
+  alerts: Alert[];
+  exitCode: ExitCode;
+}
+
+const RATE_STOPS = /complexity|rate|daily_limit|concurrency|toomanyrequests|budget/i;
+
+export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobResult | null, now = new Date()): Promise<AlertEvaluation> {
+  const a = cfg.settings.alerts;
+  const alerts: Alert[] = [];
+  if (result) {
+    const v = result.verdict;
+    if (v.successRate !== null && v.successRate < a.success_degraded) {
+      alerts.push({ kind: 'success_band', severity: 'critical', message: `success ${(v.successRate * 100).toFixed(1)}% of ${v.attempted} records is below ${(a.success_degraded * 100).toFixed(0)}% (${v.failed} failed)` });
+    } else if (v.successRate !== null && v.successRate < a.success_ok) {
+      alerts.push({ kind: 'success_band', severity: 'warning', message: `success ${(v.successRate * 100).toFixed(1)}% of ${v.attempted} records is below ${(a.success_ok * 100).toFixed(0)}% (${v.failed} failed)` });
+    }
+    const stopped = result.sync?.stopped;
+    if (stopped && RATE_STOPS.test(stopped.code)) {
+      alerts.push({
+        kind: 'budget_exhausted',
+        severity: 'critical',
+        message: `run stopped by monday's limits (${stopped.code}): ${stopped.message}${stopped.resumeAfter ? `; resumes after ${stopped.resumeAfter}` : ''}; the queue is kept`,
+      });
+    }
+    // Average use of the minute budget over the run: little headroom means the next
+    // volume spike hits the limits.
+    const stats = result.sync?.stats;
+    const minutes = result.durationMs / 60_000;
+    if (stats && minutes > 0 && stats.complexityUsed > 0) {
+      const perMinute = stats.complexityUsed / Math.max(minutes, 1 / 60);
+      const share = perMinute / cfg.settings.monday.complexity_per_minute;
+      if (share > 1 - a.min_budget_headroom) {
+        alerts.push({ kind: 'budget_headroom', severity: 'warning', message: `the run used ${(share * 100).toFixed(0)}% of the complexity budget per minute (headroom below ${(a.min_budget_headroom * 100).toFixed(0)}%); ${stats.rateLimitWaits} rate-limit waits` });
+      }
+    }
+  }
+  const b = await backlog(db, now);
+  if (b.oldestPendingMinutes !== null && b.oldestPendingMinutes > a.max_pending_age_minutes) {
+    alerts.push({
+      kind: 'pending_age',
+      severity: 'warning',
+      message: `oldest pending row (${b.oldestPendingKey}) has waited ${Math.round(b.oldestPendingMinutes)} min (limit ${a.max_pending_age_minutes}); backlog ${b.pendingOrders} orders, ${b.pendingLines} lines`,
+    });
+  }
+  if (b.oldestInFlightMinutes !== null && b.oldestInFlightMinutes > a.max_in_flight_minutes) {
+    alerts.push({
+      kind: 'stuck_in_flight',
+      severity: 'warning',
+      message: `${b.inFlightOrders} orders and ${b.inFlightLines} lines in flight, oldest for ${Math.round(b.oldestInFlightMinutes)} min (limit ${a.max_in_flight_minutes}): ${b.inFlightKeys.slice(0, 5).join(', ')}; the next run reconciles them`,
+    });
+  }
+  const runs = (await lastRuns(db, { env: cfg.envName, limit: a.max_consecutive_failed_runs + 5 })).filter((r) => r.status !== 'RUNNING');
+  let streak = 0;
+  for (const r of runs) {
+    if (r.status !== 'FAILED' && r.status !== 'ABORTED') break;
+    streak++;
+  }
+  if (streak >= a.max_consecutive_failed_runs) {
+    alerts.push({ kind: 'consecutive_failed_runs', severity: 'critical', message: `${streak} failed runs in a row (limit ${a.max_consecutive_failed_runs}); last error: ${runs[0]?.error ?? runs[0]?.verdict ?? 'unknown'}` });
+  }
+  const status = result?.status ?? null;
+  let exitCode: ExitCode = status === 'FAILED' || status === 'ABORTED' ? ExitCode.failed : status === 'DEGRADED' ? ExitCode.degraded : ExitCode.ok;
+  if (alerts.some((x) => x.severity === 'critical')) exitCode = ExitCode.failed;
+  else if (exitCode === ExitCode.ok && alerts.length) exitCode = ExitCode.degraded;
+  return { env: cfg.envName, runId: result?.runId ?? null, runStatus: status, alerts, exitCode };
+}
+
+/** A Slack-compatible incoming-webhook body (`text` is the fallback, `blocks` the layout). */
+export function webhookPayload(e: AlertEvaluation): { text: string; blocks: unknown[] } {
+  const worst = e.alerts.some((x) => x.severity === 'critical') ? 'CRITICAL' : 'WARNING';
+  const title = `ordersync ${e.env}: ${worst}${e.runId !== null ? ` after run #${e.runId} (${e.runStatus})` : ''}`;
+  const text = `${title}\n${e.alerts.map((x) => `• [${x.severity}] ${x.kind}: ${x.message}`).join('\n')}`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+      ...e.alerts.map((x) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${x.severity}* \`${x.kind}\`\n${slackEscape(x.message)}`.slice(0, 3000) } })),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `exit code ${e.exitCode} · see docs/operations.md#alerts` }] },
+    ],
+  };
+}
+
+function slackEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export interface NotifyResult {
+  sent: boolean;
+  status?: number;
+  error?: string;
+}
+
+/** POSTs the alerts to the webhook named by [alerts].webhook_url_env, when set and there is anything to say. */
+export async function notifyWebhook(cfg: ResolvedConfig, e: AlertEvaluation, envVars: NodeJS.ProcessEnv = process.env): Promise<NotifyResult> {
+  const url = envVars[cfg.settings.alerts.webhook_url_env];
+  if (!url || e.alerts.length === 0) return { sent: false };
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(webhookPayload(e)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.ok ? { sent: true, status: res.status } : { sent: false, status: res.status, error: `webhook answered HTTP ${res.status}` };
+  } catch (err) {
+    return { sent: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Call after `runJob` (or with `null` after a run that threw): evaluates the thresholds,
+ * posts the webhook when configured, and returns the exit code the process should end with.
+ * A webhook that cannot be reached is reported, never fatal.
+ */
+export async function afterRun(db: Db, cfg: ResolvedConfig, result: JobResult | null, opts: { envVars?: NodeJS.ProcessEnv; now?: Date } = {}): Promise<AlertEvaluation & { webhook: NotifyResult }> {
+  const evaluation = await evaluateAlerts(db, cfg, result, opts.now);
+  const webhook = await notifyWebhook(cfg, evaluation, opts.envVars);
+  return { ...evaluation, webhook };
+}

@@ -1,0 +1,153 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../db/connect.js';
+import { isCurrent } from '../db/migrations/index.js';
+import { ConfigError } from '../errors.js';
+import { adviceFor } from './advice.js';
+import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from './dashboard.js';
+import { createMetrics } from './metrics.js';
+import { orderHistory, statusSnapshot } from './queries.js';
+import { buildReport } from './report.js';
+
+export interface OpsServerOptions {
+  host?: string;
+  port?: number;
+  /** The bearer token; required when host is not loopback. */
+  token?: string;
+  envVars?: NodeJS.ProcessEnv;
+}
+
+export interface OpsServer {
+  server: Server;
+  url: string;
+  requiresToken: boolean;
+  close(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
+}
+
+/** The token from [server].token_env, or undefined when the variable is unset or empty. */
+export function serverToken(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv = process.env): string | undefined {
+  const t = envVars[cfg.settings.server.token_env];
+  return t && t.trim() !== '' ? t.trim() : undefined;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'cache-control': 'no-store',
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS, ...extra });
+  res.end(body);
+}
+
+const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(header);
+  if (!m) return false;
+  const a = Buffer.from(m[1]!.trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * `/healthz` (process up), `/readyz` (database reachable and migrations current),
+ * `/metrics` (Prometheus), the dashboard (`/`) and its JSON API (`/api/*`). Bound to
+ * loopback by default; on any other address a bearer token is required for /metrics and
+ * /api/* and the server refuses to start without one. The page itself holds no data.
+ */
+export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServerOptions = {}): Promise<OpsServer> {
+  const host = opts.host ?? cfg.settings.server.host;
+  const port = opts.port ?? cfg.settings.server.port;
+  const token = opts.token ?? serverToken(cfg, opts.envVars);
+  const requiresToken = !isLoopback(host);
+  if (requiresToken && !token) {
+    throw new ConfigError(
+      `refusing to serve on ${host} without a token: set the variable ${cfg.settings.server.token_env} ([server].token_env), or bind to 127.0.0.1`,
+    );
+  }
+  const metrics = createMetrics(db, cfg.envName);
+  const env = cfg.envName;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
+    if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
+    if (path === '/readyz') {
+      try {
+        await sql`select 1`.execute(db.kysely);
+        const current = await isCurrent(db);
+        return json(res, current ? 200 : 503, { ready: current, database: 'reachable', migrations: current ? 'current' : 'pending: run `ordersync migrate up`' });
+      } catch (err) {
+        return json(res, 503, { ready: false, database: 'unreachable', error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML);
+    if (path === '/dashboard.js') return send(res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
+    if (path === '/dashboard.css') return send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);
+    const isApi = path === '/metrics' || path.startsWith('/api/');
+    if (!isApi) return send(res, 404, 'text/plain', 'not found\n');
+    if (requiresToken && !authorized(req, token!)) return send(res, 401, 'text/plain', 'bearer token required\n', { 'www-authenticate': 'Bearer realm="ordersync"' });
+    if (path === '/metrics') return send(res, 200, metrics.registry.contentType, await metrics.scrape());
+    if (path === '/api/overview') {
+      const status = await statusSnapshot(db, env);
+      const report = await buildReport(db, cfg.settings.alerts, { env });
+      return json(res, 200, {
+        ...status,
+        errors: status.errors.map((e) => ({ ...e, action: adviceFor(e.code).action })),
+        customers: report.rows.map(({ errors: _errors, ...r }) => r),
+        lastRun: report.run,
+      });
+    }
+    if (path === '/api/order') {
+      const key = url.searchParams.get('key');
+      if (!key) return json(res, 400, { error: 'key is required' });
+      return json(res, 200, await orderHistory(db, key));
+    }
+    if (path === '/api/report') {
+      const run = url.searchParams.get('run');
+      const customer = url.searchParams.get('customer') ?? undefined;
+      return json(res, 200, await buildReport(db, cfg.settings.alerts, { env, runId: run ? Number(run) : undefined, customer }));
+    }
+    return send(res, 404, 'text/plain', 'not found\n');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: err instanceof Error ? err.message : String(err) });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${shownHost}:${addr.port}`,
+    requiresToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
