@@ -20,6 +20,8 @@ export interface JobOptions {
   allowMassChange?: boolean;
   progress?: (phase: Phase | 'merge', done: number, total: number) => void;
   parentRunId?: number;
+  /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
+  recordAs?: string;
   envVars?: NodeJS.ProcessEnv;
 }
 
@@ -42,7 +44,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
   }
   return withRunLock(db, cfg.envName, async () => {
     const started = Date.now();
-    const runId = await startRun(db, cfg.envName, opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
+    const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
     let mergeSummary: MergeSummary | undefined;
     let syncResult: SyncResult | undefined;
     let apiLog: ApiLog | undefined;
