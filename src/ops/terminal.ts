@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import { ExitCode, OrdersyncError } from '../errors.js';
+import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { afterRun, type AlertEvaluation, type NotifyResult } from './alerts.js';
 import { runJob, type JobOptions, type JobResult } from './job.js';
 
@@ -179,5 +179,5 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
 
 export function parseLogFormat(v: string): LogFormat {
   if (v === 'auto' || v === 'pretty' || v === 'json') return v;
-  throw new RangeError(`--log-format must be auto, pretty or json (got "${v}")`);
+  throw new ConfigError(`--log-format must be auto, pretty or json (got "${v}")`);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import { runJob, type JobCommand, type JobResult } from '../../ops/job.js';
-import { formatJobSummary } from '../../ops/summary.js';
+import type { JobCommand, JobResult } from '../../ops/job.js';
+import { formatSummaryTable, parseLogFormat, runObserved, type LogFormat } from '../../ops/terminal.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
 
@@ -10,6 +10,7 @@ interface JobFlags {
   allowMassChange?: boolean;
   limit?: number;
   customer?: string;
+  logFormat?: LogFormat;
 }
 
 export function exitCodeOf(r: JobResult): ExitCode {
@@ -24,19 +25,17 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
     .option('--allow-mass-change', 'let this run cancel/archive/remove more orders than the [cancel] blast-radius limits')
     .option('--limit <n>', 'canary: sync at most N orders', (v) => Number.parseInt(v, 10))
     .option('--customer <name>', 'canary: sync only this customer')
+    .option('--log-format <format>', 'auto (progress bars on a TTY, JSON logs otherwise), pretty or json; logs go to stderr', parseLogFormat, 'auto' as LogFormat)
     .action(async (opts: JobFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
-      const result = await withDb(cfg, (db) =>
-        runJob(db, cfg, {
-          command: name,
-          allowMassChange: opts.allowMassChange,
-          scope: { limit: opts.limit, customer: opts.customer },
-        }),
+      // runObserved = runJob + progress/logs + the [alerts] evaluation and webhook (src/ops).
+      const { result, alerts, exitCode } = await withDb(cfg, (db) =>
+        runObserved(db, cfg, { command: name, allowMassChange: opts.allowMassChange, scope: { limit: opts.limit, customer: opts.customer } }, { logFormat: opts.logFormat }),
       );
-      if (opts.json) printJson(result);
-      else print(formatJobSummary(result));
-      outcome.exitCode = exitCodeOf(result);
+      if (opts.json) printJson({ ...result, alerts });
+      else print(formatSummaryTable(result, alerts));
+      outcome.exitCode = exitCode;
     });
 }
 
