@@ -43,6 +43,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
   }
   return withRunLock(db, cfg.envName, async () => {
+    await abortAbandonedRuns(db, cfg.envName);
     const started = Date.now();
     const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
     let mergeSummary: MergeSummary | undefined;
@@ -90,6 +91,25 @@ function totals(m: MergeSummary | undefined, s: SyncResult | undefined) {
     rateLimitWaits: s?.stats.rateLimitWaits,
     retries: s?.stats.retries,
   };
+}
+
+/**
+ * Runs of this environment still marked RUNNING while we hold its lock belong to a process
+ * that died (killed, OOM, host lost): close their records so history, dashboards and
+ * alerts do not show them running forever. Their rows are reconciled by this run.
+ */
+async function abortAbandonedRuns(db: Db, env: string): Promise<void> {
+  await db.kysely
+    .updateTable('sync_runs')
+    .set({
+      status: 'ABORTED',
+      finished_at: new Date().toISOString(),
+      verdict: 'aborted: the process ended without finishing the run',
+      error: 'the process ended without finishing the run (killed or crashed); the next run reconciled what it left in flight',
+    })
+    .where('env', '=', env)
+    .where('status', '=', 'RUNNING')
+    .execute();
 }
 
 /** `ordersync retry`: rows parked in ERROR get another chance, with their counters reset. */
