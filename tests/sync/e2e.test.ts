@@ -158,6 +158,17 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
     expect(board.get(key)?.subitems[added]).toBe(13);
     expect(result.sync?.counts.subitems_created).toBe(1);
     expect(result.sync?.counts.subitems_zeroed).toBe(1);
+
+    // The removed size comes back: the same subitem gets its quantity again.
+    const subitemId = (await readBoard(env.emulator, ITEMS_BOARD)).items.get(key)?.subitems[removed]?.id;
+    const back = await step((list) => {
+      const row = rowOf(list, key);
+      row[removed] = 5;
+      retotal(row);
+    }, { label: 'size re-added' });
+    expect(board.get(key)?.subitems[removed]).toBe(5);
+    expect(back.sync?.counts.subitems_created).toBe(0);
+    expect((await readBoard(env.emulator, ITEMS_BOARD)).items.get(key)?.subitems[removed]?.id).toBe(subitemId);
   });
 
   it('header field change (EX FACTORY DATE, PO NUMBER) updates the item in place', async () => {
@@ -168,6 +179,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
         const row = rowOf(list, key);
         row['EX FACTORY DATE'] = '2027-01-15';
         row['PO NUMBER'] = 'PO-77001';
+        row['CUSTOMER STYLE'] = 'RESTYLED-1';
       },
       { label: 'header change' },
     );
@@ -175,6 +187,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
     expect(after?.id).toBe(before?.id);
     expect(after?.columns.date_mkr57811).toBe('2027-01-15');
     expect(after?.columns.text_mkr5ej2x).toBe('PO-77001');
+    expect(after?.name.startsWith('RESTYLED-1 ')).toBe(true);
     expect(result.sync?.counts.items_updated).toBe(1);
     expect(result.sync?.counts.items_created).toBe(0);
   });
@@ -189,6 +202,17 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
     const subs = Object.values(item?.subitems ?? {});
     expect(subs.length).toBeGreaterThanOrEqual(2);
     for (const s of subs) expect(s.qty).toBe(0);
+  });
+
+  it('a quantity change while cancelled keeps every quantity at 0', async () => {
+    const key = pick(3);
+    await step((list) => {
+      const row = rowOf(list, key);
+      const size = sizesOf(row)[0] as string;
+      row[size] = (row[size] as number) + 11;
+      retotal(row);
+    }, { label: 'quantity change while cancelled' });
+    for (const s of Object.values((await readBoard(env.emulator, ITEMS_BOARD)).items.get(key)?.subitems ?? {})) expect(s.qty).toBe(0);
   });
 
   it('reactivation: quantities come back, the status label is cleared', async () => {
@@ -303,6 +327,72 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
       expect(o.monday_item_id).not.toBeNull();
     }
     expect(new Set(after.map((o) => o.monday_item_id)).size).toBe(added.length);
+  });
+
+  it('a row failing row_retry_limit times goes to ERROR and stays there until `retry`, which creates it once', async () => {
+    const source = pick(0);
+    const key = `${source}-R1`;
+    const limit = env.cfg.settings.monday.row_retry_limit;
+    env.emulator.faults.clear();
+    env.emulator.faults.next(limit, 'alias_error', { aliasIndex: 0 });
+    rows = [...rows, { ...rowOf(rows, source), [KEY]: key, record_uuid: 'uuid-retry-1' }];
+    await env.load(rows);
+    for (let attempt = 1; attempt <= limit; attempt++) {
+      await env.run();
+      const o = await orderRow(key);
+      expect(o.retry_count).toBe(attempt);
+      expect(o.sync_state).toBe(attempt < limit ? 'PENDING' : 'ERROR');
+      expect(o.last_error_code).toBe('tooManyRequests');
+    }
+    // Parked: a plain run leaves it alone.
+    const idle = await env.run();
+    expect(idle.sync?.stats.mutations).toBe(0);
+    expect((await orderRow(key)).sync_state).toBe('ERROR');
+
+    const retried = await env.run({ command: 'retry' });
+    expect(retried.sync?.counts.items_created).toBe(1);
+    const o = await orderRow(key);
+    expect(o.sync_state).toBe('SYNCED');
+    expect(o.retry_count).toBe(0);
+    const want = expectedBoard(rows, env.cfg.settings, { previous: board });
+    assertBoardMatches(await readBoard(env.emulator, ITEMS_BOARD), want, `${engine} after retry`);
+    board = want;
+  });
+
+  it('a cancelled order never synced before is created once it becomes active', async () => {
+    const key = expectedBoard(rows, env.cfg.settings, { previous: board }).notes.skippedCancelled[0] as string;
+    expect(key).toBeDefined();
+    expect(board.has(key)).toBe(false);
+    const result = await step((list) => void (rowOf(list, key)['ORDER TYPE'] = 'RECEIVED'), { label: 'never-synced cancellation reactivated' });
+    expect(result.sync?.counts.items_created).toBe(1);
+    expect(board.get(key)?.cancelled).toBe(false);
+    expect((await orderRow(key)).sync_state).toBe('SYNCED');
+  });
+
+  it('blast radius: a run that would cancel too many orders stops before writing; --allow-mass-change lets it through', async () => {
+    const onBoard = board.size;
+    const victims = [...board.values()].filter((i) => !i.cancelled).map((i) => i.key).slice(0, Math.floor(onBoard * env.cfg.settings.cancel.max_share) + 1);
+    rows = rows.map((r) => (victims.includes(String(r[KEY])) ? { ...r, 'ORDER TYPE': 'CANCELLED' } : r));
+    await env.load(rows);
+    const mutationsBefore = env.emulator.stats().mutations;
+    await expect(env.run()).rejects.toThrow(/blast radius.*would cancel, archive or remove/);
+    expect(env.emulator.stats().mutations, 'nothing was written').toBe(mutationsBefore);
+    assertBoardMatches(await readBoard(env.emulator, ITEMS_BOARD), board, `${engine} after the refused mass cancellation`);
+    const refused = await env.db.kysely.selectFrom('sync_runs').select(['status', 'error']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toMatch(/max_count \/ max_share/);
+
+    const forced = await env.run({ allowMassChange: true });
+    expect(forced.sync?.counts.items_cancelled).toBe(victims.length);
+    const want = expectedBoard(rows, env.cfg.settings, { previous: board });
+    assertBoardMatches(await readBoard(env.emulator, ITEMS_BOARD), want, `${engine} after the allowed mass cancellation`);
+    board = want;
+
+    // Back to active (reactivation is not destructive: no override needed).
+    await step((list) => {
+      for (const r of list) if (victims.includes(String(r[KEY]))) r['ORDER TYPE'] = 'RECEIVED';
+    }, { label: 'mass reactivation' });
+    for (const key of victims) expect(board.get(key)?.cancelled).toBe(false);
   });
 
   it('at the end: every order row SYNCED or SKIPPED, and a re-run sends nothing', async () => {
