@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { runCutover } from '../../ops/cutover.js';
+import { confirmWrite, loadCliConfig, print, printJson } from '../context.js';
+import { outcome } from '../outcome.js';
+
+interface CutoverFlags {
+  limit?: number;
+  customer?: string;
+  baselineOnly?: boolean;
+  allowMassChange?: boolean;
+  json?: boolean;
+}
+
+export function registerCutover(program: Command): void {
+  program
+    .command('cutover')
+    .description('Bring an environment live: preflight (migrations, config validate --online, doctor) → baseline (merge, adopt orders already on the board by business key, write nothing to monday, list differences) → canary (--limit or --customer) → full run. Each step is a run record (cutover:preflight|baseline|canary|full); running it again resumes after the last completed step.')
+    .option('--limit <n>', 'canary: the first step syncs at most N orders', (v) => Number.parseInt(v, 10))
+    .option('--customer <name>', 'canary: the first step syncs only this customer')
+    .option('--baseline-only', 'stop after the baseline (nothing written to monday)')
+    .option('--allow-mass-change', 'let the canary/full runs exceed the [cancel] blast-radius limits')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: CutoverFlags, cmd: Command) => {
+      const cfg = loadCliConfig(cmd);
+      confirmWrite(cmd, cfg);
+      const result = await runCutover(cfg, {
+        scope: { limit: opts.limit, customer: opts.customer },
+        baselineOnly: opts.baselineOnly,
+        allowMassChange: opts.allowMassChange,
+        log: opts.json ? undefined : (line) => print(line),
+      });
+      if (opts.json) {
+        printJson(result);
+      } else {
+        for (const f of result.preflight?.findings ?? []) print(`  validate ${f.level}: ${f.key ? `${f.key}: ` : ''}${f.message}`);
+        for (const c of result.preflight?.doctor.checks.filter((x) => x.status !== 'pass') ?? []) print(`  doctor ${c.status}: ${c.name}: ${c.message}${c.fix ? ` (fix: ${c.fix})` : ''}`);
+        for (const d of result.baseline?.differences.slice(0, 50) ?? []) print(`  difference ${d.order_key}${d.size ? ` [${d.size}]` : ''}: ${d.what}: board ${JSON.stringify(d.board)} → staging ${JSON.stringify(d.staging)}`);
+        if ((result.baseline?.differences.length ?? 0) > 50) print(`  … ${(result.baseline?.differences.length ?? 0) - 50} more (--json lists them all)`);
+        for (const dup of result.baseline?.duplicatesOnBoard ?? []) print(`  duplicate on the board: ${dup.order_key} kept ${dup.kept}, also ${dup.others.join(', ')}`);
+        for (const s of result.steps) print(`${s.step.padEnd(9)} ${s.status.padEnd(8)} ${s.runId !== undefined ? `run ${s.runId}` : ''}  ${s.detail}`);
+        print(result.complete ? `cutover complete (cutover run ${result.rootRunId})` : `cutover not complete (cutover run ${result.rootRunId}); run it again to resume`);
+      }
+      outcome.exitCode = result.exitCode;
+    });
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../errors.js';
+import { formatRollback, runRollback } from '../../ops/rollback.js';
+import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { outcome } from '../outcome.js';
+
+export function registerRollback(program: Command): void {
+  program
+    .command('rollback')
+    .description('Undo one run\'s effects on the board from its journal, newest first: archive the items and subitems it created, write back the values it changed, list what it archived (to restore by hand: the API has no unarchive), and put the rows back to PENDING so the next run redoes the work. Exit codes: 0 all undone, 2 some items to restore by hand, 1 a mutation failed.')
+    .requiredOption('--run <id>', 'the run to undo (see `ordersync status`)', (v) => Number.parseInt(v, 10))
+    .option('--dry-run', 'print what would be undone; write nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { run: number; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      if (!Number.isInteger(opts.run) || opts.run < 1) throw new ConfigError('--run needs a run id (a positive integer)');
+      const cfg = loadCliConfig(cmd);
+      if (!opts.dryRun) confirmWrite(cmd, cfg);
+      const result = await withDb(cfg, (db) => runRollback(db, cfg, opts.run, { dryRun: opts.dryRun }));
+      if (opts.json) printJson(result);
+      else print(formatRollback(result));
+      outcome.exitCode = result.exitCode;
+    });
+}

@@ -1,0 +1,212 @@
+import type { Settings } from '../config/schema.js';
+import type { Db } from '../db/connect.js';
+import type { FieldValue } from '../merge/hash.js';
+import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
+import type { MondayClient, MondayItem } from '../monday/client.js';
+import { formatValue, type FormattedValue } from '../monday/values.js';
+import { keyColumnId } from '../sync/index.js';
+import { eventRow } from '../sync/journal.js';
+
+const LOOKUP_CHUNK = 50;
+
+/** One order or line whose board state differs from staging; the next run sends it. */
+export interface BaselineDifference {
+  order_key: string;
+  size?: string;
+  what: string;
+  board: string | null;
+  staging: string | null;
+}
+
+export interface BaselineResult {
+  /** Orders without an item found on the board (the next run creates them). */
+  notOnBoard: number;
+  adoptedItems: number;
+  /** Adopted items whose board values already equal staging: SYNCED. */
+  identicalItems: number;
+  adoptedSubitems: number;
+  /** Board items sharing one business key (the oldest is adopted; the others are listed). */
+  duplicatesOnBoard: Array<{ order_key: string; kept: string; others: string[] }>;
+  differences: BaselineDifference[];
+}
+
+interface OrderRow {
+  id: number;
+  order_key: string;
+  key_values: string;
+  fields_json: string;
+  group_name: string;
+  item_name: string;
+  is_cancelled: number;
+}
+
+/**
+ * Cutover baseline: orders already on the board (found by the business-key column, never by
+ * name) are adopted instead of re-created. Their ids are stored and subitems matched by size;
+ * nothing is written to monday. An order whose board values equal staging becomes SYNCED;
+ * one that differs stays PENDING as an UPDATE whose "last synced" values are the board's, so
+ * the next run sends exactly the differing fields (and `rollback` of that run can restore them).
+ */
+export async function adoptExisting(db: Db, s: Settings, client: MondayClient, runId: number, boards: { items: BoardSnapshot; subitems: BoardSnapshot }): Promise<BaselineResult> {
+  const keyCol = keyColumnId(s);
+  const result: BaselineResult = { notOnBoard: 0, adoptedItems: 0, identicalItems: 0, adoptedSubitems: 0, duplicatesOnBoard: [], differences: [] };
+  const orders = (await db.kysely
+    .selectFrom('orders')
+    .select(['id', 'order_key', 'key_values', 'fields_json', 'group_name', 'item_name', 'is_cancelled'])
+    .where('monday_item_id', 'is', null)
+    .where('sync_state', '!=', 'IN_FLIGHT')
+    .orderBy('id')
+    .execute()) as OrderRow[];
+  const keyOf = (o: OrderRow) => (JSON.parse(o.key_values) as string[])[0] ?? '';
+  const columns = new Map(boards.items.columns.map((c) => [c.id, c]));
+  const readIds = [...new Set([keyCol, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])];
+  const { size_column_id: sizeCol, qty_column_id: qtyCol } = s.mapping;
+
+  for (let i = 0; i < orders.length; i += LOOKUP_CHUNK) {
+    const chunk = orders.slice(i, i + LOOKUP_CHUNK);
+    const items = await client.findItemsByColumnValues(boards.items.board_id, [{ column_id: keyCol, column_values: [...new Set(chunk.map(keyOf))] }], {
+      columnIds: readIds,
+      withSubitems: true,
+      subitemColumnIds: [sizeCol, qtyCol],
+    });
+    const byKey = new Map<string, MondayItem[]>();
+    for (const item of items) {
+      if (item.state !== 'active') continue;
+      const text = item.column_values.find((c) => c.id === keyCol)?.text?.trim();
+      if (text) byKey.set(text.toLowerCase(), [...(byKey.get(text.toLowerCase()) ?? []), item]);
+    }
+    const now = new Date().toISOString();
+    await db.kysely.transaction().execute(async (trx) => {
+      const events = [];
+      for (const o of chunk) {
+        const found = (byKey.get(keyOf(o).toLowerCase()) ?? []).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        const item = found[0];
+        if (!item) {
+          result.notOnBoard++;
+          continue;
+        }
+        if (found.length > 1) result.duplicatesOnBoard.push({ order_key: o.order_key, kept: item.id, others: found.slice(1).map((x) => x.id) });
+        const fields = JSON.parse(o.fields_json) as Record<string, FieldValue>;
+        const desiredGroup = o.is_cancelled === 1 && s.cancel.move_to_group ? s.cancel.move_to_group : o.group_name;
+        const syncedFields: Record<string, FieldValue> = {};
+        const diffs: BaselineDifference[] = [];
+        for (const [source, columnId] of Object.entries(s.mapping.columns)) {
+          const value = fields[source] ?? null;
+          const col = columns.get(columnId);
+          const boardText = item.column_values.find((c) => c.id === columnId)?.text?.trim() || null;
+          if (!col || sameValue(col, boardText, value)) {
+            syncedFields[source] = value;
+          } else {
+            syncedFields[source] = boardText;
+            diffs.push({ order_key: o.order_key, what: `${source} (${columnId})`, board: boardText, staging: value === null ? null : String(value) });
+          }
+        }
+        let boardCancelled = o.is_cancelled === 1;
+        const status = s.cancel.status_column_id;
+        if (status) {
+          const text = item.column_values.find((c) => c.id === status)?.text?.trim() ?? '';
+          boardCancelled = text.toLowerCase() === s.cancel.status_label.toLowerCase();
+          if (boardCancelled !== (o.is_cancelled === 1)) diffs.push({ order_key: o.order_key, what: `cancellation (${status})`, board: text || null, staging: o.is_cancelled === 1 ? s.cancel.status_label : (s.cancel.active_label ?? null) });
+        }
+        const boardGroup = item.group?.title ?? '';
+        if (boardGroup !== desiredGroup) diffs.push({ order_key: o.order_key, what: 'group', board: boardGroup, staging: desiredGroup });
+        if (item.name !== o.item_name) diffs.push({ order_key: o.order_key, what: 'name', board: item.name, staging: o.item_name });
+
+        const identical = diffs.length === 0;
+        const synced = { fields: syncedFields, group: boardGroup, name: item.name, cancelled: boardCancelled };
+        await trx
+          .updateTable('orders')
+          .set({
+            monday_item_id: item.id,
+            monday_group_id: item.group?.id ?? null,
+            synced_fields_json: JSON.stringify(synced),
+            action: identical ? 'NONE' : o.is_cancelled === 1 ? 'CANCEL' : 'UPDATE',
+            sync_state: identical ? 'SYNCED' : 'PENDING',
+            synced_at: identical ? now : null,
+            pending_since: identical ? null : now,
+            last_run_id: runId,
+            retry_count: 0,
+            updated_at: now,
+          })
+          .where('id', '=', o.id)
+          .execute();
+        result.adoptedItems++;
+        if (identical) result.identicalItems++;
+        result.differences.push(...diffs);
+        events.push(eventRow(runId, { order_key: o.order_key, operation: 'adopt_item', outcome: 'ADOPTED', board_id: boards.items.board_id, monday_id: item.id, before: null, after: { adopted: true, differences: diffs.map((d) => d.what) } }, now));
+
+        // Lines: subitems matched by their size column; quantities compared with the target.
+        const lines = await trx.selectFrom('order_lines').select(['id', 'size', 'qty', 'action']).where('order_id', '=', o.id).execute();
+        const subs = (item.subitems ?? []).filter((x) => x.state === 'active').sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        const bySize = new Map<string, MondayItem>();
+        for (const sub of subs) {
+          const size = sub.column_values.find((c) => c.id === sizeCol)?.text?.trim();
+          if (size && !bySize.has(size)) bySize.set(size, sub);
+        }
+        const sizes = new Set(lines.map((l) => l.size));
+        for (const l of lines) {
+          const sub = bySize.get(l.size);
+          if (!sub) {
+            result.differences.push({ order_key: o.order_key, size: l.size, what: `size ${l.size} (no subitem: will be created)`, board: null, staging: String(l.qty) });
+            continue;
+          }
+          const qtyText = sub.column_values.find((c) => c.id === qtyCol)?.text?.trim();
+          const boardQty = qtyText === undefined || qtyText === '' ? null : Number(qtyText);
+          const target = o.is_cancelled === 1 || l.action === 'DELETE' ? 0 : l.qty;
+          const same = boardQty === target;
+          await trx
+            .updateTable('order_lines')
+            .set({
+              monday_subitem_id: sub.id,
+              synced_qty: boardQty !== null && Number.isFinite(boardQty) ? boardQty : null,
+              action: same ? 'NONE' : 'UPDATE',
+              sync_state: same ? 'SYNCED' : 'PENDING',
+              synced_at: same ? now : null,
+              last_run_id: runId,
+              retry_count: 0,
+              updated_at: now,
+            })
+            .where('id', '=', l.id)
+            .execute();
+          result.adoptedSubitems++;
+          if (!same) result.differences.push({ order_key: o.order_key, size: l.size, what: `size ${l.size} quantity`, board: qtyText ?? null, staging: String(target) });
+          events.push(eventRow(runId, { order_key: o.order_key, size: l.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: boards.subitems.board_id, monday_id: sub.id, before: null, after: { adopted: true, qty: boardQty } }, now));
+        }
+        for (const [size, sub] of bySize) {
+          if (!sizes.has(size)) result.differences.push({ order_key: o.order_key, size, what: `subitem ${sub.id} size ${size} is not in staging (left as it is)`, board: size, staging: null });
+        }
+      }
+      for (let j = 0; j < events.length; j += 200) await trx.insertInto('sync_events').values(events.slice(j, j + 200)).execute();
+    });
+  }
+  return result;
+}
+
+/** Whether a board cell's text already shows the staged value (compared the way monday stores it). */
+export function sameValue(col: SnapshotColumn, boardText: string | null, value: unknown): boolean {
+  const f = formatValue(col, value);
+  if (!f.ok) return false;
+  return normalizeText(col, boardText) === normalizeText(col, expectedText(col, f.value));
+}
+
+function expectedText(col: SnapshotColumn, v: FormattedValue): string | null {
+  if (v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v.text === 'string' && col.type === 'long_text') return v.text;
+  if (typeof v.date === 'string') return v.date;
+  if (typeof v.label === 'string') return v.label;
+  if (typeof v.index === 'number') return col.settings?.labels?.find((l) => l.id === v.index)?.label ?? String(v.index);
+  if (Array.isArray(v.labels)) return v.labels.join(', ');
+  if (v.checked !== undefined) return 'v';
+  if (typeof v.url === 'string') return `${typeof v.text === 'string' ? v.text : v.url} - ${v.url}`;
+  return JSON.stringify(v);
+}
+
+function normalizeText(col: SnapshotColumn, text: string | null): string {
+  const t = (text ?? '').trim();
+  if (t === '') return '';
+  if (col.type === 'numbers') return Number.isFinite(Number(t)) ? String(Number(t)) : t;
+  if (col.type === 'date') return t.slice(0, 10);
+  if (col.type === 'status' || col.type === 'dropdown') return t.toLowerCase();
+  return t;
+}

@@ -1,0 +1,182 @@
+import type { Finding } from '../config/checks.js';
+import type { ResolvedConfig } from '../config/load.js';
+import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
+import { migrateUp } from '../db/migrations/index.js';
+import { withRunLock } from '../db/run-lock.js';
+import { ConfigError } from '../errors.js';
+import { merge } from '../merge/index.js';
+import { fetchBoardSnapshot } from '../monday/board-schema.js';
+import { clientFromConfig } from '../monday/from-config.js';
+import type { SyncScope } from '../sync/index.js';
+import { adoptExisting, type BaselineResult } from './baseline.js';
+import { runDoctor, type DoctorReport } from './doctor.js';
+import { runJob, type JobResult } from './job.js';
+import { finishRun, startRun } from './runs.js';
+import { validateConfig } from './validate.js';
+
+export const CUTOVER_STEPS = ['preflight', 'baseline', 'canary', 'full'] as const;
+export type CutoverStepName = (typeof CUTOVER_STEPS)[number];
+
+export interface CutoverOptions {
+  /** Canary scope: `limit` orders or one `customer`; no canary step without it. */
+  scope?: SyncScope;
+  /** Stop after the baseline (adopt what is on the board, write nothing to monday). */
+  baselineOnly?: boolean;
+  allowMassChange?: boolean;
+  envVars?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface CutoverStep {
+  step: CutoverStepName;
+  status: 'done' | 'skipped' | 'failed' | 'degraded';
+  runId?: number;
+  detail: string;
+}
+
+export interface CutoverResult {
+  /** The first preflight run: every step's `parent_run_id`. */
+  rootRunId: number;
+  steps: CutoverStep[];
+  preflight?: { findings: Finding[]; doctor: DoctorReport };
+  baseline?: BaselineResult;
+  complete: boolean;
+  /** 0 complete (or baseline-only done), 1 a step failed, 2 a step degraded. */
+  exitCode: 0 | 1 | 2;
+}
+
+const stepCommand = (s: CutoverStepName) => `cutover:${s}`;
+
+/**
+ * `ordersync cutover`: preflight (migrations, validate online, doctor) → baseline (merge,
+ * adopt what is already on the board) → canary → full. Each step is a run record linked to
+ * the first preflight by parent_run_id; running it again resumes after the last completed step.
+ */
+export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {}): Promise<CutoverResult> {
+  const envVars = opts.envVars ?? process.env;
+  const log = opts.log ?? (() => undefined);
+  const scope = opts.scope ?? {};
+  if (scope.limit !== undefined && scope.customer !== undefined) throw new ConfigError('a canary takes --limit or --customer, not both');
+  const db = await openDatabase(databaseTarget(cfg, envVars));
+  try {
+    for (const line of await migrateUp(db)) log(`migrations: ${line}`);
+    const root = await openCutover(db, cfg.envName);
+    const done = root ? await completedSteps(db, root) : new Map<CutoverStepName, number>();
+    const steps: CutoverStep[] = [];
+    if (root !== undefined && done.has('full')) {
+      log(`cutover of "${cfg.envName}" already complete (full run ${done.get('full')})`);
+      return { rootRunId: root, steps: CUTOVER_STEPS.map((step) => ({ step, status: 'skipped', runId: done.get(step), detail: 'completed earlier' })), complete: true, exitCode: 0 };
+    }
+
+    // Preflight runs every time: the board or the config may have changed since.
+    const findings = await validateConfig(cfg, { online: true, envVars });
+    const doctor = await runDoctor(cfg, { envVars });
+    const errors = findings.filter((f) => f.level === 'error');
+    const failedChecks = doctor.checks.filter((c) => c.status === 'fail');
+    const preflightId = await startRun(db, cfg.envName, stepCommand('preflight'), { scope, baselineOnly: Boolean(opts.baselineOnly) }, root);
+    const rootRunId = root ?? preflightId;
+    const ok = errors.length === 0 && failedChecks.length === 0;
+    const summary = ok
+      ? `preflight passed (${findings.length} validate warning(s), ${doctor.checks.filter((c) => c.status === 'warn').length} doctor warning(s))`
+      : `preflight failed: ${[...errors.map((f) => f.message), ...failedChecks.map((c) => `${c.name}: ${c.message}`)].join('; ')}`;
+    await finishRun(db, preflightId, ok ? 'OK' : 'FAILED', { counts: { validate_errors: errors.length, doctor_failures: failedChecks.length } }, summary, ok ? undefined : summary);
+    steps.push({ step: 'preflight', status: ok ? 'done' : 'failed', runId: preflightId, detail: summary });
+    log(summary);
+    if (!ok) return { rootRunId, steps, preflight: { findings, doctor }, complete: false, exitCode: 1 };
+
+    let baseline: BaselineResult | undefined;
+    if (done.has('baseline')) {
+      steps.push({ step: 'baseline', status: 'skipped', runId: done.get('baseline'), detail: 'completed earlier' });
+    } else {
+      const b = await runBaseline(db, cfg, rootRunId, envVars);
+      baseline = b.result;
+      const detail = `baseline: ${b.result.adoptedItems} item(s) adopted (${b.result.identicalItems} identical), ${b.result.adoptedSubitems} subitem(s), ${b.result.notOnBoard} order(s) not on the board yet, ${b.result.differences.length} difference(s) for the next run`;
+      steps.push({ step: 'baseline', status: 'done', runId: b.runId, detail });
+      log(detail);
+    }
+    if (opts.baselineOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: 0 };
+
+    const canary = scope.limit !== undefined || scope.customer !== undefined;
+    if (!canary) steps.push({ step: 'canary', status: 'skipped', detail: 'no --limit or --customer given' });
+    else if (done.has('canary')) steps.push({ step: 'canary', status: 'skipped', runId: done.get('canary'), detail: 'completed earlier' });
+    else {
+      const r = await runJob(db, cfg, { command: 'sync', scope, recordAs: stepCommand('canary'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
+      const step = jobStep('canary', r);
+      steps.push(step);
+      log(step.detail);
+      // A canary exists to stop the cutover when anything is off.
+      if (r.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: r.status === 'DEGRADED' ? 2 : 1 };
+    }
+
+    const r = await runJob(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
+    const step = jobStep('full', r);
+    steps.push(step);
+    log(step.detail);
+    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: r.status !== 'FAILED', exitCode: r.status === 'OK' ? 0 : r.status === 'DEGRADED' ? 2 : 1 };
+  } finally {
+    await db.close();
+  }
+}
+
+function jobStep(step: CutoverStepName, r: JobResult): CutoverStep {
+  return { step, status: r.status === 'OK' ? 'done' : r.status === 'DEGRADED' ? 'degraded' : 'failed', runId: r.runId, detail: `${step} (run ${r.runId}): ${r.verdict.summary}` };
+}
+
+/** The cutover in progress for this environment: its first preflight run, if not complete. */
+async function openCutover(db: Db, env: string): Promise<number | undefined> {
+  const row = await db.kysely
+    .selectFrom('sync_runs')
+    .select('id')
+    .where('env', '=', env)
+    .where('command', '=', stepCommand('preflight'))
+    .where('parent_run_id', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Steps that completed under a cutover: baseline and canary need OK; full also counts DEGRADED. */
+async function completedSteps(db: Db, root: number): Promise<Map<CutoverStepName, number>> {
+  const rows = await db.kysely
+    .selectFrom('sync_runs')
+    .select(['id', 'command', 'status'])
+    .where('parent_run_id', '=', root)
+    .where('status', 'in', ['OK', 'DEGRADED'])
+    .orderBy('id')
+    .execute();
+  const out = new Map<CutoverStepName, number>();
+  for (const r of rows) {
+    const step = r.command.replace(/^cutover:/, '') as CutoverStepName;
+    if (step === 'preflight') continue;
+    if (r.status === 'OK' || step === 'full') out.set(step, r.id);
+  }
+  return out;
+}
+
+async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv): Promise<{ runId: number; result: BaselineResult }> {
+  const s = cfg.settings;
+  return withRunLock(db, cfg.envName, async () => {
+    const runId = await startRun(db, cfg.envName, stepCommand('baseline'), {}, parent);
+    try {
+      const summary = await merge(db, s, { runId });
+      const { client } = clientFromConfig(cfg, {}, envVars);
+      if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
+      const items = await fetchBoardSnapshot(client, s.monday.items_board_id);
+      const subitems = await fetchBoardSnapshot(client, s.monday.subitems_board_id);
+      const result = await adoptExisting(db, s, client, runId, { items, subitems });
+      const st = client.stats;
+      await finishRun(
+        db,
+        runId,
+        'OK',
+        { counts: { merge: summary.counts, baseline: { ...result, differences: result.differences.length } }, requests: st.requests, complexityUsed: st.complexityUsed },
+        `adopted ${result.adoptedItems} item(s) and ${result.adoptedSubitems} subitem(s); ${result.differences.length} difference(s) left for the next run`,
+      );
+      return { runId, result };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await finishRun(db, runId, 'FAILED', { counts: {} }, `failed: ${message}`, message).catch(() => undefined);
+      throw err;
+    }
+  });
+}
