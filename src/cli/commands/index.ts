@@ -4,6 +4,10 @@ import { registerConfig } from './config.js';
 import { registerGen } from './gen.js';
 import { registerIngest } from './ingest.js';
 import { registerDemo } from './demo.js';
+import { registerDoctor } from './doctor.js';
+import { registerCutover } from './cutover.js';
+import { registerRollback } from './rollback.js';
+import { registerBackup } from './backup.js';
 import { registerEmulator } from './emulator.js';
 import { registerInit } from './init.js';
 import { registerMerge } from './merge.js';
@@ -34,4 +38,8 @@ export const commands: Array<(program: Command) => void> = [
   registerBoard,
   registerDemo,
   registerEmulator,
+  registerDoctor,
+  registerCutover,
+  registerRollback,
+  registerBackup,
 ];
