@@ -2,5 +2,5 @@ export { ingestFile } from './ingest.js';
 export type { IngestOptions } from './ingest.js';
 export type { IngestReport, Rejection } from './report.js';
 export { maxListedRejections } from './report.js';
-export { createStagingTable, existingColumns, insertRows, rowsPerBatch } from './staging-table.js';
+export { createStagingTable, existingColumns, RowInserter, rowsPerBatch } from './staging-table.js';
 export type { ColumnType, SqlDialect } from './staging-table.js';

@@ -5,7 +5,7 @@ import { csvRecords } from './csv-source.js';
 import type { FileRecord } from './file-record.js';
 import { headerNames } from './header.js';
 import { maxListedRejections, type IngestReport, type Rejection } from './report.js';
-import { createStagingTable, existingColumns, insertRows, rowsPerBatch, type SqlDialect } from './staging-table.js';
+import { createStagingTable, existingColumns, RowInserter, rowsPerBatch, type SqlDialect } from './staging-table.js';
 import { xlsxRecords } from './xlsx-source.js';
 
 export interface IngestOptions {
@@ -88,9 +88,10 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
       } else if (report.replaced) {
         await trx.deleteFrom(opts.table).execute();
       }
+      const inserter = new RowInserter(trx, opts.table, columns);
       let batch: FileRecord[] = [];
       const flush = async (): Promise<void> => {
-        await insertBatch(trx, opts, columns, batch);
+        await insertBatch(inserter, opts, batch);
         report.rowsLoaded += batch.length;
         batch = [];
       };
@@ -121,11 +122,11 @@ function reject(report: IngestReport, r: Rejection): void {
 }
 
 /** Empty cells become NULL: a CSV cannot tell an empty string from a missing value. */
-async function insertBatch(db: Kysely<any>, opts: IngestOptions, columns: string[], batch: FileRecord[]): Promise<void> {
+async function insertBatch(inserter: RowInserter, opts: IngestOptions, batch: FileRecord[]): Promise<void> {
   if (batch.length === 0) return;
-  const rows = batch.map((r) => columns.map((_, i) => (r.values[i] === undefined || r.values[i] === '' ? null : r.values[i])));
+  const rows = batch.map((r) => r.values.map((v) => (v === '' ? null : v)));
   try {
-    await insertRows(db, opts.table, columns, rows);
+    await inserter.insert(rows);
   } catch (err) {
     const from = batch[0]?.row;
     const to = batch[batch.length - 1]?.row;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type ColumnType = 'text' | 'integer' | 'decimal' | 'date';
@@ -45,20 +45,37 @@ export async function existingColumns(db: Kysely<any>, table: string): Promise<s
   return match?.columns.map((c) => c.name);
 }
 
-/** One multi-row INSERT; the caller keeps rows × columns within {@link rowsPerBatch}. */
-export async function insertRows(
-  db: Kysely<any>,
-  table: string,
-  names: readonly string[],
-  rows: ReadonlyArray<ReadonlyArray<unknown>>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const values = rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    names.forEach((name, i) => {
-      record[name] = row[i] ?? null;
-    });
-    return record;
-  });
-  await db.insertInto(table).values(values).execute();
+/**
+ * Multi-row INSERTs for one table. Compiling a 30,000-parameter INSERT costs as much as running it,
+ * so the statement Kysely compiles for the first full batch is reused, with new parameters, for every
+ * later batch of that size. The caller keeps rows × columns within {@link rowsPerBatch}.
+ */
+export class RowInserter {
+  /** Kysely lists an object's columns in key order, which puts integer-like names ("0", "2") first. */
+  private readonly order: number[];
+  private reusable: { rows: number; sql: string } | undefined;
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly table: string,
+    private readonly names: readonly string[],
+  ) {
+    const position = new Map(names.map((name, i) => [name, i]));
+    this.order = Object.keys(Object.fromEntries(names.map((n) => [n, null]))).map((n) => position.get(n) ?? -1);
+  }
+
+  async insert(rows: ReadonlyArray<ReadonlyArray<unknown>>): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.reusable?.rows === rows.length) {
+      const parameters = rows.flatMap((row) => this.order.map((i) => row[i] ?? null));
+      await this.db.executeQuery(CompiledQuery.raw(this.reusable.sql, parameters));
+      return;
+    }
+    const values = rows.map((row) => Object.fromEntries(this.names.map((name, i) => [name, row[i] ?? null])));
+    const compiled = this.db.insertInto(this.table).values(values).compile();
+    await this.db.executeQuery(compiled);
+    if (this.reusable === undefined && compiled.parameters.length === rows.length * this.names.length) {
+      this.reusable = { rows: rows.length, sql: compiled.sql };
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createStagingTable, insertRows, rowsPerBatch, type SqlDialect } from '../ingest/staging-table.js';
+import { createStagingTable, RowInserter, rowsPerBatch, type SqlDialect } from '../ingest/staging-table.js';
 import type { StagingColumn, StagingRow } from './columns.js';
 
 export interface LoadStagingOptions {
@@ -23,17 +23,18 @@ export async function loadStaging(
   return db.transaction().execute(async (trx) => {
     if (opts.replace) await trx.schema.dropTable(table).ifExists().execute();
     await createStagingTable(trx, table, columns, opts.dialect);
+    const inserter = new RowInserter(trx, table, names);
     let batch: unknown[][] = [];
     let count = 0;
     for await (const row of rows) {
       batch.push(names.map((n) => row[n]));
       if (batch.length >= perBatch) {
-        await insertRows(trx, table, names, batch);
+        await inserter.insert(batch);
         count += batch.length;
         batch = [];
       }
     }
-    await insertRows(trx, table, names, batch);
+    await inserter.insert(batch);
     return { rows: count + batch.length };
   });
 }

@@ -6,8 +6,8 @@ import { tableName, testEngines, type Engine } from '../ingest/support/engines.j
 const engines = await testEngines();
 
 /** What a typed column hands back: SQLite REAL drops trailing zeros, PostgreSQL dates come as Date. */
-function expected(column: StagingColumn, value: StagingRow[string], engine: Engine): unknown {
-  if (value === null) return null;
+function expected(column: StagingColumn, value: StagingRow[string] | undefined, engine: Engine): unknown {
+  if (value === null || value === undefined) return null;
   if (column.type === 'decimal') return engine.dialect === 'sqlite' ? Number(value) : value;
   return value;
 }
