@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCron, schedule } from '../../src/ops/cron.js';
+import { createRunObserver, renderBar } from '../../src/ops/terminal.js';
+import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
+import { opsWorld, type OpsWorld } from './support.js';
+
+let w: OpsWorld;
+beforeAll(async () => {
+  w = await opsWorld({ orders: 30, edit: (rows) => { for (const r of rows.filter((x) => x['AAG ORDER NUMBER']).slice(3, 5)) r['ORDER TYPE'] = 'WEIRD TYPE'; } });
+  // the database handle is closed so the child processes own the SQLite file
+  await w.db.close();
+});
+afterAll(async () => {
+  await w?.close();
+});
+
+/** A real child process (for what only a process shows: stderr logs, the exit code). */
+const spawnCli = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli(['--config', w.file, ...args], { cwd: w.dir, env: { MONDAY_API_TOKEN: w.emulator.token, ORDERSYNC_ALERT_WEBHOOK: undefined, ...env }, timeoutMs: 50_000 });
+
+/** The same CLI entry point in-process (spawning tsx costs seconds per call), stdout and stderr captured. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string | Uint8Array) => ((stdout += c.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => ((stderr += c.toString()), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'ordersync', '--config', w.file, ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+describe('CLI', () => {
+  it('run logs JSON lines to stderr when not a TTY, prints the summary table, exits 2 when degraded; then status, report, log, prune', async () => {
+    const run = await spawnCli(['run', '--log-format', 'json']);
+    expect(run.code, run.stderr).toBe(2);
+    const logs = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logs.some((l) => l.msg === 'progress' && l.phase === 'items' && l.done === l.total)).toBe(true);
+    expect(logs.find((l) => l.msg === 'run finished')).toMatchObject({ status: 'DEGRADED' });
+    expect(run.stderr).not.toContain(w.emulator.token);
+    expect(run.stdout).toMatch(/items\s+\d+\s+0\s+0\s+0\s+2/);
+
+    const status = await cli(['status', '--json']);
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s.errors[0]).toMatchObject({ code: 'MissingLabel', column: 'dropdown_mkr518fc' });
+    expect(s.errors[0].action).toMatch(/create_labels/);
+    expect((await cli(['status'])).stdout).toMatch(/rows in ERROR by code/);
+
+    const out = join(w.dir, 'report.html');
+    const html = await cli(['report', '--last', '--format', 'html', '--out', out]);
+    expect(html.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/MissingLabel/);
+    const md = await cli(['report', '--run', '1', '--customer', 'GREYSON']);
+    expect(md.stdout).toMatch(/\| GREYSON \|/);
+    expect(md.stdout).not.toMatch(/\| PELOTON \|/);
+    expect((await cli(['report', '--run', '99'])).code).toBe(3);
+    expect((await cli(['report', '--format', 'pdf'])).code).toBe(3);
+
+    const key = s.errors[0].exampleKey as string;
+    const log = await cli(['log', '--order', key, '--json']);
+    expect(log.code).toBe(0);
+    expect(JSON.parse(log.stdout).events[0]).toMatchObject({ outcome: 'ERROR', error_code: 'MissingLabel' });
+    expect((await cli(['log', '--order', key])).stdout).toMatch(/what to do/);
+
+    const pr = await cli(['prune', '--older-than', '30d', '--json']);
+    expect(pr.code).toBe(0);
+    expect(JSON.parse(pr.stdout)).toMatchObject({ apiLog: 0, events: 0, keptRunId: 1 });
+    expect((await cli(['prune', '--older-than', 'soon'])).code).toBe(3);
+  });
+
+  it('serve refuses a non-loopback address without a token', async () => {
+    const saved = process.env.ORDERSYNC_DASHBOARD_TOKEN;
+    delete process.env.ORDERSYNC_DASHBOARD_TOKEN;
+    const r = await cli(['serve', '--host', '0.0.0.0', '--port', '0']).finally(() => {
+      if (saved !== undefined) process.env.ORDERSYNC_DASHBOARD_TOKEN = saved;
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/ORDERSYNC_DASHBOARD_TOKEN/);
+  });
+});
+
+describe('terminal progress', () => {
+  it('draws a bar per phase with rate and ETA on a TTY', () => {
+    expect(renderBar({ name: 'items', done: 50, total: 100, elapsedMs: 10_000 }, 10)).toBe('items     [█████░░░░░]      50/100      5.0/s  ETA 10s');
+    let t = 0;
+    const chunks: string[] = [];
+    const stream = { isTTY: true, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean };
+    const o = createRunObserver({ stream, now: () => t });
+    o.progress('merge', 0, 1);
+    t = 1000;
+    o.progress('merge', 1, 1);
+    o.progress('items', 0, 10);
+    t = 3000;
+    o.progress('items', 10, 10);
+    o.end();
+    const text = chunks.join('');
+    expect(text).toMatch(/merge .*1\/1 .*done in 1s\n/);
+    expect(text).toMatch(/items .*10\/10 .*5\.0\/s.*done in 2s\n/);
+  });
+});
+
+describe('cron', () => {
+  it('computes the next fire time', () => {
+    const at = new Date(2026, 0, 5, 10, 7, 30); // Monday 10:07:30 local
+    expect(parseCron('5 * * * *').next(at)).toEqual(new Date(2026, 0, 5, 11, 5));
+    expect(parseCron('*/15 * * * *').next(at)).toEqual(new Date(2026, 0, 5, 10, 15));
+    expect(parseCron('0 6 * * MON-FRI').next(new Date(2026, 0, 9, 7))).toEqual(new Date(2026, 0, 12, 6, 0)); // Fri → Mon
+    expect(parseCron('@daily').next(at)).toEqual(new Date(2026, 0, 6, 0, 0));
+    expect(() => parseCron('61 * * * *')).toThrow(/minute/);
+    expect(() => parseCron('* * *')).toThrow(/5 fields/);
+  });
+
+  it('skips a tick while the previous run is still going', async () => {
+    const every = { source: 'test', next: (d: Date) => new Date(d.getTime() + 60) };
+    let runs = 0;
+    let release!: () => void;
+    const job = schedule(every, () => {
+      runs++;
+      return new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(runs).toBe(1);
+    expect(job.running).toBe(true);
+    expect(job.skipped).toBeGreaterThan(1);
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    job.stop();
+    expect(runs).toBeGreaterThanOrEqual(2);
+  });
+});
