@@ -34,7 +34,10 @@ export function registerConfig(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { all?: boolean; online?: boolean; json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const cfg = opts.all ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined } }) : loadCliConfig(cmd);
+      // --all needs no selected environment: without default_env it starts from the first one.
+      const cfg = opts.all
+        ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined }, firstEnvIfUnselected: true })
+        : loadCliConfig(cmd);
       const findings = await validateConfig(cfg, { all: opts.all, online: opts.online });
       report(cfg, findings, opts.json);
     });
