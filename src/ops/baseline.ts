@@ -68,6 +68,7 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
       columnIds: readIds,
       withSubitems: true,
       subitemColumnIds: [sizeCol, qtyCol],
+      pageSize: LOOKUP_CHUNK,
     });
     const byKey = new Map<string, MondayItem[]>();
     for (const item of items) {

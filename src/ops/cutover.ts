@@ -22,6 +22,8 @@ export interface CutoverOptions {
   scope?: SyncScope;
   /** Stop after the baseline (adopt what is on the board, write nothing to monday). */
   baselineOnly?: boolean;
+  /** Stop after the canary, to inspect the board; running cutover again goes on with the full run. */
+  canaryOnly?: boolean;
   allowMassChange?: boolean;
   envVars?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -107,6 +109,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
       // A canary exists to stop the cutover when anything is off.
       if (r.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: r.status === 'DEGRADED' ? 2 : 1 };
     }
+    if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: 0 };
 
     const r = await runJob(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
     const step = jobStep('full', r);

@@ -7,6 +7,7 @@ interface CutoverFlags {
   limit?: number;
   customer?: string;
   baselineOnly?: boolean;
+  canaryOnly?: boolean;
   allowMassChange?: boolean;
   json?: boolean;
 }
@@ -18,6 +19,7 @@ export function registerCutover(program: Command): void {
     .option('--limit <n>', 'canary: the first step syncs at most N orders', (v) => Number.parseInt(v, 10))
     .option('--customer <name>', 'canary: the first step syncs only this customer')
     .option('--baseline-only', 'stop after the baseline (nothing written to monday)')
+    .option('--canary-only', 'stop after the canary to inspect the board; run cutover again for the full run')
     .option('--allow-mass-change', 'let the canary/full runs exceed the [cancel] blast-radius limits')
     .option('--json', 'machine-readable output')
     .action(async (opts: CutoverFlags, cmd: Command) => {
@@ -26,6 +28,7 @@ export function registerCutover(program: Command): void {
       const result = await runCutover(cfg, {
         scope: { limit: opts.limit, customer: opts.customer },
         baselineOnly: opts.baselineOnly,
+        canaryOnly: opts.canaryOnly,
         allowMassChange: opts.allowMassChange,
         log: opts.json ? undefined : (line) => print(line),
       });
