@@ -1,10 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { starterConfig } from '../../src/config/index.js';
-import { FIRST_MARKER, KEY_COLUMN, LAST_MARKER, type StagingRow } from '../../src/sampledata/index.js';
+import { loadConfig, starterConfig } from '../../src/config/index.js';
+import { databaseTarget, openDatabase } from '../../src/db/connect.js';
+import { migrateUp } from '../../src/db/migrations/index.js';
+import { FIRST_MARKER, KEY_COLUMN, LAST_MARKER, loadStaging, type StagingRow } from '../../src/sampledata/index.js';
+import { runCutover } from '../../src/ops/cutover.js';
+import { runDoctor } from '../../src/ops/doctor.js';
+import { runJob } from '../../src/ops/job.js';
+import { runRollback } from '../../src/ops/rollback.js';
 import { runCli } from '../support/cli.js';
-import { boardState, PROD_BOARDS, rowState, TIME_SCALE, world, type World } from './support.js';
+import { boardState, PROD_BOARDS, rowState, takeSnapshots, TIME_SCALE, world, type World } from './support.js';
 
 /**
  * The production rehearsal, end to end through the CLI: a dev run; a "prod" board that already
@@ -41,17 +47,13 @@ describe('cutover and rollback rehearsal', () => {
         .replace(/default_env = "dev"/, 'default_env = "legacy"')
         .replaceAll('[env.dev', '[env.legacy'),
     );
-    const { loadConfig } = await import('../../src/config/index.js');
-    const { databaseTarget, openDatabase } = await import('../../src/db/connect.js');
-    const { migrateUp } = await import('../../src/db/migrations/index.js');
-    const { loadStaging } = await import('../../src/sampledata/index.js');
     const legacyCfg = loadConfig({ path: legacyFile, envVars: { ...process.env, ...w.env } as NodeJS.ProcessEnv });
     const ldb = await openDatabase(databaseTarget(legacyCfg));
     await migrateUp(ldb);
     await loadStaging(ldb.raw, legacyCfg.settings.staging.table, w.columns, legacyRows, { dialect: 'sqlite' });
+    const legacy = await runJob(ldb, legacyCfg, { command: 'run', envVars: { ...process.env, ...w.env } as NodeJS.ProcessEnv });
+    expect(legacy.status).toBe('OK');
     await ldb.close();
-    const legacy = await runCli(['--config', legacyFile, 'run'], { cwd: w.dir, env: w.env, timeoutMs: 60_000 });
-    expect(legacy.code, legacy.stderr).toBe(0);
 
     await w.load('dev', w.rows);
     await w.load('prod', w.rows);
@@ -66,19 +68,14 @@ describe('cutover and rollback rehearsal', () => {
     expect(dev.code, dev.stderr + dev.stdout).toBe(0);
 
     const client = w.client();
+    const envVars = { ...process.env, ...w.env } as NodeJS.ProcessEnv;
     const legacyBoard = await boardState(client, PROD_BOARDS.items);
     expect(Object.keys(legacyBoard)).toHaveLength(8);
 
-    expect((await cli(['--env', 'prod', 'board', 'snapshot'])).code).toBe(0);
-    const doctor = await cli(['--env', 'prod', 'doctor', '--json']);
-    const report = JSON.parse(doctor.stdout) as { exitCode: number; checks: Array<{ name: string; status: string }> };
-    expect(report.checks.filter((c) => c.status !== 'pass'), doctor.stdout).toEqual([]);
-    expect(doctor.code).toBe(0);
-
-    // A protected environment needs --yes.
-    const refused = await cli(['--env', 'prod', 'cutover', '--baseline-only']);
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/protected/);
+    const prod = w.config('prod');
+    await takeSnapshots(prod, client);
+    const report = await runDoctor(prod, { envVars });
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
 
     // Baseline: adopts the 8 items, lists exactly the two changed values, writes nothing to monday.
     const base = await cli(['--env', 'prod', '--yes', 'cutover', '--baseline-only', '--json']);
@@ -134,14 +131,16 @@ describe('cutover and rollback rehearsal', () => {
       ['cutover:preflight', 'OK', root],
       ['cutover:full', 'OK', root],
     ]);
-    const again = await cli(['--env', 'prod', '--yes', 'cutover']);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/already complete/);
+    const again = await runCutover(prod, { envVars });
+    expect(again.complete).toBe(true);
+    expect(again.steps.every((s) => s.status === 'skipped')).toBe(true);
 
     // Rollback of the full run: a dry run changes nothing; the real one restores the canary state.
-    const dry = await cli(['--env', 'prod', 'rollback', '--run', String(fullRunId), '--dry-run']);
-    expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/dry run/);
+    db = await w.open('prod');
+    const dry = await runRollback(db, prod, fullRunId, { dryRun: true, envVars });
+    await db.close();
+    expect(dry.steps.length).toBeGreaterThan(0);
+    expect(dry.steps.some((s) => s.action === 'restore')).toBe(true);
     expect(await boardState(client, PROD_BOARDS.items)).toEqual(afterFull);
 
     const rb = await cli(['--env', 'prod', '--yes', 'rollback', '--run', String(fullRunId)]);
@@ -155,15 +154,12 @@ describe('cutover and rollback rehearsal', () => {
     const rolled = await db.kysely.selectFrom('sync_events').select(['operation', 'outcome']).where('run_id', '=', rollbackRun.id).execute();
     expect(rolled.length).toBeGreaterThan(0);
     expect(new Set(rolled.map((e) => e.outcome))).toEqual(new Set(['ROLLED_BACK']));
-    await db.close();
-
-    const twice = await cli(['--env', 'prod', '--yes', 'rollback', '--run', String(fullRunId)]);
-    expect(twice.code).toBe(1);
-    expect(twice.stderr).toMatch(/already rolled back/);
+    await expect(runRollback(db, prod, fullRunId, { envVars })).rejects.toThrow(/already rolled back/);
 
     // The next run redoes the work: the board is complete again, still without duplicates.
-    const redo = await cli(['--env', 'prod', '--yes', 'run']);
-    expect(redo.code, redo.stderr + redo.stdout).toBe(0);
+    const redo = await runJob(db, prod, { command: 'run', envVars });
+    await db.close();
+    expect(redo.status).toBe('OK');
     const redone = await boardState(client, PROD_BOARDS.items);
     expect(Object.keys(redone)).toHaveLength(24);
   }, 85_000);

@@ -5,7 +5,9 @@ import { loadConfig, starterConfig, type ResolvedConfig } from '../../src/config
 import { databaseTarget, openDatabase, type Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
 import { customerMasterScheduleSeed, startEmulator, type EmulatorSeed, type RunningEmulator } from '../../src/emulator/index.js';
+import { fetchBoardSnapshot, writeSnapshot } from '../../src/monday/board-schema.js';
 import { MondayClient } from '../../src/monday/client.js';
+import { snapshotPath } from '../../src/monday/snapshot-files.js';
 import { generateStaging, loadStaging, type StagingColumn, type StagingRow } from '../../src/sampledata/index.js';
 
 export const DEV_BOARDS = { items: '9000000001', subitems: '9000000002' };
@@ -92,6 +94,14 @@ export async function world(opts: { orders?: number; seed?: number; toml?: (apiU
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `ordersync board snapshot`, in-process. */
+export async function takeSnapshots(cfg: ResolvedConfig, client: MondayClient): Promise<void> {
+  for (const role of ['items', 'subitems'] as const) {
+    const id = role === 'items' ? cfg.settings.monday.items_board_id : cfg.settings.monday.subitems_board_id;
+    await writeSnapshot(snapshotPath(cfg, cfg.settings, cfg.envName, role), await fetchBoardSnapshot(client, id as string));
+  }
 }
 
 /** The starter config's mapped columns, the status column and the subitems' size and quantity. */
