@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/emulator/index.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { assertBoardMatches, expectedBoard, readBoard } from '../support/board.js';
-import { collect, runCli, spawnCli } from '../support/cli.js';
+import { collect, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { ENGINES } from '../support/engines.js';
 import { createSyncEnv, ITEMS_BOARD, SUBITEMS_BOARD, type SyncEnv } from '../support/sync-env.js';
 
@@ -60,7 +60,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('crash safety and the run l
     await env?.close();
   });
 
-  it('SIGKILL mid-items and mid-subitems: in-flight rows are adopted, the next run finishes with no duplicate and nothing missing', async () => {
+  it('SIGKILL mid-items and mid-subitems: in-flight rows are adopted, the next run finishes with no duplicate and nothing missing; a concurrent run is refused', async () => {
     const db = env.db.kysely;
 
     // Run 1: killed while a batch of item creates is in flight (applied on the board, not recorded).
@@ -100,8 +100,29 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('crash safety and the run l
     expect(view.duplicateKeys.size).toBe(0);
     expect(view.items.size).toBeGreaterThanOrEqual(itemsAfterKill);
 
-    // Run 3: completes.
-    const r3 = await collect(cli(env, ['run', '--json']), 45_000);
+    // Run 3 finishes the job. While it holds the lock (its mutation requests stall until the
+    // faults are cleared), a second `ordersync run` is refused: exit code 4, naming the holder.
+    env.emulator.faults.clear();
+    const injected = env.emulator.faults.injected;
+    env.emulator.faults.next(100, 'slow', { delayMs: 2_000, mutationsOnly: true });
+    const third = cli(env, ['run', '--json']);
+    let exited: CliResult | undefined;
+    const thirdDone = collect(third, 60_000).then((r) => (exited = r));
+    const deadline = Date.now() + 30_000;
+    while (env.emulator.faults.injected === injected) {
+      if (exited) throw new Error(`run 3 ended (${exited.code}) before its first mutation:\n${exited.stdout}\n${exited.stderr}`);
+      if (Date.now() > deadline) throw new Error('run 3 never reached its first mutation');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const refused = await runCli(['--config', env.configPath, 'run'], { cwd: env.dir, env: env.envVars, timeoutMs: 30_000 });
+    const holderStillRunning = exited === undefined;
+    env.emulator.faults.clear();
+    expect(holderStillRunning, 'run 3 was still running when the second run was refused').toBe(true);
+    expect(refused.code, `${refused.stdout}\n${refused.stderr}`).toBe(4);
+    expect(refused.stderr + refused.stdout).toMatch(/run already in progress/);
+    expect(refused.stderr + refused.stdout).toContain(`pid ${third.pid}`);
+
+    const r3 = await thirdDone;
     expect(r3.code, r3.stderr).toBe(0);
     const summary = JSON.parse(r3.stdout) as { sync: { counts: Record<string, number> } };
     expect(summary.sync.counts.adopted_subitems).toBeGreaterThan(0);
@@ -135,38 +156,8 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('crash safety and the run l
 
     // The killed runs' records are closed by the next run, not left RUNNING forever.
     const runs = await db.selectFrom('sync_runs').select(['id', 'status', 'error']).orderBy('id').execute();
+    // The refused run never got the lock, so it wrote no record.
     expect(runs.map((r) => r.status)).toEqual(['ABORTED', 'ABORTED', 'OK', 'OK']);
     expect(runs[0]?.error).toMatch(/killed or crashed/);
-  });
-
-  it('two concurrent runs: the second is refused with exit code 4, naming the holder', async () => {
-    // Something to do, and the first request of it stalls long enough for a second run to start.
-    rows = rows.map((r) => ({ ...r, 'PO NUMBER': r['PO NUMBER'] === null ? null : `${String(r['PO NUMBER'])}-B` }));
-    await env.load(rows);
-    env.emulator.faults.clear();
-    const injected = env.emulator.faults.injected;
-    env.emulator.faults.next(1, 'slow', { delayMs: 4_000, mutationsOnly: true });
-
-    const holder = cli(env, ['run']);
-    let exited: Awaited<ReturnType<typeof collect>> | undefined;
-    const holderDone = collect(holder, 45_000).then((r) => (exited = r));
-    const deadline = Date.now() + 30_000;
-    while (env.emulator.faults.injected === injected) {
-      if (exited) throw new Error(`the first run ended (${exited.code}) before its first mutation:\n${exited.stdout}\n${exited.stderr}`);
-      if (Date.now() > deadline) throw new Error('the first run never reached its first mutation');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-
-    const refused = await runCli(['--config', env.configPath, 'run'], { cwd: env.dir, env: env.envVars, timeoutMs: 30_000 });
-    expect(refused.code, `${refused.stdout}\n${refused.stderr}`).toBe(4);
-    expect(refused.stderr + refused.stdout).toMatch(/run already in progress/);
-    expect(refused.stderr + refused.stdout).toContain(`pid ${holder.pid}`);
-
-    const done = await holderDone;
-    expect(done.code, done.stderr).toBe(0);
-    assertBoardMatches(await readBoard(env.emulator, ITEMS_BOARD), expectedBoard(rows, env.cfg.settings), `${engine} after the concurrent runs`);
-    // The refused run never got the lock, so it wrote no run record; the holder closed its own.
-    const running = await env.db.kysely.selectFrom('sync_runs').select('id').where('status', '=', 'RUNNING').execute();
-    expect(running).toEqual([]);
   });
 });

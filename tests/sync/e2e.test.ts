@@ -260,7 +260,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
   it('an unknown label where creation is refused fails that row only (MissingLabel, naming column and label)', async () => {
     const bad = pick(5);
     const fine = pick(6);
-    const originalType = rowOf(rows, bad)['ORDER TYPE'];
+    const originalType = rowOf(rows, bad)['ORDER TYPE'] ?? null;
     let size = '';
     const result = await step(
       (list) => {
