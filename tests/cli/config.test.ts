@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runMain } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordersync-cli-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,8 +47,9 @@ interface ShowJson {
   secrets: Array<{ key: string; variable: string; status: string }>;
 }
 
-const show = async (args: string[], env: Record<string, string | undefined> = {}) => {
-  const r = await runCli(['config', 'show', '--json', ...args], { cwd: dir, env });
+/** One real process (the first test); the rest through main() in this process, which is cheaper. */
+const show = async (args: string[], env: Record<string, string | undefined> = {}, run = runMain) => {
+  const r = await run(['config', 'show', '--json', ...args], { cwd: dir, env });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const json = JSON.parse(r.stdout) as ShowJson;
@@ -56,9 +57,9 @@ const show = async (args: string[], env: Record<string, string | undefined> = {}
   return { json, at, stdout: r.stdout };
 };
 
-describe.concurrent('ordersync config (CLI)', () => {
+describe('ordersync config (CLI)', () => {
   it('show --json: --env beats ORDERSYNC_ENV, and each value carries its layer', async () => {
-    const { json, at, stdout } = await show(['--env', 'qa'], { ORDERSYNC_ENV: 'prod', ORDERSYNC_TEST_TOKEN: 'sekret-token-value' });
+    const { json, at, stdout } = await show(['--env', 'qa'], { ORDERSYNC_ENV: 'prod', ORDERSYNC_TEST_TOKEN: 'sekret-token-value' }, runCli);
     expect(json).toMatchObject({ file, env: 'qa', env_source: 'flag', protected: false });
     expect(at('database.tables.order_lines')).toEqual({ key: 'database.tables.order_lines', value: 'qa_lines', layer: 'env.qa' });
     expect(at('database.tables.orders')).toEqual({ key: 'database.tables.orders', value: 'base_orders', layer: 'file' });
@@ -82,7 +83,7 @@ describe.concurrent('ordersync config (CLI)', () => {
   });
 
   it('show (text): default_env when nothing else is given', async () => {
-    const r = await runCli(['config', 'show'], { cwd: dir });
+    const r = await runMain(['config', 'show'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(`# ${file} — environment "dev" (chosen by default_env)`);
     expect(r.stdout).toMatch(/^monday\.items_board_id\s+= "1000000001" {2}\[env\.dev\]$/m);
@@ -95,7 +96,7 @@ describe.concurrent('ordersync config (CLI)', () => {
       shared,
       ['[env.a.database]', 'sqlite_path = "a.db"', '[env.a.monday]', 'items_board_id = "1234567890"', '[env.b.database]', 'sqlite_path = "b.db"', '[env.b.monday]', 'items_board_id = "1234567890"'].join('\n'),
     );
-    const all = await runCli(['--config', shared, 'config', 'validate', '--all', '--json'], { cwd: dir });
+    const all = await runMain(['--config', shared, 'config', 'validate', '--all', '--json'], { cwd: dir });
     expect(all.stderr).toBe('');
     expect(all.code).toBe(ExitCode.config);
     const report = JSON.parse(all.stdout) as { ok: boolean; findings: Array<{ level: string; message: string }> };
@@ -104,13 +105,13 @@ describe.concurrent('ordersync config (CLI)', () => {
       'environments "a" and "b" share board 1234567890; each environment needs its own',
     ]);
     // validating one environment still reports what it shares with another
-    const one = await runCli(['--config', shared, '--env', 'a', 'config', 'validate'], { cwd: dir });
+    const one = await runMain(['--config', shared, '--env', 'a', 'config', 'validate'], { cwd: dir });
     expect(one.code).toBe(ExitCode.config);
     expect(one.stdout).toContain('share board 1234567890');
   });
 
   it('validate on a clean file exits 0', async () => {
-    const r = await runCli(['config', 'validate', '--all'], { cwd: dir });
+    const r = await runMain(['config', 'validate', '--all'], { cwd: dir });
     expect(r.stdout).toMatch(new RegExp(`^ok: .*ordersync\\.toml \\(dev, qa, prod\\)$`, 'm'));
     expect(r.code).toBe(0);
   });

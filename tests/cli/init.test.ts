@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, structuralChecks } from '../../src/config/index.js';
 import { starterConfig } from '../../src/config/starter.js';
 import { ExitCode } from '../../src/errors.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runMain } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordersync-cli-init-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ describe('ordersync init', () => {
   });
 
   it('--config chooses where it writes', async () => {
-    const r = await runCli(['--config', 'other.toml', 'init'], { cwd: dir });
+    const r = await runMain(['--config', 'other.toml', 'init'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(loadConfig({ path: join(dir, 'other.toml'), envVars: {} }).envName).toBe('dev');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runMain } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordersync-cli-prod-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ describe('writes to a protected environment', () => {
   });
 
   it('reads need no consent', async () => {
-    const status = await runCli(['migrate', 'status', '--env', 'prod'], { cwd: dir });
+    const status = await runMain(['migrate', 'status', '--env', 'prod'], { cwd: dir });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^001_orders\s+\d{4}-/m);
     expect(status.stdout).toMatch(/^002_run_history\s+pending$/m);

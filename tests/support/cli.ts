@@ -121,3 +121,39 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 30
     child.on('exit', onExit);
   });
 }
+
+/**
+ * Runs `ordersync <args>` inside this process through `main()` (the same code path as the
+ * binary, minus process start-up, which costs ~2 CPU-seconds per spawn). Changes cwd and
+ * process.env for the duration and captures stdout/stderr, so calls must not overlap:
+ * never use it from concurrent tests. Use runCli when the process boundary matters (TTY,
+ * CI, signals, exit codes of the real binary).
+ */
+export async function runMain(args: string[], opts: CliOptions): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  const savedCwd = process.cwd();
+  const savedEnv = { ...process.env };
+  const writes = { stdout: '', stderr: '' };
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const capture = (key: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array) => {
+      writes[key] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    }) as typeof process.stdout.write;
+  try {
+    for (const k of Object.keys(process.env)) if (!(k in childEnv(opts.env))) delete process.env[k];
+    Object.assign(process.env, childEnv(opts.env));
+    process.chdir(opts.cwd);
+    process.stdout.write = capture('stdout');
+    process.stderr.write = capture('stderr');
+    const code = await main(['node', 'ordersync', ...args]);
+    return { code, ...writes };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    process.chdir(savedCwd);
+    for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+    Object.assign(process.env, savedEnv);
+  }
+}
