@@ -1,4 +1,5 @@
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ResolvedConfig } from '../config/load.js';
 import { resolveFromConfig } from '../config/paths.js';
@@ -32,6 +33,7 @@ export async function runBackup(cfg: ResolvedConfig, out: string, opts: { force?
     const target = resolveFromConfig({ dir: opts.cwd ?? process.cwd() }, out);
     if (target === source) throw new ConfigError('the backup file cannot be the database itself');
     if (existsSync(target) && !opts.force) throw new ConfigError(`${target} exists; pass --force to overwrite it`);
+    mkdirSync(dirname(target), { recursive: true });
     const db = new Database(source, { readonly: true, fileMustExist: true });
     try {
       const meta = await db.backup(target);
