@@ -329,6 +329,25 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
     expect(new Set(after.map((o) => o.monday_item_id)).size).toBe(added.length);
   });
 
+  it('a lost response (applied, connection dropped): no duplicate item, every order ends SYNCED', async () => {
+    const sources = picks.slice(7, 10);
+    const added = sources.map((k, i) => `${k}-L${i + 1}`);
+    env.emulator.faults.clear();
+    env.emulator.faults.next(1, 'drop_after_commit', { mutationsOnly: true });
+    const injected = env.emulator.faults.injected;
+    await step(
+      (list) => {
+        for (const [i, k] of sources.entries()) list.push({ ...rowOf(list, k), [KEY]: added[i] as string, record_uuid: `uuid-lost-${i}` });
+      },
+      { label: 'lost response' },
+    );
+    expect(env.emulator.faults.injected).toBe(injected + 1);
+    // Whatever path recovered it (replay of the idempotent request, or reconcile), the next run settles everything.
+    await step(() => undefined, { label: 'after the lost response' });
+    const after = await env.db.kysely.selectFrom('orders').selectAll().where('order_key', 'in', added).execute();
+    for (const o of after) expect(o.sync_state).toBe('SYNCED');
+  });
+
   it('a row failing row_retry_limit times goes to ERROR and stays there until `retry`, which creates it once', async () => {
     const source = pick(0);
     const key = `${source}-R1`;
