@@ -55,9 +55,12 @@ export function spawnTs(script: string, args: string[], opts: CliOptions): Child
   });
 }
 
+/** The installed entry point; tests/support/global-setup.ts builds dist/ before the tests. */
+export const CLI_BIN = resolve(REPO_ROOT, 'bin', 'ordersync.js');
+
 /** Starts `ordersync <args>` as a child process (for tests that need to signal it). */
 export function spawnCli(args: string[], opts: CliOptions): ChildProcess {
-  return spawnTs(CLI_MAIN, args, opts);
+  return spawn(process.execPath, [CLI_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Collects a child's output and exit code; kills it (SIGKILL) after timeoutMs. */
