@@ -178,7 +178,7 @@ const alerts = z
     max_pending_age_minutes: z.number().min(0).default(180).describe('Oldest pending row older than this raises an alert.'),
     max_in_flight_minutes: z.number().min(0).default(30).describe('A row in flight longer than this is stuck.'),
     max_consecutive_failed_runs: z.number().int().min(1).default(3).describe('Failed runs in a row before alerting.'),
-    min_budget_headroom: z.number().min(0).max(1).default(0.1).describe('Alert when the complexity budget left falls below this share.'),
+    min_budget_headroom: z.number().min(0).max(1).default(0.1).describe('`doctor` warns when the complexity budget left (RateLimit headers) falls below this share.'),
     webhook_url_env: envVarName.default('ORDERSYNC_ALERT_WEBHOOK').describe('Environment variable with a Slack-compatible webhook URL (optional).'),
   })
   .prefault({});

@@ -45,16 +45,16 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
         message: `run stopped by monday's limits (${stopped.code}): ${stopped.message}${stopped.resumeAfter ? `; resumes after ${stopped.resumeAfter}` : ''}; the queue is kept`,
       });
     }
-    // Average use of the minute budget over the run: little headroom means the next
-    // volume spike hits the limits.
+    // Using the whole budget is the goal of a paced run; monday refusing requests is not.
+    // 429s mean the pacer's view of the budget was wrong (another integration shares the
+    // token, or the budget is lower than [monday] complexity_per_minute says).
     const stats = result.sync?.stats;
-    const minutes = result.durationMs / 60_000;
-    if (stats && minutes > 0 && stats.complexityUsed > 0) {
-      const perMinute = stats.complexityUsed / Math.max(minutes, 1 / 60);
-      const share = perMinute / cfg.settings.monday.complexity_per_minute;
-      if (share > 1 - a.min_budget_headroom) {
-        alerts.push({ kind: 'budget_headroom', severity: 'warning', message: `the run used ${(share * 100).toFixed(0)}% of the complexity budget per minute (headroom below ${(a.min_budget_headroom * 100).toFixed(0)}%); ${stats.rateLimitWaits} rate-limit waits` });
-      }
+    if (stats && stats.http429 > 0) {
+      alerts.push({
+        kind: 'budget_headroom',
+        severity: 'warning',
+        message: `monday refused ${stats.http429} request(s) with 429 during the run (${stats.rateLimitWaits} rate-limit waits); lower [monday] complexity_per_minute to what this token really has, or find what else spends it`,
+      });
     }
   }
   const b = await backlog(db, now);
