@@ -29,9 +29,27 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ordersync: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`ordersync: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const known = databaseFault(err);
+    process.stderr.write(`ordersync: ${known ?? (err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     return ExitCode.failed;
   }
+}
+
+/**
+ * The database failing under a run (a lost PostgreSQL connection, a SQLite file locked by
+ * another process) is an operational fault, not a bug: say what happened and what to do,
+ * without a stack trace.
+ */
+export function databaseFault(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return `the SQLite database is locked by another process (${err.message}; waited for the busy timeout). Nothing more was written by this run; run again once the other writer is done.`;
+  }
+  if (/^(57P0[1-3]|08\d\d\d)$/.test(code) || /Connection terminated|terminating connection|ECONNRESET|ECONNREFUSED|Client has encountered a connection error/i.test(err.message)) {
+    return `the database connection was lost (${err.message}). The run stopped; its run record may show RUNNING. Rows left in flight are reconciled by the next run.`;
+  }
+  return undefined;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -72,9 +72,12 @@ async function acquireLease(db: Db, name: string, leaseMs: number): Promise<void
   }
   try {
     await insertLease(db, name, leaseMs);
-  } catch {
-    // Another process inserted first: the primary key decided the race.
-    throw new RunLockedError(name, await readLease(db, name));
+  } catch (err) {
+    // Another process inserted first: the primary key decided the race. Anything else (a
+    // database file locked past busy_timeout, a lost connection) is reported as what it is.
+    const holder = await readLease(db, name).catch(() => undefined);
+    if (holder) throw new RunLockedError(name, holder);
+    throw err;
   }
 }
 

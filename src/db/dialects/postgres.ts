@@ -12,5 +12,8 @@ export function postgresDialect(connectionString: string): { dialect: PostgresDi
   // A connection killed server-side (restart, pg_terminate_backend) must fail the query
   // that used it, not crash the process from an unhandled 'error' event.
   pool.on('error', () => undefined);
+  // The pool only listens on idle clients: one checked out (the run lock's session, a
+  // transaction) emits 'error' on itself, and with no listener that kills the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { dialect: new PostgresDialect({ pool }), pool };
 }
