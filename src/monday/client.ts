@@ -383,9 +383,10 @@ export class MondayClient {
     let transientRetries = 0;
     let retryWaitMs = 0;
 
+    let current = req;
     for (let attempt = 0; ; attempt++) {
       const reservation = await this.#reserve(this.#costs.estimate(costKey, req.kind, req.units));
-      const result = await this.#exchange(req, requestBody, attempt, reservation);
+      const result = await this.#exchange(current, requestBody, attempt, reservation);
       if (result.cost !== undefined) this.#costs.learn(costKey, req.units, result.cost);
 
       const failure = result.failure;
@@ -407,6 +408,12 @@ export class MondayClient {
       retryWaitMs += wait;
       this.#stats.retries++;
       if (failure.errorClass === 'rate') {
+        // A budget refusal inside an HTTP 200 answer comes before anything ran, yet monday
+        // caches that answer under the key: the resend gets a derived key so it is executed,
+        // not replayed. (Reconcile matches by business key, never by idempotency key.)
+        if (req.idempotencyKey && !failure.maybeApplied && result.httpStatus === 200) {
+          current = { ...req, idempotencyKey: `${req.idempotencyKey}~${attempt + 1}` };
+        }
         // Through the pacer, so every other request of this client holds back too.
         this.#pacer.blockRequestsFor(wait);
       } else {

@@ -160,6 +160,18 @@ describe('MondayClient against the emulator', () => {
     expect(new Set(exchanges.filter((e) => e.kind === 'mutation').map((e) => e.idempotencyKey))).toEqual(new Set(['fault-1']));
   });
 
+  it('a budget refusal inside an HTTP 200 answer is resent under a derived key, so it runs instead of replaying', async () => {
+    const c = client();
+    const snap = await fetchBoardSnapshot(c, ITEMS_BOARD);
+    emulator.faults.next(1, 'alias_error', { aliasIndex: 0 });
+    const [result] = await c.mutate([itemOp(snap, 'RB-1')], { idempotencyKey: 'rb-1' });
+    expect(result!.ok).toBe(true);
+    const keys = exchanges.filter((e) => e.kind === 'mutation').map((e) => e.idempotencyKey);
+    expect(keys).toEqual(['rb-1', 'rb-1~1']);
+    expect(c.stats.idempotentReplays).toBe(0);
+    expect(await c.findItemsByColumnValues(ITEMS_BOARD, [{ column_id: KEY, column_values: ['RB-1'] }])).toHaveLength(1);
+  });
+
   it('a resource-protection error on one alias fails only that op, retryable, and the batch is not resent', async () => {
     const c = client();
     const snap = await fetchBoardSnapshot(c, ITEMS_BOARD);
