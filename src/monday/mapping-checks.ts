@@ -3,8 +3,11 @@ import type { Settings } from '../config/schema.js';
 import type { BoardSnapshot } from './board-schema.js';
 import { READ_ONLY_TYPES } from './values.js';
 
-/** What a staging column holds, as far as the database (or its name) tells. */
-export type SourceKind = 'date' | 'number' | 'text';
+/**
+ * What a staging column holds, as far as the database (or its name) tells. Text columns
+ * (CSV-loaded staging is all text) can hold anything; their values are checked per row.
+ */
+export type SourceKind = 'date' | 'number';
 
 /**
  * Which monday column types can hold which source kinds. A date onto a dropdown (the prior
@@ -13,7 +16,6 @@ export type SourceKind = 'date' | 'number' | 'text';
 const ACCEPTS: Record<SourceKind, ReadonlySet<string>> = {
   date: new Set(['date', 'text', 'long_text']),
   number: new Set(['numbers', 'text', 'long_text', 'status', 'dropdown']),
-  text: new Set(['text', 'long_text', 'status', 'dropdown', 'link', 'email', 'phone', 'country', 'checkbox']),
 };
 
 export interface BoardCheckInput {
@@ -54,8 +56,8 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
       continue;
     }
     const kind = x.sourceKinds?.get(source) ?? kindFromName(source);
-    if (!ACCEPTS[kind].has(col.type)) {
-      err(key, `"${source}" holds ${kind === 'date' ? 'dates' : kind === 'number' ? 'numbers' : 'text'} but ${columnId} "${col.title}" is a ${col.type} column`);
+    if (kind && !ACCEPTS[kind].has(col.type)) {
+      err(key, `"${source}" holds ${kind === 'date' ? 'dates' : 'numbers'} but ${columnId} "${col.title}" is a ${col.type} column`);
     }
     if (col.type === 'dropdown' || col.type === 'status') {
       const allowed = s.monday.create_labels.columns[columnId] ?? s.monday.create_labels.default;
@@ -89,9 +91,8 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
 }
 
 /** Without a typed column (CSV-loaded staging is all text), the name is the best evidence. */
-export function kindFromName(column: string): SourceKind {
-  if (/\bDATE\b/i.test(column)) return 'date';
-  return 'text';
+export function kindFromName(column: string): SourceKind | undefined {
+  return /\bDATE\b/i.test(column) ? 'date' : undefined;
 }
 
 /** Database column type → source kind. */
