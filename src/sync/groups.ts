@@ -20,13 +20,17 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
   if (wanted.length === 0) return { ids, errors };
 
   const cached = await ctx.db.kysely.selectFrom('monday_groups').select(['title', 'group_id']).where('board_id', '=', board).execute();
-  for (const c of cached) if (wanted.includes(c.title)) ids.set(c.title, c.group_id);
+  // A cached id whose group is no longer on the board (a planner deleted it) is stale: the
+  // group is looked up by title again, or created, instead of failing every order for it.
+  const live = new Set(ctx.itemsBoard.groups.map((g) => g.id));
+  for (const c of cached) if (wanted.includes(c.title) && live.has(c.group_id)) ids.set(c.title, c.group_id);
   let missing = wanted.filter((t) => !ids.has(t));
   if (missing.length === 0) return { ids, errors };
 
   const onBoard = await ctx.client.groups(board);
   const found = onBoard.filter((g) => missing.includes(g.title));
   for (const g of found) ids.set(g.title, g.id);
+  ctx.itemsBoard.groups.push(...found.filter((g) => !live.has(g.id)).map((g) => ({ id: g.id, title: g.title })));
   await cache(ctx, found.map((g) => ({ title: g.title, id: g.id })));
   ctx.counts.groups_found += found.length;
   missing = missing.filter((t) => !ids.has(t));
@@ -45,6 +49,7 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
       else errors.set(title, r.error);
     });
     for (const g of created) ids.set(g.title, g.id);
+    ctx.itemsBoard.groups.push(...created);
     await cache(ctx, created);
     ctx.counts.groups_created += created.length;
     ctx.progress('groups', ids.size, wanted.length);
