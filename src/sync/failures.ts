@@ -46,3 +46,8 @@ export function failureColumns(f: RowFailure, retryCount: number, limit: number)
     in_flight_since: null,
   };
 }
+
+/** Orders also keep the offending column and value, so status and reports can show them. */
+export function orderFailureColumns(f: RowFailure, retryCount: number, limit: number) {
+  return { ...failureColumns(f, retryCount, limit), last_error_column: f.column, last_error_value: f.value };
+}

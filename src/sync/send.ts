@@ -4,7 +4,7 @@ import type { Database } from '../db/types.js';
 import type { AliasResult, MutationData, MutationOp } from '../monday/batch.js';
 import { DailyLimitError, MondayError } from '../monday/errors.js';
 import type { SyncContext } from './context.js';
-import { failureColumns, failureOf, type RowFailure } from './failures.js';
+import { failureColumns, failureOf, orderFailureColumns, type RowFailure } from './failures.js';
 import { eventRow, type SyncEvent } from './journal.js';
 import { reconcileInFlight } from './reconcile.js';
 
@@ -104,7 +104,7 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
       }
       if (failed) {
         const f = failureOf(failed.error);
-        await trx.updateTable(u.table).set(failureColumns(f, u.retryCount, ctx.s.monday.row_retry_limit)).where('id', '=', u.id).execute();
+        await setFailure(trx, u, f, ctx.s.monday.row_retry_limit);
         events.push(eventRow(ctx.runId, failureEvent(u, f), now));
         countFailures(ctx, [u]);
         continue;
@@ -116,6 +116,14 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
   });
   if (unknown.orders.length + unknown.lines.length > 0) await reconcileInFlight(ctx, unknown);
   if (stop) throw new RequestFailed(stop, unknown);
+}
+
+async function setFailure(trx: Transaction<Database>, u: Pick<Unit, 'table' | 'id' | 'retryCount'>, f: RowFailure, limit: number): Promise<void> {
+  if (u.table === 'orders') {
+    await trx.updateTable('orders').set(orderFailureColumns(f, u.retryCount, limit)).where('id', '=', u.id).execute();
+  } else {
+    await trx.updateTable('order_lines').set(failureColumns(f, u.retryCount, limit)).where('id', '=', u.id).execute();
+  }
 }
 
 function failureEvent(u: Unit, f: RowFailure): SyncEvent {
@@ -148,10 +156,12 @@ export async function recordFailures(
     const events = [];
     for (const [i, u] of units.entries()) {
       const f = typeof failure === 'function' ? failure(i) : failure;
-      const cols = requeueOnly
-        ? { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null, last_error_code: f.code, last_error: f.message }
-        : failureColumns(f, u.retryCount, ctx.s.monday.row_retry_limit);
-      await trx.updateTable(u.table).set(cols).where('id', '=', u.id).execute();
+      if (requeueOnly) {
+        const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null, last_error_code: f.code, last_error: f.message };
+        await trx.updateTable(u.table).set(requeue).where('id', '=', u.id).execute();
+      } else {
+        await setFailure(trx, u, f, ctx.s.monday.row_retry_limit);
+      }
       if (!requeueOnly) events.push(eventRow(ctx.runId, failureEvent(u as Unit, f), now));
     }
     if (events.length) await trx.insertInto('sync_events').values(events).execute();

@@ -278,6 +278,8 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
     expect(o.last_error_code).toBe('MissingLabel');
     expect(o.last_error).toContain('SAMPLE');
     expect(o.last_error).toMatch(/ORDER TYPE|dropdown_mkr518fc/);
+    expect(o.last_error_column).toBe(ORDER_TYPE_COL);
+    expect(o.last_error_value).toContain('SAMPLE');
     const event = await env.db.kysely
       .selectFrom('sync_events')
       .selectAll()
@@ -353,10 +355,13 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('sync end to end on %s', (e
     const key = `${source}-R1`;
     const limit = env.cfg.settings.monday.row_retry_limit;
     env.emulator.faults.clear();
-    env.emulator.faults.next(limit, 'alias_error', { aliasIndex: 0 });
     rows = [...rows, { ...rowOf(rows, source), [KEY]: key, record_uuid: 'uuid-retry-1' }];
-    await env.load(rows);
     for (let attempt = 1; attempt <= limit; attempt++) {
+      // A companion order shares the request, so the failing alias is a partial failure:
+      // the batch is not resent within the run, and the row's attempt counts once per run.
+      rows = [...rows, { ...rowOf(rows, source), [KEY]: `${source}-C${attempt}`, record_uuid: `uuid-companion-${attempt}` }];
+      await env.load(rows);
+      env.emulator.faults.next(1, 'alias_error', { aliasIndex: 0, mutationsOnly: true });
       await env.run();
       const o = await orderRow(key);
       expect(o.retry_count).toBe(attempt);
