@@ -231,5 +231,45 @@ export function labelPolicy(ctx: SyncContext, values: Record<string, FormattedVa
       `label "${refused.label}" does not exist and label creation is off for this column (monday.create_labels)`,
     );
   }
+  const full = statusLabelLimit(board, missing);
+  if (full) return full;
   return true;
 }
+
+/** monday: a status column holds at most 40 labels of at most 30 characters. */
+const MAX_STATUS_LABELS = 40;
+const MAX_STATUS_LABEL_LENGTH = 30;
+/** Status labels this run will create, per board snapshot and column (lower-cased). */
+const plannedLabels = new WeakMap<object, Map<string, Set<string>>>();
+
+/**
+ * A status label monday cannot create (the column is full, or the text too long) fails its
+ * row here with a message saying so, instead of monday's bare "invalid value".
+ */
+function statusLabelLimit(board: ContextBoard, missing: ReturnType<typeof missingLabels>): FormatError | undefined {
+  let perBoard = plannedLabels.get(board);
+  if (!perBoard) plannedLabels.set(board, (perBoard = new Map()));
+  for (const m of missing) {
+    if (m.type !== 'status') continue;
+    if (m.label.length > MAX_STATUS_LABEL_LENGTH) {
+      return new FormatError(m.columnId, m.title, m.type, m.label, `monday status labels are at most ${MAX_STATUS_LABEL_LENGTH} characters; this one cannot be created (use a dropdown or text column for this value)`);
+    }
+    const planned = perBoard.get(m.columnId) ?? new Set<string>();
+    perBoard.set(m.columnId, planned);
+    if (planned.has(m.label.toLowerCase())) continue;
+    const existing = board.columns.find((c) => c.id === m.columnId)?.settings?.labels?.length ?? 0;
+    if (existing + planned.size >= MAX_STATUS_LABELS) {
+      return new FormatError(
+        m.columnId,
+        m.title,
+        m.type,
+        m.label,
+        `the status column already has ${existing + planned.size} labels, monday's maximum is ${MAX_STATUS_LABELS}: label "${m.label}" cannot be created (map this source to a dropdown or text column, or clean up labels on the board)`,
+      );
+    }
+    planned.add(m.label.toLowerCase());
+  }
+  return undefined;
+}
+
+type ContextBoard = SyncContext['itemsBoard'];

@@ -99,7 +99,9 @@ export async function createRelEnv(opts: RelEnvOptions = {}): Promise<RelEnv> {
     },
     test,
     envVars,
-    load: async (rows) => loadStaging(need().raw, table, columns, rows, { dialect: sqlDialect, replace: true }),
+    load: async (rows) => {
+      await loadStaging(need().raw, table, columns, rows, { dialect: sqlDialect, replace: true });
+    },
     run: (o = {}) => runJob(need(), cfg, { command: 'run', envVars: jobEnv, ...o }),
     reopen: async () => {
       await db?.close().catch(() => undefined);
