@@ -1,29 +1,16 @@
 import type { Settings } from '../config/schema.js';
-import type { LineAction, OrderAction, SyncState } from '../db/types.js';
+import type { Selectable } from 'kysely';
+import type { LineAction, OrderAction, OrderLinesTable, OrdersTable, SyncState } from '../db/types.js';
 import type { ProjectedLine, ProjectedOrder } from './project.js';
 
-export interface ExistingOrder {
-  id: number;
-  order_key: string;
-  row_hash: string;
-  lines_hash: string;
-  is_cancelled: number;
-  in_staging: number;
-  action: OrderAction;
-  sync_state: SyncState;
-  monday_item_id: string | null;
-  pending_since: string | null;
-}
+/** What the merge reads of an order on record to decide its transition. */
+export type ExistingOrder = Pick<
+  Selectable<OrdersTable>,
+  'id' | 'order_key' | 'row_hash' | 'lines_hash' | 'is_cancelled' | 'in_staging' | 'action' | 'sync_state' | 'monday_item_id' | 'pending_since'
+>;
 
-export interface ExistingLine {
-  id: number;
-  order_id: number;
-  size: string;
-  qty: number;
-  action: LineAction;
-  sync_state: SyncState;
-  monday_subitem_id: string | null;
-}
+/** What the merge reads of a line on record to diff it by size. */
+export type ExistingLine = Pick<Selectable<OrderLinesTable>, 'id' | 'order_id' | 'size' | 'qty' | 'action' | 'sync_state' | 'monday_subitem_id'>;
 
 export type Outcome = 'new' | 'updated' | 'cancelled' | 'reactivated' | 'skipped_cancelled' | 'unchanged';
 

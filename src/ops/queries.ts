@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { RunStatus, SyncRunsTable } from '../db/types.js';
 
 /** Figures read back from the database for `status`, the report, the dashboard and /metrics. */
 
@@ -173,22 +173,7 @@ export async function runById(db: Db, id: number): Promise<RunRow | undefined> {
   return r ? runRow(r) : undefined;
 }
 
-function runRow(r: {
-  id: number;
-  env: string;
-  command: string;
-  status: RunStatus;
-  started_at: string;
-  finished_at: string | null;
-  verdict: string | null;
-  requests: number;
-  mutations: number;
-  complexity_used: number | string;
-  rate_limit_waits: number;
-  retries: number;
-  error: string | null;
-  counts_json: string;
-}): RunRow {
+function runRow(r: Selectable<SyncRunsTable>): RunRow {
   let counts: Record<string, unknown> = {};
   try {
     counts = JSON.parse(r.counts_json) as Record<string, unknown>;
