@@ -4,6 +4,7 @@ import type { FieldValue } from '../merge/hash.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
 import type { MondayClient, MondayItem } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
+import { columnNumber, subitemsBySize, targetQty } from '../sync/board-match.js';
 import { keyColumnId } from '../sync/index.js';
 import { eventRow } from '../sync/journal.js';
 
@@ -138,12 +139,7 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
 
         // Lines: subitems matched by their size column; quantities compared with the target.
         const lines = await trx.selectFrom('order_lines').select(['id', 'size', 'qty', 'action']).where('order_id', '=', o.id).execute();
-        const subs = (item.subitems ?? []).filter((x) => x.state === 'active').sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-        const bySize = new Map<string, MondayItem>();
-        for (const sub of subs) {
-          const size = sub.column_values.find((c) => c.id === sizeCol)?.text?.trim();
-          if (size && !bySize.has(size)) bySize.set(size, sub);
-        }
+        const bySize = subitemsBySize(item.subitems ?? [], sizeCol);
         const sizes = new Set(lines.map((l) => l.size));
         for (const l of lines) {
           const sub = bySize.get(l.size);
@@ -151,15 +147,14 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
             result.differences.push({ order_key: o.order_key, size: l.size, what: `size ${l.size} (no subitem: will be created)`, board: null, staging: String(l.qty) });
             continue;
           }
-          const qtyText = sub.column_values.find((c) => c.id === qtyCol)?.text?.trim();
-          const boardQty = qtyText === undefined || qtyText === '' ? null : Number(qtyText);
-          const target = o.is_cancelled === 1 || l.action === 'DELETE' ? 0 : l.qty;
+          const boardQty = columnNumber(sub, qtyCol);
+          const target = targetQty(l, o.is_cancelled === 1);
           const same = boardQty === target;
           await trx
             .updateTable('order_lines')
             .set({
               monday_subitem_id: sub.id,
-              synced_qty: boardQty !== null && Number.isFinite(boardQty) ? boardQty : null,
+              synced_qty: boardQty,
               action: same ? 'NONE' : 'UPDATE',
               sync_state: same ? 'SYNCED' : 'PENDING',
               synced_at: same ? now : null,
@@ -170,7 +165,7 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
             .where('id', '=', l.id)
             .execute();
           result.adoptedSubitems++;
-          if (!same) result.differences.push({ order_key: o.order_key, size: l.size, what: `size ${l.size} quantity`, board: qtyText ?? null, staging: String(target) });
+          if (!same) result.differences.push({ order_key: o.order_key, size: l.size, what: `size ${l.size} quantity`, board: boardQty === null ? null : String(boardQty), staging: String(target) });
           events.push(eventRow(runId, { order_key: o.order_key, size: l.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: boards.subitems.board_id, monday_id: sub.id, before: null, after: { adopted: true, qty: boardQty } }, now));
         }
         for (const [size, sub] of bySize) {

@@ -1,4 +1,5 @@
 import type { MondayItem } from '../monday/client.js';
+import { columnNumber, subitemsBySize } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { eventRow } from './journal.js';
 
@@ -87,7 +88,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
       withSubitems: true,
       subitemColumnIds: [sizeCol, qtyCol],
     });
-    for (const it of items) subitems.set(it.id, (it.subitems ?? []).filter((s) => s.state !== 'deleted'));
+    for (const it of items) subitems.set(it.id, it.subitems ?? []);
   }
 
   const now = ctx.now();
@@ -95,16 +96,11 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
     const events = [];
     for (const r of rows) {
       const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
-      const candidates = (r.parent_id ? subitems.get(r.parent_id) : undefined) ?? [];
-      const match = candidates
-        .filter((s) => s.column_values.find((c) => c.id === sizeCol)?.text?.trim() === r.size)
-        .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))[0];
+      const match = subitemsBySize((r.parent_id ? subitems.get(r.parent_id) : undefined) ?? [], sizeCol).get(r.size);
       if (match && r.monday_subitem_id === null) {
-        const qtyText = match.column_values.find((c) => c.id === qtyCol)?.text;
-        const qty = qtyText === null || qtyText === undefined || qtyText === '' ? null : Number(qtyText);
         await trx
           .updateTable('order_lines')
-          .set({ ...requeue, monday_subitem_id: match.id, synced_qty: Number.isFinite(qty) ? qty : null })
+          .set({ ...requeue, monday_subitem_id: match.id, synced_qty: columnNumber(match, qtyCol) })
           .where('id', '=', r.id)
           .execute();
         ctx.counts.adopted_subitems++;

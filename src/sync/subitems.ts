@@ -1,5 +1,6 @@
 import type { MutationData, MutationOp } from '../monday/batch.js';
 import { formatColumnValues } from '../monday/values.js';
+import { targetQty } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { failureOf, type RowFailure } from './failures.js';
 import { labelPolicy } from './items.js';
@@ -59,14 +60,6 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
   }
 }
 
-/**
- * What a line's subitem should show: its quantity, or 0 when the order is cancelled or the
- * size is gone (SPEC §4: lines keep their sizes, quantities go to 0).
- */
-function targetQty(l: LineRow): number {
-  return l.is_cancelled === 1 || l.action === 'DELETE' ? 0 : l.qty;
-}
-
 export async function syncSubitems(ctx: SyncContext): Promise<void> {
   let done = 0;
   for await (const page of pendingLines(ctx)) {
@@ -92,7 +85,7 @@ export async function syncSubitems(ctx: SyncContext): Promise<void> {
 function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: RowFailure } | undefined {
   const board = ctx.subitemsBoard.board_id;
   const m = ctx.s.mapping;
-  const target = targetQty(l);
+  const target = targetQty(l, l.is_cancelled === 1);
   const base = { table: 'order_lines' as const, id: l.id, orderKey: l.order_key, retryCount: l.retry_count, size: l.size, mondayId: l.monday_subitem_id };
   const removal = l.action === 'DELETE' && m.line_delete_policy !== 'zero' && l.monday_subitem_id !== null;
 
