@@ -43,4 +43,10 @@ describe('ordersync init', () => {
     expect(r.code).toBe(0);
     expect(loadConfig({ path: join(dir, 'other.toml'), envVars: {} }).envName).toBe('dev');
   });
+
+  it('creates the folder --config names when it does not exist yet', async () => {
+    const r = await runMain(['--config', 'deploy/prod/ordersync.toml', 'init'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(loadConfig({ path: join(dir, 'deploy', 'prod', 'ordersync.toml'), envVars: {} }).envName).toBe('dev');
+  });
 });

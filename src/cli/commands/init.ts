@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { configPath, starterConfig } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
@@ -11,6 +12,7 @@ export function registerInit(program: Command): void {
     .action((_opts, cmd: Command) => {
       const file = configPath({ path: globalOptions(cmd).config });
       if (existsSync(file)) throw new ConfigError(`${file} already exists; not overwriting it`);
+      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, starterConfig(), { flag: 'wx', mode: 0o600 });
       print(`wrote ${file}\nnext: ordersync migrate up && ordersync config show`);
     });
