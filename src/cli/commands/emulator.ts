@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { asSeed, customerMasterScheduleSeed, startEmulator, type EmulatorSeed } from '../../emulator/index.js';
+import { ConfigError } from '../../errors.js';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -41,7 +42,7 @@ export function registerEmulator(program: Command): void {
     .option('--time-scale <n>', 'run limit windows n times faster (60: a minute of budget lasts 1 s)', positiveNumber, 1)
     .option('--latency <ms>', 'delay added to every request, in milliseconds', Number, 0)
     .action(async (opts: EmulatorCliOptions) => {
-      const seed: EmulatorSeed = opts.seed ? asSeed(JSON.parse(readFileSync(opts.seed, 'utf8'))) : customerMasterScheduleSeed();
+      const seed: EmulatorSeed = opts.seed ? readSeed(opts.seed) : customerMasterScheduleSeed();
       const emu = await startEmulator({
         host: opts.host,
         port: opts.port,
@@ -68,4 +69,12 @@ export function registerEmulator(program: Command): void {
       await emu.close();
       process.stdout.write('emulator stopped\n');
     });
+}
+
+function readSeed(file: string): EmulatorSeed {
+  try {
+    return asSeed(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    throw new ConfigError(`${file}: not a usable seed (${err instanceof Error ? err.message : String(err)}); expected {"boards":[…]} as boards { … } returns it`);
+  }
 }
