@@ -40,8 +40,13 @@ export type Projection = { ok: true; order: ProjectedOrder } | { ok: false; reje
 
 export const KEY_SEPARATOR = ' | ';
 
+/**
+ * The order's key as one string: the value itself for a single key column; for a composite
+ * key the values joined by " | ", with "\\" and "|" escaped so no two keys can collide.
+ */
 export function orderKey(values: string[]): string {
-  return values.join(KEY_SEPARATOR);
+  if (values.length === 1) return values[0] as string;
+  return values.map((v) => v.replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join(KEY_SEPARATOR);
 }
 
 export interface Projector {
