@@ -118,11 +118,12 @@ export async function buildReport(db: Db, alerts: Settings['alerts'], opts: Repo
 
   let sq = db.kysely
     .selectFrom('orders')
-    .select(['customer', 'customer_season', 'sync_state', 'is_cancelled', db.kysely.fn.countAll().as('n'), db.kysely.fn.sum('total_qty').as('units')])
-    .groupBy(['customer', 'customer_season', 'sync_state', 'is_cancelled']);
+    .select(['customer', 'customer_season', 'aag_season', 'sync_state', 'is_cancelled', db.kysely.fn.countAll().as('n'), db.kysely.fn.sum('total_qty').as('units')])
+    .groupBy(['customer', 'customer_season', 'aag_season', 'sync_state', 'is_cancelled']);
   if (opts.customer !== undefined) sq = sq.where('customer', '=', opts.customer);
   for (const s of await sq.execute()) {
-    const r = get(s.customer, s.customer_season);
+    // The season that names the group: the customer's, or the internal one when it is empty.
+    const r = get(s.customer, s.customer_season ?? s.aag_season);
     const n = num(s.n);
     r.orders += n;
     if (num(s.is_cancelled) === 1) {
@@ -145,6 +146,7 @@ export async function buildReport(db: Db, alerts: Settings['alerts'], opts: Repo
       .select([
         'orders.customer',
         'orders.customer_season',
+        'orders.aag_season',
         'sync_events.order_key',
         'sync_events.size',
         'sync_events.operation',
@@ -158,7 +160,7 @@ export async function buildReport(db: Db, alerts: Settings['alerts'], opts: Repo
       .orderBy('sync_events.id');
     if (opts.customer !== undefined) eq = eq.where('orders.customer', '=', opts.customer);
     for (const e of await eq.execute()) {
-      const r = get(e.customer, e.customer_season);
+      const r = get(e.customer, e.customer_season ?? e.aag_season);
       if (e.outcome === 'ERROR') {
         r.failedRecords++;
         const code = e.error_code ?? 'unknown';

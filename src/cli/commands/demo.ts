@@ -56,7 +56,7 @@ export function registerDemo(program: Command): void {
         const db = await openDatabase(databaseTarget(cfg, envVars));
         try {
           await migrateUp(db);
-          const data = generateStaging({ seed: opts.seed, orders: opts.orders });
+          const data = generateStaging({ seed: opts.seed, orders: opts.orders, customers: Math.max(3, Math.min(12, Math.ceil(opts.orders / 40))) });
           const table = cfg.settings.staging.table;
           await loadStaging(db.raw, table, data.columns, data.rows, { dialect: 'sqlite' });
           print(`day 1: ${opts.orders} generated orders (with duplicates, blank rows and cancellations) → ${emulator.url}`);
@@ -78,8 +78,9 @@ export function registerDemo(program: Command): void {
             '',
             `demo files in ${dir} (config, SQLite database, board state)`,
             'next:',
-            `  npx ordersync --config ${file} migrate status`,
-            `  npx ordersync --config ${file} config show`,
+            `  npx ordersync --config ${file} status                   # backlog, errors by code, last runs`,
+            `  npx ordersync --config ${file} report --last            # per customer and season`,
+            `  npx ordersync --config ${file} serve                    # dashboard and /metrics on http://127.0.0.1:8787`,
             `  npx ordersync emulator --state ${resolve(dir, 'board-state.json')}   # the board as the demo left it`,
           ].join('\n'),
         );
