@@ -9,6 +9,7 @@ import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.j
 import type { MondayClient } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { formatColumnValues } from '../monday/values.js';
+import type { SyncedOrder } from '../sync/desired.js';
 import { eventRow, type SyncEvent } from '../sync/journal.js';
 import { ApiLog } from './api-log.js';
 import { finishRun, startRun } from './runs.js';
@@ -55,13 +56,6 @@ interface ItemState {
   group?: string | null;
   group_id?: string | null;
   name?: string | null;
-}
-
-interface SyncedOrder {
-  fields: Record<string, FieldValue>;
-  group: string;
-  name: string;
-  cancelled: boolean;
 }
 
 const UNDOABLE = new Set(['create_item', 'update_item', 'cancel_item', 'create_subitem', 'update_subitem', 'zero_subitem']);
