@@ -7,7 +7,9 @@ import { recordFigures } from '../reliability/support/figures.js';
 describe('crash loop (soak)', () => {
   let env: RelEnv;
   beforeAll(async () => {
-    env = await createRelEnv({ latencyMs: 15, batchSize: 5 });
+    // 100 days of runs within ~25 wall minutes would pass monday's 10,000 calls per (emulated,
+    // 60× faster) day: the first soak run stopped cleanly on DAILY_LIMIT_EXCEEDED at day 82.
+    env = await createRelEnv({ latencyMs: 15, batchSize: 5, limits: { dailyCalls: 1_000_000 } });
   });
   afterAll(async () => env?.close());
 
