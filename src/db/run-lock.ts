@@ -29,8 +29,17 @@ export async function withRunLock<T>(db: Db, name: string, fn: () => Promise<T>,
   if (db.dialect === 'postgres') {
     return db.kysely.connection().execute(async (conn) => {
       const key = `ordersync:${name}`;
-      const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn);
-      if (!got.rows[0]?.ok) throw new RunLockedError(name, await readLease(db, name));
+      const tryLock = async () => (await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn)).rows[0]?.ok === true;
+      let got = await tryLock();
+      // A holder killed a moment ago (cron re-running after a crash) still owns the lock until
+      // the server notices its connection is gone: wait a little for that, never for a live one.
+      for (let i = 0; !got && i < 20; i++) {
+        const holder = await readLease(db, name);
+        if (!holder || !abandoned(holder)) break;
+        await new Promise((r) => setTimeout(r, 250));
+        got = await tryLock();
+      }
+      if (!got) throw new RunLockedError(name, await readLease(db, name));
       try {
         await db.kysely.deleteFrom('run_lock').where('name', '=', name).execute();
         await insertLease(db, name, leaseMs);
