@@ -91,6 +91,20 @@ describe('environment guarantees', () => {
     expect(r.stdout).toMatch(/\[env\.prod\] mapping\.columns\."ETA CUSTOMER WAREHOUSE DATE": "ETA CUSTOMER WAREHOUSE DATE" holds dates but dropdown_mkr5w5e "DROP" is a dropdown column/);
   });
 
+  it.concurrent('--online checks against the live boards, without snapshots', async () => {
+    const dir = join(w.dir, `case-${++n}`);
+    mkdirSync(dir);
+    for (const f of ['dev.db', 'prod.db']) cpSync(join(w.dir, f), join(dir, f));
+    const file = join(dir, 'ordersync.toml');
+    writeFileSync(file, `${twoEnvToml(w.emulator.url)}[env.prod.mapping.columns]\n"EX FACTORY DATE" = "numeric_mkr5nhr7"\n`);
+    const offline = await runCli(['--config', file, 'config', 'validate', '--all'], { cwd: dir, env: w.env });
+    expect(offline.stdout).toMatch(/no board snapshot/);
+    const online = await runCli(['--config', file, 'config', 'validate', '--all', '--online'], { cwd: dir, env: w.env });
+    expect(online.code).toBe(3);
+    expect(online.stdout).toMatch(/\[env\.prod\] mapping\.columns\."EX FACTORY DATE": "EX FACTORY DATE" holds dates but numeric_mkr5nhr7 .* is a numbers column/);
+    expect(online.stdout).not.toMatch(/\[env\.dev\].*error/);
+  });
+
   it.concurrent('a protected environment as the default', async () => {
     const r = await validateAll((t) => t.replace('default_env = "dev"', 'default_env = "prod"'));
     expect(r.code).toBe(3);
