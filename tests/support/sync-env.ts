@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, starterConfig, type ResolvedConfig } from '../../src/config/index.js';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { customerMasterScheduleSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { customerMasterScheduleSeed, startEmulator, type EmulatorLimits, type RunningEmulator } from '../../src/emulator/index.js';
 import { runJob, type JobOptions, type JobResult } from '../../src/ops/job.js';
 import { loadStaging, stagingColumns, type StagingColumn, type StagingRow } from '../../src/sampledata/index.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from './engines.js';
@@ -18,8 +18,15 @@ export interface SyncEnvOptions {
   timeScale?: number;
   /** Added to every emulator request. */
   latencyMs?: number;
+  /** The emulator's limits (daily calls, budgets …). */
+  limits?: Partial<EmulatorLimits>;
+  /** The token the emulator accepts (default: generated). */
+  token?: string;
   /** Mutations per request (monday.batch_size). */
   batchSize?: number;
+  /** monday.timeout_ms and monday.max_retries. */
+  timeoutMs?: number;
+  maxRetries?: number;
   /** Last word on the config file text (e.g. a changed policy). */
   patchConfig?: (toml: string) => string;
 }
@@ -37,7 +44,9 @@ export interface SyncEnv {
   dir: string;
   configPath: string;
   cfg: ResolvedConfig;
-  db: Db;
+  /** The open database (throws after closeDb until reopen). */
+  readonly db: Db;
+  test: TestDatabase;
   /** Environment for the job and for CLI children: the token variable and the database URL. */
   envVars: Record<string, string | undefined>;
   columns: StagingColumn[];
@@ -45,6 +54,8 @@ export interface SyncEnv {
   load(rows: Iterable<StagingRow>): Promise<void>;
   /** runJob in-process (default command `run`). */
   run(opts?: Partial<JobOptions>): Promise<JobResult>;
+  /** A fresh connection (after a fault killed the old one, or after closeDb). */
+  reopen(): Promise<Db>;
   /** Closes the database only (a CLI child can then open a SQLite file alone). */
   closeDb(): Promise<void>;
   close(): Promise<void>;
@@ -58,7 +69,13 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
   let db: Db | undefined;
   try {
     testDb = await createTestDatabase(opts.engine);
-    emulator = await startEmulator({ timeScale, latencyMs: opts.latencyMs, seed: customerMasterScheduleSeed() });
+    emulator = await startEmulator({
+      token: opts.token,
+      timeScale,
+      latencyMs: opts.latencyMs,
+      limits: opts.limits,
+      seed: customerMasterScheduleSeed(),
+    });
     const envVars: Record<string, string | undefined> = { MONDAY_API_TOKEN: emulator.token, ORDERSYNC_ENV: undefined };
     let toml = starterConfig({
       apiUrl: emulator.url,
@@ -75,20 +92,29 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
     if (target.dialect === 'postgres') envVars.ORDERSYNC_TEST_DATABASE_URL = target.url;
     toml = replaceOnce(toml, /dialect = "sqlite".*\nsqlite_path = "ordersync\.db".*\n/, `${database}\n`);
     if (opts.batchSize !== undefined) toml = replaceOnce(toml, /batch_size = \d+/, `batch_size = ${opts.batchSize}`);
+    const client = [
+      opts.timeoutMs !== undefined ? `timeout_ms = ${opts.timeoutMs}` : '',
+      opts.maxRetries !== undefined ? `max_retries = ${opts.maxRetries}` : '',
+    ].filter(Boolean);
+    if (client.length) toml = replaceOnce(toml, /(batch_size = \d+.*\n)/, `$1${client.join('\n')}\n`);
     if (opts.patchConfig) toml = opts.patchConfig(toml);
     const configPath = join(dir, 'ordersync.toml');
     writeFileSync(configPath, toml, { mode: 0o600 });
-    const cfg = loadConfig({ path: configPath, envVars: { ...process.env, ...envVars } as NodeJS.ProcessEnv });
+    const jobEnv = { ...process.env, ...envVars } as NodeJS.ProcessEnv;
+    const cfg = loadConfig({ path: configPath, envVars: jobEnv });
 
     db = await testDb.open();
     await migrateUp(db);
     const columns = stagingColumns();
     const table = cfg.settings.staging.table;
     const sqlDialect = target.dialect === 'sqlite' ? 'sqlite' : 'postgres';
-    const jobEnv = { ...process.env, ...envVars } as NodeJS.ProcessEnv;
     const emu = emulator;
     const tdb = testDb;
     let open: Db | undefined = db;
+    const need = (): Db => {
+      if (!open) throw new Error('the test database was closed (closeDb); call reopen()');
+      return open;
+    };
     return {
       engine: opts.engine,
       actual: testDb.actual,
@@ -96,13 +122,21 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
       dir,
       configPath,
       cfg,
-      db,
+      get db() {
+        return need();
+      },
+      test: tdb,
       envVars,
       columns,
       load: async (rows) => {
-        await loadStaging(requireOpen(open).raw, table, columns, rows, { dialect: sqlDialect, replace: true });
+        await loadStaging(need().raw, table, columns, rows, { dialect: sqlDialect, replace: true });
       },
-      run: (o = {}) => runJob(requireOpen(open), cfg, { command: 'run', envVars: jobEnv, ...o }),
+      run: (o = {}) => runJob(need(), cfg, { command: 'run', envVars: jobEnv, ...o }),
+      reopen: async () => {
+        await open?.close().catch(() => undefined);
+        open = await tdb.open();
+        return open;
+      },
       closeDb: async () => {
         await open?.close();
         open = undefined;
@@ -122,11 +156,6 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-}
-
-function requireOpen(db: Db | undefined): Db {
-  if (!db) throw new Error('the test database was closed (closeDb); reopen it with env.cfg and openDatabase');
-  return db;
 }
 
 function replaceOnce(text: string, pattern: RegExp, replacement: string): string {
