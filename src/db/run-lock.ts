@@ -14,9 +14,35 @@ export class RunLockedError extends OrdersyncError {
   }
 }
 
+export class RunLockLostError extends OrdersyncError {
+  constructor(name: string, why: string) {
+    super(`the run lock for "${name}" was lost (${why}); stopped before the next request so two runs cannot overlap — the next run resumes`);
+  }
+}
+
 export interface RunLockOptions {
   /** A lease not renewed for this long is considered abandoned. */
   leaseMs?: number;
+  /** How often the holder checks that it still holds the lock. */
+  heartbeatMs?: number;
+}
+
+/** Given to the locked work: it asks, between steps, whether the lock is still its own. */
+export interface RunLockHandle {
+  /** Throws RunLockLostError once the lock is known to be lost. */
+  assertHeld(): void;
+}
+
+function handle(name: string): RunLockHandle & { lose(why: string): void } {
+  let lost: string | undefined;
+  return {
+    lose: (why) => {
+      lost ??= why;
+    },
+    assertHeld: () => {
+      if (lost !== undefined) throw new RunLockLostError(name, lost);
+    },
+  };
 }
 
 /**
@@ -24,8 +50,10 @@ export interface RunLockOptions {
  * with the connection). SQLite/PGlite: a lease row renewed while the run lives; a lease
  * whose holder process is gone, or that expired, is taken over.
  */
-export async function withRunLock<T>(db: Db, name: string, fn: () => Promise<T>, opts: RunLockOptions = {}): Promise<T> {
+export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHandle) => Promise<T>, opts: RunLockOptions = {}): Promise<T> {
   const leaseMs = opts.leaseMs ?? 60_000;
+  const beat = opts.heartbeatMs ?? Math.max(1_000, Math.floor(leaseMs / 3));
+  const lock = handle(name);
   if (db.dialect === 'postgres') {
     return db.kysely.connection().execute(async (conn) => {
       const key = `ordersync:${name}`;
@@ -40,11 +68,18 @@ export async function withRunLock<T>(db: Db, name: string, fn: () => Promise<T>,
         got = await tryLock();
       }
       if (!got) throw new RunLockedError(name, await readLease(db, name));
+      // The advisory lock dies with its connection (a restart, pg_terminate_backend): the
+      // heartbeat notices, and the work stops at its next step.
+      const heartbeat = setInterval(() => {
+        sql`select 1`.execute(conn).catch((err: unknown) => lock.lose(`its database connection failed: ${err instanceof Error ? err.message : String(err)}`));
+      }, beat);
+      heartbeat.unref();
       try {
         await db.kysely.deleteFrom('run_lock').where('name', '=', name).execute();
         await insertLease(db, name, leaseMs);
-        return await fn();
+        return await fn(lock);
       } finally {
+        clearInterval(heartbeat);
         await db.kysely.deleteFrom('run_lock').where('name', '=', name).execute().catch(() => undefined);
         await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn).catch(() => undefined);
       }
@@ -52,17 +87,21 @@ export async function withRunLock<T>(db: Db, name: string, fn: () => Promise<T>,
   }
   await acquireLease(db, name, leaseMs);
   const timer = setInterval(() => {
-    void db.kysely
+    db.kysely
       .updateTable('run_lock')
       .set({ expires_at: new Date(Date.now() + leaseMs).toISOString() })
       .where('name', '=', name)
       .where('pid', '=', process.pid)
-      .execute()
+      .executeTakeFirst()
+      .then((r) => {
+        // Our lease row is gone or another process's: it was taken over (we looked dead).
+        if (Number(r.numUpdatedRows) === 0) lock.lose('the lease was taken over by another process');
+      })
       .catch(() => undefined);
-  }, Math.max(1_000, Math.floor(leaseMs / 3)));
+  }, beat);
   timer.unref();
   try {
-    return await fn();
+    return await fn(lock);
   } finally {
     clearInterval(timer);
     await db.kysely.deleteFrom('run_lock').where('name', '=', name).where('pid', '=', process.pid).execute();

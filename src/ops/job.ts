@@ -42,7 +42,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
   if (!(await isCurrent(db))) {
     throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
   }
-  return withRunLock(db, cfg.envName, async () => {
+  return withRunLock(db, cfg.envName, async (lock) => {
     await abortAbandonedRuns(db, cfg.envName);
     const started = Date.now();
     const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
@@ -66,7 +66,11 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
           scope: opts.scope,
           allowMassChange: opts.allowMassChange,
           touching: (keys) => log.touching(keys),
-          progress: opts.progress,
+          // Between batches: a run that lost its lock stops before its next request.
+          progress: (phase, done, total) => {
+            lock.assertHeld();
+            opts.progress?.(phase, done, total);
+          },
         });
         await apiLog.flush();
       }

@@ -2,10 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { RunLockedError, withRunLock } from '../../src/db/run-lock.js';
+import { RunLockedError, RunLockLostError, withRunLock } from '../../src/db/run-lock.js';
 import { ExitCode } from '../../src/errors.js';
 import { REPO_ROOT, spawnTs, waitForLine } from '../support/cli.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from '../support/engines.js';
@@ -139,5 +140,76 @@ describe('lease rules (SQLite, in process)', () => {
       }),
     ).rejects.toThrow('boom');
     expect(await withRunLock(db, 'dev', async () => 'again')).toBe('again');
+  });
+});
+
+describe('a run that loses its lock finds out', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('SQLite: a lease taken over by another process is noticed at the next heartbeat', async () => {
+    const t = await createTestDatabase('sqlite');
+    const db = await t.open();
+    try {
+      await migrateUp(db);
+      const err = await withRunLock(
+        db,
+        'dev',
+        async (lock) => {
+          lock.assertHeld();
+          // Another process decided we were dead and took the lease over.
+          await db.kysely.updateTable('run_lock').set({ pid: process.pid + 100_000, holder: 'someone-else' }).where('name', '=', 'dev').execute();
+          await sleep(400);
+          try {
+            lock.assertHeld();
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        },
+        { heartbeatMs: 100 },
+      );
+      expect(err).toBeInstanceOf(RunLockLostError);
+      expect((err as Error).message).toMatch(/run lock for "dev" was lost \(the lease was taken over by another process\)/);
+    } finally {
+      await db.close();
+      await t.cleanup();
+    }
+  });
+
+  it('PostgreSQL: the lock connection terminated on the server is noticed, and the lock is free for the next run', async (ctx) => {
+    const t = await createTestDatabase('postgres');
+    if (t.actual !== 'postgres') {
+      await t.cleanup();
+      ctx.skip();
+    }
+    const db = await t.open();
+    const other = await t.open();
+    try {
+      await migrateUp(db);
+      const err = await withRunLock(
+        db,
+        'dev',
+        async (lock) => {
+          const { rows } = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted`.execute(other.kysely);
+          expect(rows).toHaveLength(1);
+          await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(other.kysely);
+          await sleep(500);
+          try {
+            lock.assertHeld();
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        },
+        { heartbeatMs: 100 },
+      );
+      expect(err).toBeInstanceOf(RunLockLostError);
+      expect((err as Error).message).toMatch(/its database connection failed/);
+      expect(await withRunLock(other, 'dev', async () => 'next run')).toBe('next run');
+    } finally {
+      await db.close().catch(() => undefined);
+      await other.close();
+      await t.cleanup();
+    }
   });
 });
