@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { RunLockedError, RunLockLostError, withRunLock } from '../../src/db/run-lock.js';
+import { RunLockedError, RunLockLostError, withRunLock, type RunLockHandle } from '../../src/db/run-lock.js';
 import { ExitCode } from '../../src/errors.js';
 import { REPO_ROOT, spawnTs, waitForLine } from '../support/cli.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from '../support/engines.js';
@@ -144,7 +144,16 @@ describe('lease rules (SQLite, in process)', () => {
 });
 
 describe('a run that loses its lock finds out', () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** What the lock says after a few heartbeats: the error it throws, or undefined if still held. */
+  async function afterHeartbeats(lock: RunLockHandle): Promise<unknown> {
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      lock.assertHeld();
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  }
 
   it('SQLite: a lease taken over by another process is noticed at the next heartbeat', async () => {
     const t = await createTestDatabase('sqlite');
@@ -158,13 +167,7 @@ describe('a run that loses its lock finds out', () => {
           lock.assertHeld();
           // Another process decided we were dead and took the lease over.
           await db.kysely.updateTable('run_lock').set({ pid: process.pid + 100_000, holder: 'someone-else' }).where('name', '=', 'dev').execute();
-          await sleep(400);
-          try {
-            lock.assertHeld();
-          } catch (e) {
-            return e;
-          }
-          return undefined;
+          return afterHeartbeats(lock);
         },
         { heartbeatMs: 100 },
       );
@@ -193,13 +196,7 @@ describe('a run that loses its lock finds out', () => {
           const { rows } = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted`.execute(other.kysely);
           expect(rows).toHaveLength(1);
           await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(other.kysely);
-          await sleep(500);
-          try {
-            lock.assertHeld();
-          } catch (e) {
-            return e;
-          }
-          return undefined;
+          return afterHeartbeats(lock);
         },
         { heartbeatMs: 100 },
       );

@@ -5,21 +5,10 @@ import { generateStaging, nextDay, type StagingRow } from '../../../src/sampleda
 import type { ExpectedBoard } from '../../support/board.js';
 import { collect, spawnCli } from '../../support/cli.js';
 import { assertConverged, ITEMS_BOARD, stateCounts, SUBITEMS_BOARD, type RelEnv } from './env.js';
+import { Rng } from '../../../src/sampledata/prng.js';
 
 export type KillMode = 'merge' | 'request' | 'item-create' | 'subitem-create';
 const MODES: KillMode[] = ['merge', 'request', 'item-create', 'subitem-create'];
-
-/** mulberry32: the kill moments are seeded, so a failing iteration replays exactly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CrashIteration {
   i: number;
@@ -98,7 +87,9 @@ function armKill(env: RelEnv, child: ChildProcess, mode: KillMode, n: number, ex
  * must equal the projection (no duplicate, nothing missing, every row settled).
  */
 export async function crashLoop(env: RelEnv, opts: { iterations: number; seed: number; orders: number }): Promise<CrashIteration[]> {
-  const rnd = prng(opts.seed);
+  // Seeded, so a failing iteration replays exactly.
+  const rng = new Rng(opts.seed);
+  const rnd = () => rng.next();
   let rows: StagingRow[] = [...generateStaging({ seed: opts.seed, orders: opts.orders, customers: 3, mess: { duplicateShare: 0.04, cancelledShare: 0.04, emptyKeyShare: 0.02, blankRowShare: 0 } }).rows];
   let board: ExpectedBoard = new Map();
   const out: CrashIteration[] = [];
