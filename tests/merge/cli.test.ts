@@ -5,8 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/index.js';
 import { databaseTarget, openDatabase } from '../../src/db/connect.js';
-import { migrateUp } from '../../src/db/migrations/index.js';
-import { merge } from '../../src/merge/index.js';
 import { runGen } from '../../src/sampledata/index.js';
 import { runCli } from '../support/cli.js';
 
@@ -63,12 +61,24 @@ describe('ordersync gen and ingest', () => {
     expect((await cli('ingest', 'clean/staging-day0.csv', '--replace')).stdout).toMatch(/\(rows replaced\): 30 rows read, 30 loaded/);
     expect(await staged()).toHaveLength(30);
 
+    expect((await cli('migrate', 'up')).code).toBe(0);
+    const dry = await cli('merge', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    const dryRun = JSON.parse(dry.stdout);
+    expect(dryRun).toMatchObject({ dryRun: true, counts: { staged_rows: 30, new: 30, rows_written: 0 } });
+    expect(dryRun).not.toHaveProperty('runId');
+    const real = await cli('merge', '--json');
+    expect(real.code, real.stderr).toBe(0);
+    const m = JSON.parse(real.stdout);
+    expect(m.counts).toMatchObject({ staged_rows: 30, new: 30, rejected: 0 });
+
+    // A real merge is a job: it ran under the lock and left its run record; the dry run left none.
     const cfg = loadConfig({ path: join(dir, 'ordersync.toml') });
     const db = await openDatabase(databaseTarget(cfg));
     try {
-      await migrateUp(db);
-      const m = await merge(db, cfg.settings);
-      expect(m.counts).toMatchObject({ staged_rows: 30, new: 30, rejected: 0 });
+      const runs = await db.kysely.selectFrom('sync_runs').select(['id', 'command', 'status']).execute();
+      expect(runs).toEqual([{ id: m.runId, command: 'merge', status: 'OK' }]);
+      expect(await db.kysely.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst()).toMatchObject({ n: 30 });
     } finally {
       await db.close();
     }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { merge, type MergeSummary } from '../../merge/index.js';
+import { runJob } from '../../ops/job.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 
 export function registerMerge(program: Command): void {
@@ -12,9 +13,14 @@ export function registerMerge(program: Command): void {
     .action(async (opts: { dryRun?: boolean; json?: boolean; show: number }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       if (!opts.dryRun) confirmWrite(cmd, cfg);
-      const summary = await withDb(cfg, (db) => merge(db, cfg.settings, { dryRun: opts.dryRun }));
-      if (opts.json) printJson(summary);
-      else print(formatMergeSummary(summary, opts.show));
+      // A real merge runs as a job: under the run lock, with a run record of its own.
+      const { summary, runId } = await withDb(cfg, async (db) => {
+        if (opts.dryRun) return { summary: await merge(db, cfg.settings, { dryRun: true }), runId: undefined };
+        const job = await runJob(db, cfg, { command: 'merge' });
+        return { summary: job.merge as MergeSummary, runId: job.runId };
+      });
+      if (opts.json) printJson({ ...summary, runId });
+      else print(`${runId === undefined ? '' : `run #${runId} `}${formatMergeSummary(summary, opts.show)}`);
     });
 }
 
