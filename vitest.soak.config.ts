@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['tests/soak/**/*.soak.test.ts'],
     pool: 'forks',
+    globalSetup: ['tests/support/global-setup.ts'],
     fileParallelism: false,
     // RSS is compared after a full collection, so garbage not yet collected is not counted as growth.
     execArgv: ['--expose-gc'],
