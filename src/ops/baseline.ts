@@ -123,12 +123,8 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
             monday_group_id: item.group?.id ?? null,
             synced_fields_json: JSON.stringify(synced),
             action: identical ? 'NONE' : o.is_cancelled === 1 ? 'CANCEL' : 'UPDATE',
-            sync_state: identical ? 'SYNCED' : 'PENDING',
-            synced_at: identical ? now : null,
+            ...adoptedState(identical, now, runId),
             pending_since: identical ? null : now,
-            last_run_id: runId,
-            retry_count: 0,
-            updated_at: now,
           })
           .where('id', '=', o.id)
           .execute();
@@ -156,11 +152,7 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
               monday_subitem_id: sub.id,
               synced_qty: boardQty,
               action: same ? 'NONE' : 'UPDATE',
-              sync_state: same ? 'SYNCED' : 'PENDING',
-              synced_at: same ? now : null,
-              last_run_id: runId,
-              retry_count: 0,
-              updated_at: now,
+              ...adoptedState(same, now, runId),
             })
             .where('id', '=', l.id)
             .execute();
@@ -205,4 +197,15 @@ function normalizeText(col: SnapshotColumn, text: string | null): string {
   if (col.type === 'date') return t.slice(0, 10);
   if (col.type === 'status' || col.type === 'dropdown') return t.toLowerCase();
   return t;
+}
+
+/** An adopted row: SYNCED when the board already shows what staging says, else queued for the next run. */
+function adoptedState(matches: boolean, now: string, runId: number) {
+  return {
+    sync_state: matches ? ('SYNCED' as const) : ('PENDING' as const),
+    synced_at: matches ? now : null,
+    last_run_id: runId,
+    retry_count: 0,
+    updated_at: now,
+  };
 }

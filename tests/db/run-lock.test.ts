@@ -155,21 +155,27 @@ describe('a run that loses its lock finds out', () => {
     }
   }
 
+  /** Holds the lock with a fast heartbeat while `betray` makes it lose it; returns what assertHeld threw. */
+  const loseLock = (db: Db, betray: () => Promise<unknown>) =>
+    withRunLock(
+      db,
+      'dev',
+      async (lock) => {
+        lock.assertHeld();
+        await betray();
+        return afterHeartbeats(lock);
+      },
+      { heartbeatMs: 100 },
+    );
+
   it('SQLite: a lease taken over by another process is noticed at the next heartbeat', async () => {
     const t = await createTestDatabase('sqlite');
     const db = await t.open();
     try {
       await migrateUp(db);
-      const err = await withRunLock(
-        db,
-        'dev',
-        async (lock) => {
-          lock.assertHeld();
-          // Another process decided we were dead and took the lease over.
-          await db.kysely.updateTable('run_lock').set({ pid: process.pid + 100_000, holder: 'someone-else' }).where('name', '=', 'dev').execute();
-          return afterHeartbeats(lock);
-        },
-        { heartbeatMs: 100 },
+      // Another process decided we were dead and took the lease over.
+      const err = await loseLock(db, () =>
+        db.kysely.updateTable('run_lock').set({ pid: process.pid + 100_000, holder: 'someone-else' }).where('name', '=', 'dev').execute(),
       );
       expect(err).toBeInstanceOf(RunLockLostError);
       expect((err as Error).message).toMatch(/run lock for "dev" was lost \(the lease was taken over by another process\)/);
@@ -189,17 +195,11 @@ describe('a run that loses its lock finds out', () => {
     const other = await t.open();
     try {
       await migrateUp(db);
-      const err = await withRunLock(
-        db,
-        'dev',
-        async (lock) => {
-          const { rows } = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted`.execute(other.kysely);
-          expect(rows).toHaveLength(1);
-          await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(other.kysely);
-          return afterHeartbeats(lock);
-        },
-        { heartbeatMs: 100 },
-      );
+      const err = await loseLock(db, async () => {
+        const { rows } = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted`.execute(other.kysely);
+        expect(rows).toHaveLength(1);
+        await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(other.kysely);
+      });
       expect(err).toBeInstanceOf(RunLockLostError);
       expect((err as Error).message).toMatch(/its database connection failed/);
       expect(await withRunLock(other, 'dev', async () => 'next run')).toBe('next run');

@@ -11,27 +11,19 @@ function version(value: string): number {
 export function registerMigrate(program: Command): void {
   const migrate = program.command('migrate').description('Apply, reverse or list schema migrations of the environment\'s database.');
 
-  migrate
-    .command('up')
-    .description('Apply pending migrations (all, or up to --to N).')
-    .option('--to <n>', 'stop at migration number N', version)
-    .action(async (opts: { to?: number }, cmd: Command) => {
-      const cfg = loadCliConfig(cmd);
-      confirmWrite(cmd, cfg);
-      const done = await withDb(cfg, (db) => migrateUp(db, opts.to));
-      print(done.length ? done.join('\n') : 'schema is current');
-    });
-
-  migrate
-    .command('down')
-    .description('Reverse the last migration, or every migration above --to N (0 = all).')
-    .option('--to <n>', 'reverse down to migration number N', version)
-    .action(async (opts: { to?: number }, cmd: Command) => {
-      const cfg = loadCliConfig(cmd);
-      confirmWrite(cmd, cfg);
-      const done = await withDb(cfg, (db) => migrateDown(db, opts.to));
-      print(done.length ? done.join('\n') : 'nothing to reverse');
-    });
+  const step = (name: 'up' | 'down', description: string, toHelp: string, run: typeof migrateUp, nothing: string) =>
+    migrate
+      .command(name)
+      .description(description)
+      .option('--to <n>', toHelp, version)
+      .action(async (opts: { to?: number }, cmd: Command) => {
+        const cfg = loadCliConfig(cmd);
+        confirmWrite(cmd, cfg);
+        const done = await withDb(cfg, (db) => run(db, opts.to));
+        print(done.length ? done.join('\n') : nothing);
+      });
+  step('up', 'Apply pending migrations (all, or up to --to N).', 'stop at migration number N', migrateUp, 'schema is current');
+  step('down', 'Reverse the last migration, or every migration above --to N (0 = all).', 'reverse down to migration number N', migrateDown, 'nothing to reverse');
 
   migrate
     .command('status')
