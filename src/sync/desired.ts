@@ -42,7 +42,7 @@ export const ORDER_COLUMNS = [
 ] as const;
 
 /** The group an order belongs in: its customer-season group, or the cancelled-orders group. */
-export function desiredGroup(ctx: SyncContext, o: Pick<OrderRow, 'is_cancelled' | 'group_name'>): string {
+export function desiredGroup(ctx: Pick<SyncContext, 's'>, o: Pick<OrderRow, 'is_cancelled' | 'group_name'>): string {
   return o.is_cancelled === 1 && ctx.s.cancel.move_to_group ? ctx.s.cancel.move_to_group : o.group_name;
 }
 
@@ -59,7 +59,7 @@ export function desiredState(ctx: SyncContext, o: OrderRow): SyncedOrder {
  * Source values by monday column id: the mapped fields, plus the cancellation status when a
  * status column is configured (cleared, or set to active_label, on reactivation).
  */
-export function columnSources(ctx: SyncContext, d: SyncedOrder, only?: Set<string>): Record<string, unknown> {
+export function columnSources(ctx: Pick<SyncContext, 's'>, d: SyncedOrder, only?: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [source, columnId] of Object.entries(ctx.s.mapping.columns)) {
     if (only && !only.has(source)) continue;

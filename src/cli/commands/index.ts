@@ -19,6 +19,7 @@ import { registerReport } from './report.js';
 import { registerLog } from './log.js';
 import { registerPrune } from './prune.js';
 import { registerServe } from './serve.js';
+import { registerVerify } from './verify.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -30,6 +31,7 @@ export const commands: Array<(program: Command) => void> = [
   registerGen,
   registerPlan,
   registerSync,
+  registerVerify,
   registerStatus,
   registerReport,
   registerLog,

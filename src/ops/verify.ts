@@ -1,0 +1,114 @@
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../db/connect.js';
+import { isCurrent } from '../db/migrations/index.js';
+import { withRunLock } from '../db/run-lock.js';
+import { ConfigError, OrdersyncError } from '../errors.js';
+import { fetchBoardSnapshot } from '../monday/board-schema.js';
+import type { MondayItem } from '../monday/client.js';
+import { clientFromConfig } from '../monday/from-config.js';
+import { keyColumnId } from '../sync/index.js';
+import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
+import { finishRun, startRun } from './runs.js';
+
+export interface VerifyOptions {
+  fix?: boolean;
+  customer?: string;
+  limit?: number;
+  envVars?: NodeJS.ProcessEnv;
+}
+
+export interface VerifyResult {
+  env: string;
+  /** Whole board read (items without an order and duplicated keys are looked for too). */
+  wholeBoard: boolean;
+  checked: { orders: number; lines: number; boardItems: number };
+  counts: Record<DriftKind, number>;
+  findings: DriftFinding[];
+  /** Findings no re-queue can repair (extra subitems, items without an order, duplicated keys). */
+  needsAttention: number;
+  requeued?: RequeueSummary;
+  runId?: number;
+  api: { requests: number; complexityUsed: number };
+}
+
+/**
+ * `ordersync verify`: reads the boards back and compares them with what each synced order
+ * row says the board shows. Read-only unless `fix`, which re-queues the drifted rows under the
+ * environment's run lock so the next run repairs them through the normal, journaled path.
+ */
+export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  if (!(await isCurrent(db))) {
+    throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
+  }
+  const s = cfg.settings;
+  const boardId = s.monday.items_board_id;
+  if (!boardId) throw new ConfigError('monday.items_board_id is not set for this environment');
+  const { client } = clientFromConfig(cfg, {}, opts.envVars);
+  const itemsBoard = await fetchBoardSnapshot(client, boardId);
+  const keyColumn = keyColumnId(s);
+
+  let q = db.kysely
+    .selectFrom('orders')
+    .select(['id', 'order_key', 'monday_item_id', 'monday_group_id', 'group_name', 'is_cancelled', 'synced_fields_json'])
+    .where('sync_state', '=', 'SYNCED')
+    .where('monday_item_id', 'is not', null)
+    .orderBy('id');
+  if (opts.customer !== undefined) q = q.where('customer', '=', opts.customer);
+  if (opts.limit !== undefined) q = q.limit(opts.limit);
+  const orders = (await q.execute()) as VerifiedOrder[];
+  const lines: VerifiedLine[] = [];
+  for (let i = 0; i < orders.length; i += 500) {
+    const ids = orders.slice(i, i + 500).map((o) => o.id);
+    const rows = await db.kysely
+      .selectFrom('order_lines')
+      .select(['id', 'order_id', 'size', 'monday_subitem_id', 'synced_qty'])
+      .where('order_id', 'in', ids)
+      .where('sync_state', '=', 'SYNCED')
+      .where('monday_subitem_id', 'is not', null)
+      .execute();
+    lines.push(...(rows as VerifiedLine[]));
+  }
+
+  const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
+  const columnIds = [...new Set([keyColumn, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
+  const read = { columnIds, withSubitems: true, subitemColumnIds: [s.mapping.size_column_id, s.mapping.qty_column_id] };
+  const wholeBoard = opts.customer === undefined && opts.limit === undefined;
+  const active = (items: MondayItem[]) => items.filter((i) => i.state !== 'archived' && i.state !== 'deleted');
+  const items = wholeBoard ? await client.boardItems(boardId, read) : active(await client.itemsByIds(orders.map((o) => o.monday_item_id), read));
+  const seen = new Set(items.map((i) => i.id));
+  const gone = orders.map((o) => o.monday_item_id).filter((id) => !seen.has(id));
+  // The API lists active items only; asking for the missing ones by id tells archived from deleted.
+  const goneStates = new Map((gone.length > 0 ? await client.itemsByIds(gone, { columnIds: [] }) : []).map((i) => [i.id, i.state ?? 'not found']));
+
+  const findings = findDrift({ s, itemsBoard, keyColumnId: keyColumn, orders, lines, items, goneStates, wholeBoard });
+  const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
+  for (const f of findings) counts[f.kind]++;
+  const result: VerifyResult = {
+    env: cfg.envName,
+    wholeBoard,
+    checked: { orders: orders.length, lines: lines.length, boardItems: items.length },
+    counts,
+    findings,
+    needsAttention: findings.filter((f) => !REPAIRABLE.has(f.kind)).length,
+    api: { requests: 0, complexityUsed: 0 },
+  };
+
+  if (opts.fix) {
+    await withRunLock(db, cfg.envName, async () => {
+      const runId = await startRun(db, cfg.envName, 'verify:fix', { customer: opts.customer ?? null, limit: opts.limit ?? null });
+      result.runId = runId;
+      try {
+        result.requeued = await requeueDrift(db, s, findings, orders, lines, new Date().toISOString());
+        const stats = client.stats;
+        const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run`;
+        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { drift: counts, requeued: result.requeued }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
+      } catch (err) {
+        await finishRun(db, runId, 'FAILED', { counts: { drift: counts } }, 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+  const stats = client.stats;
+  result.api = { requests: stats.requests, complexityUsed: stats.complexityUsed };
+  return result;
+}
