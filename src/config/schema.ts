@@ -193,6 +193,15 @@ const server = z
   })
   .prefault({});
 
+const verify = z
+  .strictObject({
+    after_run: z
+      .enum(['written', 'full', 'off'])
+      .default('written')
+      .describe('Post-run proof: after syncing, read back the items this run wrote (`written`, by id) or the whole board (`full`) and compare them with the rows; a difference is a drift finding in the run record and makes the run degraded. `off` trusts the answers to the requests.'),
+  })
+  .prefault({});
+
 /** The settings an environment resolves to (base deep-merged with its overlay). */
 export const settingsSchema = z.strictObject({
   protected: z.boolean().default(false).describe('Writes need --yes (or non-interactive CI).'),
@@ -203,6 +212,7 @@ export const settingsSchema = z.strictObject({
   cancel,
   alerts,
   server,
+  verify,
 });
 
 /** The file: base settings, default_env, and overlays under [env.<name>]. */
@@ -212,4 +222,4 @@ export const fileSchema = settingsSchema.extend({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-export const sectionNames = ['database', 'staging', 'mapping', 'monday', 'cancel', 'alerts', 'server'] as const;
+export const sectionNames = ['database', 'staging', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify'] as const;

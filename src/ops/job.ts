@@ -11,6 +11,7 @@ import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/
 import { ApiLog } from './api-log.js';
 import { finishRun, startRun } from './runs.js';
 import { verdictOf, type Verdict } from './verdict.js';
+import { checkBoard, type BoardCheck } from './verify.js';
 
 export type JobCommand = 'run' | 'sync' | 'merge' | 'retry';
 
@@ -31,7 +32,16 @@ export interface JobResult {
   verdict: Verdict;
   merge?: MergeSummary;
   sync?: SyncResult;
+  /** The post-run read-back (`verify.after_run`): what was compared and what differed. */
+  proof?: RunProof;
   durationMs: number;
+}
+
+export interface RunProof {
+  checked: BoardCheck['checked'];
+  counts: BoardCheck['counts'];
+  /** The first 100 findings (`ordersync verify` lists them all). */
+  findings: BoardCheck['findings'];
 }
 
 /**
@@ -49,6 +59,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     let mergeSummary: MergeSummary | undefined;
     let syncResult: SyncResult | undefined;
     let apiLog: ApiLog | undefined;
+    let proof: BoardCheck | undefined;
     try {
       if (opts.command === 'run' || opts.command === 'merge') {
         opts.progress?.('merge', 0, 1);
@@ -60,7 +71,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
         const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
         const log = (apiLog = new ApiLog(db, runId, token));
         const { client } = clientFromConfig(cfg, { onExchange: log.record }, opts.envVars);
-        syncResult = await syncBoard(db, cfg.settings, client, {
+        const outcome = await syncBoard(db, cfg.settings, client, {
           runId,
           env: cfg.envName,
           scope: opts.scope,
@@ -72,23 +83,34 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
             opts.progress?.(phase, done, total);
           },
         });
+        syncResult = outcome.result;
+        // The proof: what this run says it wrote is read back from the board and compared.
+        const mode = cfg.settings.verify.after_run;
+        if (mode !== 'off' && !syncResult.stopped) {
+          proof = await checkBoard(db, cfg.settings, client, outcome.itemsBoard, mode === 'full' ? {} : { runId });
+        }
         await apiLog.flush();
       }
-      const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult);
-      await finishRun(db, runId, verdict.status, totals(mergeSummary, syncResult), verdict.summary, syncResult?.stopped?.message);
-      return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, durationMs: Date.now() - started };
+      const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
+      const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
+      await finishRun(db, runId, verdict.status, totals(mergeSummary, syncResult, proof), verdict.summary, syncResult?.stopped?.message);
+      return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && proofOf(proof), durationMs: Date.now() - started };
     } catch (err) {
       await apiLog?.flush().catch(() => undefined);
       const message = err instanceof Error ? err.message : String(err);
-      await finishRun(db, runId, 'FAILED', totals(mergeSummary, syncResult), `failed: ${message}`, message).catch(() => undefined);
+      await finishRun(db, runId, 'FAILED', totals(mergeSummary, syncResult, proof), `failed: ${message}`, message).catch(() => undefined);
       throw err;
     }
   });
 }
 
-function totals(m: MergeSummary | undefined, s: SyncResult | undefined) {
+function proofOf(p: BoardCheck): RunProof {
+  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100) };
+}
+
+function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined) {
   return {
-    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0 },
+    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, ...(p ? { verify: proofOf(p) } : {}) },
     requests: s?.stats.requests,
     mutations: s?.stats.mutations,
     complexityUsed: s?.stats.complexityUsed,

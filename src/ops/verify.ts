@@ -1,10 +1,12 @@
 import type { ResolvedConfig } from '../config/load.js';
+import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { withRunLock } from '../db/run-lock.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import { fetchBoardSnapshot } from '../monday/board-schema.js';
-import type { MondayItem } from '../monday/client.js';
+import type { BoardSnapshot } from '../monday/board-schema.js';
+import type { MondayClient, MondayItem } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { keyColumnId } from '../sync/index.js';
 import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
@@ -31,30 +33,43 @@ export interface VerifyResult {
   api: { requests: number; complexityUsed: number };
 }
 
-/**
- * `ordersync verify`: reads the boards back and compares them with what each synced order
- * row says the board shows. Read-only unless `fix`, which re-queues the drifted rows under the
- * environment's run lock so the next run repairs them through the normal, journaled path.
- */
-export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  if (!(await isCurrent(db))) {
-    throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
-  }
-  const s = cfg.settings;
-  const boardId = s.monday.items_board_id;
-  if (!boardId) throw new ConfigError('monday.items_board_id is not set for this environment');
-  const { client } = clientFromConfig(cfg, {}, opts.envVars);
-  const itemsBoard = await fetchBoardSnapshot(client, boardId);
-  const keyColumn = keyColumnId(s);
+/** Which synced orders a check compares: all, one customer's, the first N, or one run's writes. */
+export interface CheckScope {
+  customer?: string;
+  limit?: number;
+  /** Only orders and lines this run wrote (the post-run proof). */
+  runId?: number;
+  /** Read the whole board even when the scope is narrow (`verify.after_run = "full"`). */
+  wholeBoard?: boolean;
+}
 
+export interface BoardCheck {
+  wholeBoard: boolean;
+  checked: { orders: number; lines: number; boardItems: number };
+  counts: Record<DriftKind, number>;
+  findings: DriftFinding[];
+  orders: VerifiedOrder[];
+  lines: VerifiedLine[];
+}
+
+/**
+ * Reads the board back and compares it with the synced rows in scope. The whole board is read
+ * for an unscoped check (so items without an order and duplicated keys are found); a scoped one
+ * reads its orders' items by id, 100 per request.
+ */
+export async function checkBoard(db: Db, s: Settings, client: MondayClient, itemsBoard: BoardSnapshot, scope: CheckScope = {}): Promise<BoardCheck> {
   let q = db.kysely
     .selectFrom('orders')
     .select(['id', 'order_key', 'monday_item_id', 'monday_group_id', 'group_name', 'is_cancelled', 'synced_fields_json'])
     .where('sync_state', '=', 'SYNCED')
     .where('monday_item_id', 'is not', null)
     .orderBy('id');
-  if (opts.customer !== undefined) q = q.where('customer', '=', opts.customer);
-  if (opts.limit !== undefined) q = q.limit(opts.limit);
+  if (scope.customer !== undefined) q = q.where('customer', '=', scope.customer);
+  if (scope.runId !== undefined) {
+    const runId = scope.runId;
+    q = q.where((eb) => eb.or([eb('last_run_id', '=', runId), eb.exists(eb.selectFrom('order_lines as l').select('l.id').whereRef('l.order_id', '=', 'orders.id').where('l.last_run_id', '=', runId))]));
+  }
+  if (scope.limit !== undefined) q = q.limit(scope.limit);
   const orders = (await q.execute()) as VerifiedOrder[];
   const lines: VerifiedLine[] = [];
   for (let i = 0; i < orders.length; i += 500) {
@@ -70,11 +85,14 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   }
 
   const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
+  const keyColumn = keyColumnId(s);
   const columnIds = [...new Set([keyColumn, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
   const read = { columnIds, withSubitems: true, subitemColumnIds: [s.mapping.size_column_id, s.mapping.qty_column_id] };
-  const wholeBoard = opts.customer === undefined && opts.limit === undefined;
+  const wholeBoard = scope.wholeBoard ?? (scope.customer === undefined && scope.limit === undefined && scope.runId === undefined);
   const active = (items: MondayItem[]) => items.filter((i) => i.state !== 'archived' && i.state !== 'deleted');
-  const items = wholeBoard ? await client.boardItems(boardId, read) : active(await client.itemsByIds(orders.map((o) => o.monday_item_id), read));
+  let items: MondayItem[] = [];
+  if (wholeBoard) items = await client.boardItems(itemsBoard.board_id, read);
+  else if (orders.length > 0) items = active(await client.itemsByIds(orders.map((o) => o.monday_item_id), read));
   const seen = new Set(items.map((i) => i.id));
   const gone = orders.map((o) => o.monday_item_id).filter((id) => !seen.has(id));
   // The API lists active items only; asking for the missing ones by id tells archived from deleted.
@@ -83,10 +101,29 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   const findings = findDrift({ s, itemsBoard, keyColumnId: keyColumn, orders, lines, items, goneStates, wholeBoard });
   const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
   for (const f of findings) counts[f.kind]++;
+  return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines };
+}
+
+/**
+ * `ordersync verify`: reads the boards back and compares them with what each synced order
+ * row says the board shows. Read-only unless `fix`, which re-queues the drifted rows under the
+ * environment's run lock so the next run repairs them through the normal, journaled path.
+ */
+export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  if (!(await isCurrent(db))) {
+    throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
+  }
+  const s = cfg.settings;
+  const boardId = s.monday.items_board_id;
+  if (!boardId) throw new ConfigError('monday.items_board_id is not set for this environment');
+  const { client } = clientFromConfig(cfg, {}, opts.envVars);
+  const itemsBoard = await fetchBoardSnapshot(client, boardId);
+  const check = await checkBoard(db, s, client, itemsBoard, { customer: opts.customer, limit: opts.limit });
+  const { findings, counts } = check;
   const result: VerifyResult = {
     env: cfg.envName,
-    wholeBoard,
-    checked: { orders: orders.length, lines: lines.length, boardItems: items.length },
+    wholeBoard: check.wholeBoard,
+    checked: check.checked,
     counts,
     findings,
     needsAttention: findings.filter((f) => !REPAIRABLE.has(f.kind)).length,
@@ -98,7 +135,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
       const runId = await startRun(db, cfg.envName, 'verify:fix', { customer: opts.customer ?? null, limit: opts.limit ?? null });
       result.runId = runId;
       try {
-        result.requeued = await requeueDrift(db, s, findings, orders, lines, new Date().toISOString());
+        result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, new Date().toISOString());
         const stats = client.stats;
         const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run`;
         await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { drift: counts, requeued: result.requeued }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);

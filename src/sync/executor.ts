@@ -1,7 +1,7 @@
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { ConfigError } from '../errors.js';
-import { fetchBoardSnapshot, subitemsBoardId } from '../monday/board-schema.js';
+import { fetchBoardSnapshot, subitemsBoardId, type BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
 import type { Phase, SyncContext, SyncScope } from './context.js';
@@ -29,6 +29,12 @@ export interface SyncResult {
   stopped?: { code: string; message: string; resumeAfter?: string };
 }
 
+/** What syncBoard hands back to the job: the result, and the items board it read at the start. */
+export interface SyncOutcome {
+  result: SyncResult;
+  itemsBoard: BoardSnapshot;
+}
+
 /** Items-board column that holds the business key: configured, or the first key column's mapping. */
 export function keyColumnId(s: Settings): string {
   const id = s.mapping.key_column_id ?? s.mapping.columns[s.staging.key_columns[0] ?? ''];
@@ -44,7 +50,7 @@ export function keyColumnId(s: Settings): string {
  * Makes the board match the PENDING rows, in order: reconcile what a crash left in flight,
  * check the blast radius, then groups and items, then subitems.
  */
-export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncResult> {
+export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncOutcome> {
   const itemsBoardId = s.monday.items_board_id;
   if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
   const itemsBoard = await fetchBoardSnapshot(client, itemsBoardId);
@@ -80,14 +86,17 @@ export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts:
     if (!(err instanceof RequestFailed)) throw err;
     const cause = err.cause;
     return {
-      counts: ctx.counts,
-      stats: client.stats,
-      stopped: {
-        code: cause.code,
-        message: cause.message,
-        resumeAfter: cause instanceof DailyLimitError ? cause.resetsAt.toISOString() : undefined,
+      itemsBoard,
+      result: {
+        counts: ctx.counts,
+        stats: client.stats,
+        stopped: {
+          code: cause.code,
+          message: cause.message,
+          resumeAfter: cause instanceof DailyLimitError ? cause.resetsAt.toISOString() : undefined,
+        },
       },
     };
   }
-  return { counts: ctx.counts, stats: client.stats };
+  return { itemsBoard, result: { counts: ctx.counts, stats: client.stats } };
 }

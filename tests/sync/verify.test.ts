@@ -161,6 +161,42 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('verify and repair drift on
     expect(po, 'the overwritten planner value is in the journal').toBeDefined();
   });
 
+  it('the post-run proof reads back what the run wrote: a board that lost a write makes the run degraded, not OK', async () => {
+    const changed = rows.filter((r) => r['ORDER TYPE'] !== 'CANCELLED').slice(0, 3);
+    for (const r of changed) r['PO NUMBER'] = `${String(r['PO NUMBER'] ?? '')}-R2`;
+    await env.load(rows);
+    const itemOf = async (key: string) => (await order(key)).monday_item_id as string;
+    const target = await itemOf(changed[0]?.['AAG ORDER NUMBER'] as string);
+    let tampered = false;
+    // Between the answer and the read-back, the board loses what it acknowledged.
+    const result = await env.run({
+      progress: (phase) => {
+        if (phase !== 'items' || tampered) return;
+        const item = env.emulator.store.items.get(target);
+        if (item && item.name !== 'renamed behind our back') {
+          env.emulator.store.rename(item, 'renamed behind our back');
+          tampered = true;
+        }
+      },
+    });
+    expect(tampered).toBe(true);
+    expect(result.sync?.counts.items_updated).toBeGreaterThanOrEqual(3);
+    expect(result.status, result.verdict.summary).toBe('DEGRADED');
+    expect(result.verdict.summary).toMatch(/board check: 1 difference/);
+    expect(result.proof?.counts.name_changed).toBe(1);
+    expect(result.proof?.checked.orders).toBeGreaterThanOrEqual(3);
+    const record = await env.db.kysely.selectFrom('sync_runs').selectAll().where('id', '=', result.runId).executeTakeFirstOrThrow();
+    expect(record.status).toBe('DEGRADED');
+    expect(JSON.parse(record.counts_json).verify.findings).toEqual([expect.objectContaining({ kind: 'name_changed', item_id: target, board: 'renamed behind our back' })]);
+
+    // Repaired the normal way, the next run is OK and says the board was checked.
+    expect((await verifyJson('--fix')).code).toBe(0);
+    const next = await env.run();
+    expect(next.status, next.verdict.summary).toBe('OK');
+    expect(next.verdict.summary).toMatch(/board checked: 1 items read back/);
+    assertBoardMatches(await readBoard(env.emulator, ITEMS_BOARD), expectedBoard(rows, env.cfg.settings), `${engine} after the proof's repair`);
+  });
+
   it('--limit refuses what is not a positive integer', async () => {
     const r = await cli('verify', '--limit', 'abc');
     expect(r.code).toBe(3);
