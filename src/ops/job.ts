@@ -11,7 +11,7 @@ import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/
 import { ApiLog } from './api-log.js';
 import { finishRun, startRun } from './runs.js';
 import { verdictOf, type Verdict } from './verdict.js';
-import { checkBoard, type BoardCheck } from './verify.js';
+import { checkBoard, runProof, type BoardCheck, type RunProof } from './verify.js';
 
 export type JobCommand = 'run' | 'sync' | 'merge' | 'retry';
 
@@ -37,12 +37,6 @@ export interface JobResult {
   durationMs: number;
 }
 
-export interface RunProof {
-  checked: BoardCheck['checked'];
-  counts: BoardCheck['counts'];
-  /** The first 100 findings (`ordersync verify` lists them all). */
-  findings: BoardCheck['findings'];
-}
 
 /**
  * The scheduled job: under the environment's run lock, merge staging and/or sync the
@@ -94,7 +88,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
       const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
       await finishRun(db, runId, verdict.status, totals(mergeSummary, syncResult, proof), verdict.summary, syncResult?.stopped?.message);
-      return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && proofOf(proof), durationMs: Date.now() - started };
+      return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof), durationMs: Date.now() - started };
     } catch (err) {
       await apiLog?.flush().catch(() => undefined);
       const message = err instanceof Error ? err.message : String(err);
@@ -104,13 +98,9 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
   });
 }
 
-function proofOf(p: BoardCheck): RunProof {
-  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100) };
-}
-
 function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined) {
   return {
-    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, ...(p ? { verify: proofOf(p) } : {}) },
+    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, ...(p ? { verify: runProof(p) } : {}) },
     requests: s?.stats.requests,
     mutations: s?.stats.mutations,
     complexityUsed: s?.stats.complexityUsed,

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/connect.js';
 import { RUN_STATUSES } from '../db/types.js';
+import { DRIFT_KINDS } from '../sync/verify.js';
 import { backlog, errorsByCode, lastRuns, rowsByState } from './queries.js';
 
 /**
@@ -49,6 +50,7 @@ export function createMetrics(db: Db, env: string): OpsMetrics {
     buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
     registers: [registry],
   });
+  const drift = g('ordersync_drift_findings', 'Board drift found by the latest board check (the post-run proof, or `verify --fix`), by kind (docs/operations.md#drift-the-board-changed-by-hand).', ['kind']);
   const dbUp = g('ordersync_db_up', '1 when the last scrape could read the database.');
   const seen = new Set<number>();
 
@@ -95,6 +97,10 @@ export function createMetrics(db: Db, env: string): OpsMetrics {
       seen.add(r.id);
       duration.observe(r.duration_s);
     }
+    const checked = recent.find((r) => typeof r.counts.verify === 'object' && r.counts.verify !== null);
+    drift.reset();
+    const driftCounts = (checked?.counts.verify as { counts?: Record<string, number> } | undefined)?.counts ?? {};
+    for (const kind of DRIFT_KINDS) drift.set({ kind }, num(driftCounts[kind]));
     const last = recent[0];
     lastStatus.reset();
     lastOps.reset();

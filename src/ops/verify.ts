@@ -138,9 +138,9 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
         result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, new Date().toISOString());
         const stats = client.stats;
         const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run`;
-        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { drift: counts, requeued: result.requeued }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
+        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { verify: runProof(check), requeued: result.requeued }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
       } catch (err) {
-        await finishRun(db, runId, 'FAILED', { counts: { drift: counts } }, 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
+        await finishRun(db, runId, 'FAILED', { counts: { verify: runProof(check) } }, 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
         throw err;
       }
     });
@@ -148,4 +148,15 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   const stats = client.stats;
   result.api = { requests: stats.requests, complexityUsed: stats.complexityUsed };
   return result;
+}
+
+/** What a run record keeps of a check: what was compared, counts per kind, the first 100 findings. */
+export interface RunProof {
+  checked: BoardCheck['checked'];
+  counts: BoardCheck['counts'];
+  findings: BoardCheck['findings'];
+}
+
+export function runProof(p: BoardCheck): RunProof {
+  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100) };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/ops/metrics.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { assertBoardMatches, expectedBoard, readBoard } from '../support/board.js';
 import { runCli } from '../support/cli.js';
@@ -188,6 +189,9 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('verify and repair drift on
     const record = await env.db.kysely.selectFrom('sync_runs').selectAll().where('id', '=', result.runId).executeTakeFirstOrThrow();
     expect(record.status).toBe('DEGRADED');
     expect(JSON.parse(record.counts_json).verify.findings).toEqual([expect.objectContaining({ kind: 'name_changed', item_id: target, board: 'renamed behind our back' })]);
+    const metrics = await createMetrics(env.db, env.cfg.envName).scrape();
+    expect(metrics).toMatch(/ordersync_drift_findings\{[^}]*kind="name_changed"[^}]*\} 1/);
+    expect(metrics).toMatch(/ordersync_drift_findings\{[^}]*kind="item_missing"[^}]*\} 0/);
 
     // Repaired the normal way, the next run is OK and says the board was checked.
     expect((await verifyJson('--fix')).code).toBe(0);
