@@ -87,6 +87,8 @@ export function adviceFor(code: string | null | undefined): Advice {
   const ci = Object.entries(ADVICE).find(([k]) => k.toLowerCase() === lower);
   if (ci) return ci[1];
   if (RATE_ALIASES.includes(lower)) return ADVICE.RATE_LIMIT!;
+  // A bare HTTP 5xx from monday (or a proxy in front of it) is the same outage as monday's own code.
+  if (/^http_5\d\d$/.test(lower)) return ADVICE.INTERNAL_SERVER_ERROR!;
   return {
     meaning: `monday error code ${code}.`,
     action: 'Read the message and `ordersync log --order <key>` for the request and response; fix the cause, then `ordersync retry`.',

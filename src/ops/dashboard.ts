@@ -1,28 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../db/connect.js';
+import { adviceFor } from './advice.js';
+import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from './queries.js';
+import { buildReport, escapeHtml, type RunReport } from './report.js';
+import { recordsOf } from './verdict.js';
+
 /**
- * The dashboard: a static page and script, no framework. The page holds no data; the
- * script fetches the JSON API and renders every value with textContent (never innerHTML),
- * so a customer named like an HTML tag shows as text.
+ * The dashboard answers "is the sync healthy, and if not, what do I do?" first: a health banner,
+ * then charts over the runs, then failures, then the tables. The server renders every table
+ * (escaped), so the page reads without JavaScript; the script only turns times into local
+ * time, draws the charts (uPlot, served from ordersync's own dependency, no CDN) and refreshes.
+ * Behind a token, the page is a data-less shell until the script has the token.
  */
-export const DASHBOARD_HTML = `<!doctype html>
+
+/** Commands whose run records are sync runs (the banner and the charts are about these). */
+const SYNC_COMMANDS = new Set(['run', 'sync', 'retry', 'cutover:canary', 'cutover:full']);
+const isSyncRun = (r: RunRow) => SYNC_COMMANDS.has(r.command);
+
+export type Health = 'OK' | 'DEGRADED' | 'FAILED' | 'ABORTED' | 'RUNNING' | 'NONE';
+
+export interface HealthBanner {
+  health: Health;
+  run: { id: number; command: string; at: string; verdict: string | null } | null;
+  /** The one thing to do. */
+  action: string;
+}
+
+export interface HistoryPoint {
+  id: number;
+  started_at: string;
+  status: string;
+  ok: number;
+  failed: number;
+  cancelled: number;
+  duration_s: number | null;
+  complexity_used: number;
+  /** Complexity the configured budget allowed over the run's duration. */
+  complexity_budget: number;
+  backlog_orders: number | null;
+  oldest_pending_minutes: number | null;
+}
+
+export interface DashboardData {
+  env: string;
+  at: string;
+  banner: HealthBanner;
+  status: StatusSnapshot;
+  report: RunReport;
+  history: HistoryPoint[];
+  drift: { run: number; counts: Record<string, number> } | null;
+}
+
+export async function dashboardData(db: Db, cfg: ResolvedConfig, now = new Date()): Promise<DashboardData> {
+  const env = cfg.envName;
+  const status = await statusSnapshot(db, env, now);
+  const report = await buildReport(db, cfg.settings.alerts, { env });
+  const all = await lastRuns(db, { env, limit: 200 });
+  const newestFirst = all.filter(isSyncRun).slice(0, 50);
+  const perMinute = cfg.settings.monday.complexity_per_minute;
+  const history = [...newestFirst].reverse().map((r): HistoryPoint => {
+    const rec = recordsOf(r.counts.sync as Record<string, number> | null);
+    const b = r.counts.backlog as { orders?: number; oldest_pending_minutes?: number | null } | undefined;
+    return {
+      id: r.id,
+      started_at: r.started_at,
+      status: r.status,
+      ok: rec.succeeded,
+      failed: rec.failed,
+      cancelled: rec.cancelled,
+      duration_s: r.duration_s,
+      complexity_used: r.complexity_used,
+      complexity_budget: Math.round(perMinute * Math.max(1, (r.duration_s ?? 0) / 60)),
+      backlog_orders: b?.orders ?? null,
+      oldest_pending_minutes: b?.oldest_pending_minutes ?? null,
+    };
+  });
+  const checked = all.find((r) => typeof r.counts.verify === 'object' && r.counts.verify !== null);
+  const drift = checked ? { run: checked.id, counts: (checked.counts.verify as { counts: Record<string, number> }).counts } : null;
+  return { env, at: now.toISOString(), banner: healthOf(newestFirst[0], status, drift), status, report, history, drift };
+}
+
+function healthOf(last: RunRow | undefined, status: StatusSnapshot, drift: DashboardData['drift']): HealthBanner {
+  if (!last) return { health: 'NONE', run: null, action: 'No sync run yet: `ordersync run` (or `ordersync cutover` for a board that already holds the orders).' };
+  const run = { id: last.id, command: last.command, at: last.finished_at ?? last.started_at, verdict: short(last.verdict ?? last.error) };
+  const topError = status.errors[0];
+  const drifted = drift && drift.run === last.id ? Object.values(drift.counts).reduce((a, b) => a + b, 0) : 0;
+  if (last.status === 'RUNNING') return { health: 'RUNNING', run, action: 'A run is in progress; the page refreshes every 30 s.' };
+  if (drifted > 0) {
+    return { health: last.status as Health, run, action: `The board differs from what run #${last.id} wrote (${drifted} finding(s)): \`ordersync verify\` lists them, \`ordersync verify --fix\` then \`ordersync run\` repairs them.` };
+  }
+  if (last.status === 'OK') {
+    return { health: 'OK', run, action: topError ? `Nothing urgent; ${topError.orders + topError.lines} row(s) still parked in ${topError.code}: ${adviceFor(topError.code).action}` : 'Nothing to do.' };
+  }
+  if (topError) return { health: last.status as Health, run, action: `${topError.code} (${topError.orders + topError.lines} rows): ${adviceFor(topError.code).action}` };
+  const code = /^([A-Za-z_][A-Za-z0-9_]*):/.exec(last.error ?? '')?.[1];
+  if (code) return { health: last.status as Health, run, action: `${code}: ${adviceFor(code).action} (\`ordersync report --run ${last.id}\`)` };
+  return { health: last.status as Health, run, action: `${short(last.error ?? last.verdict ?? 'see the run record')}: \`ordersync report --run ${last.id}\` shows what failed.` };
+}
+
+/** A server's error page quoted in a message is noise in a headline: its first 160 characters, tags dropped. */
+function short(text: string | null): string | null {
+  if (text === null) return null;
+  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return plain.length > 160 ? `${plain.slice(0, 159)}…` : plain;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : numberFormat.format(n));
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/** 95 s → "1 min 35 s"; 7,300 s → "2 h 2 min". */
+export function humanDuration(seconds: number | null): string {
+  if (seconds === null) return 'running';
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m} min ${Math.round(seconds - m * 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A time the script turns into local time; without the script, UTC. */
+function time(iso: string | null): string {
+  if (!iso) return '—';
+  const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(utc)}">${escapeHtml(utc)}</time>`;
+}
+
+const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${escapeHtml(cls)}"` : ''}>${escapeHtml(v ?? '')}</td>`;
+const tdRaw = (html: string, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${html}</td>`;
+const num = (v: number | null | undefined) => `<td class="num">${fmt(v)}</td>`;
+
+function table(id: string, head: string[], rows: string[], empty = 'none'): string {
+  const body = rows.length > 0 ? rows.join('') : `<tr><td colspan="${head.length}">${escapeHtml(empty)}</td></tr>`;
+  return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The body of the page (everything but the order lookup), every value escaped. */
+export function renderDashboardMain(d: DashboardData): string {
+  const b = d.banner;
+  const s = d.status;
+  const bl = s.backlog;
+  const banner = `<section id="health" class="health health-${b.health}"><p class="verdict">${escapeHtml(b.health === 'NONE' ? 'No sync run yet' : `Last sync run: ${b.health}`)}</p>${
+    b.run ? `<p class="when">#${b.run.id} ${escapeHtml(b.run.command)} · ${time(b.run.at)}${b.run.verdict ? ` · ${escapeHtml(b.run.verdict)}` : ''}</p>` : ''
+  }<p class="todo"><strong>What to do:</strong> ${escapeHtml(b.action)}</p></section>`;
+
+  const charts = `<section id="charts"><h2>Over the last ${d.history.length} sync runs</h2><div class="charts">${[
+    ['chart-records', 'Records per run: OK, failed, cancelled'],
+    ['chart-duration', 'Run duration (s)'],
+    ['chart-backlog', 'Backlog at the end of each run (orders) and oldest pending (min)'],
+    ['chart-complexity', 'Complexity used against the budget over the run'],
+  ]
+    .map(([id, caption]) => `<figure><figcaption>${escapeHtml(caption)}</figcaption><div class="chart" id="${id}"></div></figure>`)
+    .join('')}</div><script type="application/json" id="history">${jsonForScript(d.history)}</script></section>`;
+
+  const errors = table(
+    'errors',
+    ['Code', 'Orders', 'Lines', 'Example', 'Column', 'Value', 'Message', 'What to do'],
+    s.errors.map((e) => `<tr>${td(e.code)}${num(e.orders)}${num(e.lines)}${td(e.exampleKey)}${td(e.column)}${td(e.value)}${td(e.exampleMessage)}${td(adviceFor(e.code).action, 'prose')}</tr>`),
+    'no rows in ERROR',
+  );
+  const driftRows = d.drift ? Object.entries(d.drift.counts).filter(([, n]) => n > 0).map(([k, n]) => `<tr>${td(k)}${num(n)}</tr>`) : [];
+  const drift = table('drift', ['Finding (latest board check)', 'Count'], driftRows, d.drift ? `the board matched at run #${d.drift.run}` : 'no board check recorded yet');
+  const failures = `<section id="failures"><h2>Failures</h2>${errors}${drift}</section>`;
+
+  const backlog = `<section><h2>Backlog</h2><dl id="backlog"><dt>Pending orders</dt><dd>${fmt(bl.pendingOrders)}</dd><dt>Pending lines</dt><dd>${fmt(bl.pendingLines)}</dd><dt>Oldest pending</dt><dd>${
+    bl.oldestPendingSince ? `${time(bl.oldestPendingSince)} (${humanDuration((bl.oldestPendingMinutes ?? 0) * 60)}, ${escapeHtml(bl.oldestPendingKey)})` : '—'
+  }</dd><dt>In flight</dt><dd>${fmt(bl.inFlightOrders)} orders, ${fmt(bl.inFlightLines)} lines${bl.oldestInFlightSince ? ` since ${time(bl.oldestInFlightSince)}` : ''}</dd></dl>${table(
+    'states',
+    ['Table', 'State', 'Action', 'Rows'],
+    s.rows.map((r) => `<tr>${td(r.table)}${td(r.sync_state)}${td(r.action)}${num(r.count)}</tr>`),
+  )}</section>`;
+
+  const runs = `<section><h2>Last runs</h2>${table(
+    'runs',
+    ['Run', 'Command', 'Status', 'Started', 'Duration', 'Requests', 'Complexity', 'Verdict'],
+    s.runs.map((r) => `<tr>${td(`#${r.id}`)}${td(r.command)}${td(r.status, `status-${r.status}`)}${tdRaw(time(r.started_at))}${td(humanDuration(r.duration_s), 'num')}${num(r.requests)}${num(r.complexity_used)}${td(r.verdict ?? r.error ?? '', 'prose')}</tr>`),
+  )}</section>`;
+
+  const t = d.report.totals;
+  const customerRows = d.report.rows.map((c) => {
+    const active = c.orders - c.cancelled;
+    return `<tr>${td(c.customer)}${td(c.season)}${num(c.orders)}${num(c.synced)}${num(c.unitsSynced)}${num(c.pending)}${num(c.error)}${num(c.cancelled)}${tdRaw(`<progress max="${active > 0 ? active : 1}" value="${c.synced}"></progress>`)}${td(`${pct(c.successRate)} ${c.band === 'NO_RECORDS' ? '' : c.band}`.trim(), `band-${c.band}`)}</tr>`;
+  });
+  if (d.report.rows.length > 0) {
+    customerRows.push(`<tr class="total">${td('Total')}${td('')}${num(t.orders)}${num(t.synced)}${num(t.unitsSynced)}${num(t.pending)}${num(t.error)}${num(t.cancelled)}${td('')}${td(`${pct(t.successRate)} ${t.band === 'NO_RECORDS' ? '' : t.band}`.trim(), `band-${t.band}`)}</tr>`);
+  }
+  const customers = `<section><h2>Customers</h2>${table('customers', ['Customer', 'Season', 'Orders', 'Synced', 'Units synced', 'Pending', 'Error', 'Cancelled', 'Progress', 'Last run'], customerRows)}</section>`;
+
+  return banner + charts + failures + backlog + runs + customers;
+}
+
+/** JSON inside a script element: `<` escaped so no value can close the element. */
+function jsonForScript(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** The page; `data` absent behind a token (the script asks for it, then fetches the body). */
+export function renderDashboard(env: string, data?: DashboardData): string {
+  const updated = data ? `as of ${time(data.at)}` : '';
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ordersync</title>
+<title>ordersync ${escapeHtml(env)}</title>
+<link rel="stylesheet" href="/vendor/uPlot.min.css">
 <link rel="stylesheet" href="/dashboard.css">
 </head>
 <body>
-<header><h1>ordersync <span id="env"></span></h1><span id="updated"></span> <button id="refresh" type="button">Refresh</button></header>
+<header><h1>ordersync <span id="env">${escapeHtml(env)}</span></h1><span id="updated">${updated}</span> <button id="refresh" type="button">Refresh</button></header>
 <form id="auth" hidden><label>Dashboard token <input id="token" type="password" autocomplete="off"></label> <button type="submit">Open</button> <span id="auth-error"></span></form>
-<main id="main" hidden>
-<section><h2>Backlog</h2><dl id="backlog"></dl>
-<table id="states"><thead><tr><th>Table</th><th>State</th><th>Action</th><th>Rows</th></tr></thead><tbody></tbody></table></section>
-<section><h2>Last runs</h2>
-<table id="runs"><thead><tr><th>Run</th><th>Command</th><th>Status</th><th>Started</th><th>Duration</th><th>Requests</th><th>Complexity</th><th>Verdict</th></tr></thead><tbody></tbody></table></section>
-<section><h2>Errors by code</h2>
-<table id="errors"><thead><tr><th>Code</th><th>Orders</th><th>Lines</th><th>Example</th><th>Column</th><th>Value</th><th>Message</th><th>What to do</th></tr></thead><tbody></tbody></table></section>
-<section><h2>Customers</h2>
-<table id="customers"><thead><tr><th>Customer</th><th>Season</th><th>Orders</th><th>Synced</th><th>Units synced</th><th>Pending</th><th>Error</th><th>Cancelled</th><th>Progress</th><th>Last run</th></tr></thead><tbody></tbody></table></section>
+<main id="main"${data ? '' : ' hidden'}><div id="body">${data ? renderDashboardMain(data) : ''}</div>
 <section><h2>Order lookup</h2>
 <form id="lookup"><input id="order-key" placeholder="order key" autocomplete="off"> <button type="submit">Show history</button></form>
 <div id="order"><p id="order-summary"></p>
@@ -30,15 +219,39 @@ export const DASHBOARD_HTML = `<!doctype html>
 <table id="order-api"><thead><tr><th>When</th><th>Run</th><th>Operation</th><th>HTTP</th><th>ms</th><th>Request id</th></tr></thead><tbody></tbody></table></div>
 </section>
 </main>
+<script src="/vendor/uPlot.iife.min.js"></script>
 <script src="/dashboard.js"></script>
 </body>
 </html>
 `;
+}
 
-export const DASHBOARD_CSS = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
+let vendored: { js: string; css: string } | undefined;
+
+/** uPlot's files from ordersync's own dependency, read once. */
+export function uplotAssets(): { js: string; css: string } {
+  if (!vendored) {
+    const require = createRequire(import.meta.url);
+    vendored = {
+      js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+      css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    };
+  }
+  return vendored;
+}
+
+export const DASHBOARD_CSS = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222;max-width:1400px}
 header{display:flex;gap:1em;align-items:baseline}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
-.status-FAILED,.band-FAILED{background:#fdd}.status-DEGRADED,.band-DEGRADED{background:#ffd}.status-OK,.band-OK{background:#dfd}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.prose{max-width:40em}
+tr.total td{font-weight:600;border-top:2px solid #888}
+.status-FAILED,.band-FAILED{background:#fdd}.status-DEGRADED,.band-DEGRADED{background:#ffd}.status-OK,.band-OK{background:#dfd}.status-ABORTED{background:#eee}
+.health{border-radius:6px;padding:.6em 1em;margin:.5em 0 1em;border:2px solid #999}
+.health .verdict{font-size:1.6em;font-weight:700;margin:.1em 0}.health p{margin:.3em 0}
+.health-OK{background:#e3f6e3;border-color:#2a7d2a}.health-DEGRADED{background:#fff6d6;border-color:#b88a00}
+.health-FAILED,.health-ABORTED{background:#fde2e2;border-color:#b32020}.health-RUNNING,.health-NONE{background:#eef2f8;border-color:#5a7bb5}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1em}
+figure{margin:0}figcaption{font-weight:600;margin-bottom:.3em}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}
 progress{width:8em}
 `;
@@ -46,6 +259,8 @@ progress{width:8em}
 export const DASHBOARD_JS = `'use strict';
 (function () {
   var token = sessionStorage.getItem('ordersync-token') || '';
+  var charts = [];
+  var compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
   function $(id) { return document.getElementById(id); }
   function api(path) {
     var headers = token ? { Authorization: 'Bearer ' + token } : {};
@@ -68,38 +283,54 @@ export const DASHBOARD_JS = `'use strict';
     rows.forEach(function (r) { var tr = document.createElement('tr'); render(tr, r); body.appendChild(tr); });
     if (rows.length === 0) { var tr = document.createElement('tr'); var td = cell(tr, 'none'); td.colSpan = 12; body.appendChild(tr); }
   }
-  function pct(x) { return x === null || x === undefined ? '—' : (x * 100).toFixed(1) + '%'; }
-  function term(dl, name, value) {
-    var dt = document.createElement('dt'); dt.textContent = name;
-    var dd = document.createElement('dd'); dd.textContent = value;
-    dl.appendChild(dt); dl.appendChild(dd);
-  }
   function showAuth() { $('auth').hidden = false; $('main').hidden = true; }
+  function localTimes(root) {
+    root.querySelectorAll('time[datetime]').forEach(function (t) {
+      var d = new Date(t.getAttribute('datetime'));
+      if (!isNaN(d.getTime())) t.textContent = d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    });
+  }
+  function chart(id, history, series) {
+    var el = $(id);
+    if (!el || typeof uPlot !== 'function') return;
+    var xs = history.map(function (p) { return p.id; });
+    var data = [xs].concat(series.map(function (s) { return history.map(s.value); }));
+    el.replaceChildren();
+    el.dataset.points = String(xs.length);
+    charts.push(new uPlot({
+      width: Math.max(320, el.clientWidth || 420), height: 200,
+      scales: { x: { time: false } },
+      axes: [{ label: 'run', values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? '#' + v : ''; }); } },
+        { size: 60, values: function (u, vals) { return vals.map(function (v) { return compact.format(v); }); } }],
+      series: [{ label: 'run' }].concat(series.map(function (s) { return { label: s.label, stroke: s.color, width: 2, points: { show: true } }; })),
+    }, data, el));
+  }
+  function drawCharts() {
+    charts.forEach(function (c) { c.destroy(); });
+    charts = [];
+    var node = $('history');
+    var history = node ? JSON.parse(node.textContent || '[]') : [];
+    chart('chart-records', history, [
+      { label: 'OK', color: '#2a7d2a', value: function (p) { return p.ok; } },
+      { label: 'failed', color: '#b32020', value: function (p) { return p.failed; } },
+      { label: 'cancelled', color: '#777', value: function (p) { return p.cancelled; } }]);
+    chart('chart-duration', history, [{ label: 'seconds', color: '#5a7bb5', value: function (p) { return p.duration_s; } }]);
+    chart('chart-backlog', history, [
+      { label: 'pending orders', color: '#b88a00', value: function (p) { return p.backlog_orders; } },
+      { label: 'oldest pending (min)', color: '#7a3fb5', value: function (p) { return p.oldest_pending_minutes; } }]);
+    chart('chart-complexity', history, [
+      { label: 'used', color: '#5a7bb5', value: function (p) { return p.complexity_used; } },
+      { label: 'budget', color: '#bbb', value: function (p) { return p.complexity_budget; } }]);
+  }
+  function enhance() { localTimes(document); drawCharts(); }
   function load() {
-    return api('/api/overview').then(function (o) {
+    return api('/api/dashboard').then(function (d) {
       $('auth').hidden = true; $('main').hidden = false;
-      $('env').textContent = o.env;
-      $('updated').textContent = 'as of ' + o.at;
-      var b = o.backlog, dl = $('backlog');
-      dl.replaceChildren();
-      term(dl, 'Pending orders', b.pendingOrders);
-      term(dl, 'Pending lines', b.pendingLines);
-      term(dl, 'Oldest pending', b.oldestPendingSince ? b.oldestPendingSince + ' (' + Math.round(b.oldestPendingMinutes) + ' min, ' + b.oldestPendingKey + ')' : '—');
-      term(dl, 'In flight', b.inFlightOrders + ' orders, ' + b.inFlightLines + ' lines' + (b.oldestInFlightSince ? ' since ' + b.oldestInFlightSince : ''));
-      fill('states', o.rows, function (tr, r) { cell(tr, r.table); cell(tr, r.sync_state); cell(tr, r.action); cell(tr, r.count); });
-      fill('runs', o.runs, function (tr, r) {
-        cell(tr, '#' + r.id); cell(tr, r.command); cell(tr, r.status, 'status-' + r.status); cell(tr, r.started_at);
-        cell(tr, r.duration_s === null ? 'running' : r.duration_s.toFixed(1) + ' s'); cell(tr, r.requests); cell(tr, r.complexity_used); cell(tr, r.verdict || r.error || '');
-      });
-      fill('errors', o.errors, function (tr, e) {
-        cell(tr, e.code); cell(tr, e.orders); cell(tr, e.lines); cell(tr, e.exampleKey); cell(tr, e.column); cell(tr, e.value); cell(tr, e.exampleMessage); cell(tr, e.action);
-      });
-      fill('customers', o.customers, function (tr, c) {
-        cell(tr, c.customer); cell(tr, c.season); cell(tr, c.orders); cell(tr, c.synced); cell(tr, c.unitsSynced); cell(tr, c.pending); cell(tr, c.error); cell(tr, c.cancelled);
-        var td = cell(tr, ''); var p = document.createElement('progress');
-        var active = c.orders - c.cancelled; p.max = active > 0 ? active : 1; p.value = c.synced; td.appendChild(p);
-        cell(tr, pct(c.successRate) + ' ' + (c.band === 'NO_RECORDS' ? '' : c.band), 'band-' + c.band);
-      });
+      $('env').textContent = d.env;
+      $('body').innerHTML = d.html;
+      var at = document.createElement('time'); at.setAttribute('datetime', d.at); at.textContent = d.at;
+      $('updated').replaceChildren('as of ', at);
+      enhance();
     }).catch(function (err) { if (err.message !== 'unauthorized') $('updated').textContent = 'error: ' + err.message; });
   }
   function lookup(key) {
@@ -120,7 +351,8 @@ export const DASHBOARD_JS = `'use strict';
   $('lookup').addEventListener('submit', function (ev) { ev.preventDefault(); var k = $('order-key').value.trim(); if (k) lookup(k); });
   $('refresh').addEventListener('click', load);
   var initial = new URLSearchParams(location.search).get('order');
-  load().then(function () { if (initial) { $('order-key').value = initial; lookup(initial); } });
+  var first = $('body').children.length > 0 ? Promise.resolve(enhance()) : load();
+  first.then(function () { if (initial) { $('order-key').value = initial; lookup(initial); } });
   setInterval(load, 30000);
 })();
 `;

@@ -9,6 +9,7 @@ import { merge, type MergeSummary } from '../merge/index.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
+import { backlog } from './queries.js';
 import { finishRun, startRun } from './runs.js';
 import { verdictOf, type Verdict } from './verdict.js';
 import { checkBoard, runProof, type BoardCheck, type RunProof } from './verify.js';
@@ -87,7 +88,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       }
       const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
       const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
-      await finishRun(db, runId, verdict.status, totals(mergeSummary, syncResult, proof), verdict.summary, syncResult?.stopped?.message);
+      await finishRun(db, runId, verdict.status, { ...totals(mergeSummary, syncResult, proof), backlog: await backlogAtEnd(db) }, verdict.summary, syncResult?.stopped?.message);
       return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof), durationMs: Date.now() - started };
     } catch (err) {
       await apiLog?.flush().catch(() => undefined);
@@ -96,6 +97,12 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       throw err;
     }
   });
+}
+
+/** What was left queued when the run ended: the dashboard charts the backlog over the runs. */
+async function backlogAtEnd(db: Db) {
+  const b = await backlog(db);
+  return { orders: b.pendingOrders, lines: b.pendingLines, oldest_pending_minutes: b.oldestPendingMinutes };
 }
 
 function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined) {

@@ -9,6 +9,8 @@ export interface RunTotals {
   complexityUsed?: number;
   rateLimitWaits?: number;
   retries?: number;
+  /** Rows still queued when the run ended. */
+  backlog?: { orders: number; lines: number; oldest_pending_minutes: number | null };
 }
 
 /** Every command that changes state leaves a run record, written before any work starts. */
@@ -38,7 +40,7 @@ export async function finishRun(db: Db, runId: number, status: RunStatus, totals
       status,
       verdict: verdict ?? null,
       error: error ?? null,
-      counts_json: JSON.stringify(totals.counts),
+      counts_json: JSON.stringify(totals.backlog ? { ...totals.counts, backlog: totals.backlog } : totals.counts),
       requests: totals.requests ?? 0,
       mutations: totals.mutations ?? 0,
       complexity_used: totals.complexityUsed ?? 0,

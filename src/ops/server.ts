@@ -7,7 +7,7 @@ import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { ConfigError } from '../errors.js';
 import { adviceFor } from './advice.js';
-import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from './dashboard.js';
+import { DASHBOARD_CSS, DASHBOARD_JS, dashboardData, renderDashboard, renderDashboardMain, uplotAssets } from './dashboard.js';
 import { createMetrics } from './metrics.js';
 import { orderHistory, statusSnapshot } from './queries.js';
 import { buildReport } from './report.js';
@@ -95,9 +95,12 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
         return json(res, 503, { ready: false, database: 'unreachable', error: err instanceof Error ? err.message : String(err) });
       }
     }
-    if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML);
+    // Behind a token the page holds no data until the script presents it to /api/dashboard.
+    if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', renderDashboard(env, requiresToken ? undefined : await dashboardData(db, cfg)));
     if (path === '/dashboard.js') return send(res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
     if (path === '/dashboard.css') return send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);
+    if (path === '/vendor/uPlot.iife.min.js') return send(res, 200, 'text/javascript; charset=utf-8', uplotAssets().js);
+    if (path === '/vendor/uPlot.min.css') return send(res, 200, 'text/css; charset=utf-8', uplotAssets().css);
     const isApi = path === '/metrics' || path.startsWith('/api/');
     if (!isApi) return send(res, 404, 'text/plain', 'not found\n');
     if (requiresToken && !authorized(req, token!)) return send(res, 401, 'text/plain', 'bearer token required\n', { 'www-authenticate': 'Bearer realm="ordersync"' });
@@ -111,6 +114,10 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
         customers: report.rows.map(({ errors: _errors, ...r }) => r),
         lastRun: report.run,
       });
+    }
+    if (path === '/api/dashboard') {
+      const data = await dashboardData(db, cfg);
+      return json(res, 200, { env: data.env, at: data.at, banner: data.banner, history: data.history, html: renderDashboardMain(data) });
     }
     if (path === '/api/order') {
       const key = url.searchParams.get('key');

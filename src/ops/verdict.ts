@@ -1,7 +1,7 @@
 import type { Settings } from '../config/schema.js';
 import type { RunStatus } from '../db/types.js';
 import type { MergeSummary } from '../merge/index.js';
-import type { SyncResult } from '../sync/index.js';
+import type { SyncCounts, SyncResult } from '../sync/index.js';
 
 export interface Verdict {
   status: RunStatus;
@@ -12,6 +12,22 @@ export interface Verdict {
   cancelled: number;
   successRate: number | null;
   summary: string;
+}
+
+export interface Records {
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** A run's records from its sync counts (a run record's `counts_json.sync`); zeros when it synced nothing. */
+export function recordsOf(c: Partial<SyncCounts> | null | undefined): Records {
+  const n = (k: keyof SyncCounts) => Number(c?.[k] ?? 0);
+  return {
+    succeeded: n('items_created') + n('items_updated') + n('items_archived') + n('subitems_created') + n('subitems_updated') + n('subitems_zeroed') + n('subitems_removed'),
+    failed: n('items_failed') + n('subitems_failed'),
+    cancelled: n('items_cancelled'),
+  };
 }
 
 /**
@@ -25,10 +41,7 @@ export interface ProofSummary {
 }
 
 export function verdictOf(alerts: Settings['alerts'], m: MergeSummary | undefined, s: SyncResult | undefined, proof?: ProofSummary): Verdict {
-  const c = s?.counts;
-  const succeeded = c ? c.items_created + c.items_updated + c.items_archived + c.subitems_created + c.subitems_updated + c.subitems_zeroed + c.subitems_removed : 0;
-  const failed = c ? c.items_failed + c.subitems_failed : 0;
-  const cancelled = c?.items_cancelled ?? 0;
+  const { succeeded, failed, cancelled } = recordsOf(s?.counts);
   const attempted = succeeded + failed;
   const successRate = attempted === 0 ? null : succeeded / attempted;
   let status: RunStatus = 'OK';
