@@ -24,6 +24,7 @@ export const apiErrors = {
   boardNotFound: (boardId: string) => new ApiError('Board not found', 'InvalidBoardIdException', 200, { board_id: Number(boardId) }),
   itemNotFound: (itemId: string) => new ApiError('Item not found', 'ResourceNotFoundException', 404, { item_id: Number(itemId) }),
   groupNotFound: (groupId: string) => new ApiError('Group not found', 'ResourceNotFoundException', 404, { group_id: groupId }),
+  lastGroup: (groupId: string) => new ApiError('A board must keep at least one group', 'DeleteLastGroupException', 409, { group_id: groupId }),
   columnNotFound: (columnId: string) =>
     new ApiError("This column ID doesn't exist for the board", 'InvalidColumnIdException', 200, { column_id: columnId }),
   columnValue: (columnId: string, columnType: string, value: unknown, reason = 'invalid value') =>

@@ -252,6 +252,19 @@ export const rootValue = {
     return new GroupView(ctx, b, g);
   },
 
+  archive_group(args: { board_id: string; group_id: string }, ctx: RequestContext) {
+    ctx.beforeMutation();
+    const b = board(ctx, args.board_id);
+    const live = ctx.store.activeGroups(b);
+    const g = live.find((x) => x.id === args.group_id);
+    if (!g) throw apiErrors.groupNotFound(args.group_id);
+    if (live.length === 1) throw apiErrors.lastGroup(args.group_id);
+    g.archived = true;
+    // Archiving a group archives the items in it, as monday does.
+    for (const item of b.items.values()) if (item.groupId === g.id && item.state === 'active') ctx.store.setState(item, 'archived');
+    return new GroupView(ctx, b, g);
+  },
+
   create_item(args: { board_id: string; item_name: string; group_id?: string | null; column_values?: string | null; create_labels_if_missing?: boolean | null }, ctx: RequestContext) {
     ctx.beforeMutation();
     const b = board(ctx, args.board_id);

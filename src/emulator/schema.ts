@@ -55,6 +55,7 @@ type Mutation {
   create_board(board_kind: BoardKind!, board_name: String!, description: String, empty: Boolean = false, folder_id: ID, workspace_id: ID): Board
   create_column(board_id: ID!, id: String, title: String!, description: String, after_column_id: ID, defaults: JSON, column_type: ColumnType!): Column
   create_group(board_id: ID!, group_color: String, group_name: String!, position_relative_method: PositionRelative, relative_to: String): Group
+  archive_group(board_id: ID!, group_id: String!): Group
   create_item(board_id: ID!, column_values: JSON, create_labels_if_missing: Boolean, group_id: String, item_name: String!, position_relative_method: PositionRelative, relative_to: ID): Item
   create_subitem(column_values: JSON, create_labels_if_missing: Boolean, item_name: String!, parent_item_id: ID!): Item
   change_multiple_column_values(board_id: ID!, column_values: JSON!, create_labels_if_missing: Boolean, item_id: ID): Item

@@ -12,6 +12,11 @@ export interface CreateGroupOp {
   relative_to?: string;
   position_relative_method?: 'before_at' | 'after_at';
 }
+export interface ArchiveGroupOp {
+  kind: 'archive_group';
+  board_id: string;
+  group_id: string;
+}
 export interface CreateItemOp {
   kind: 'create_item';
   board_id: string;
@@ -50,6 +55,7 @@ export interface DeleteItemOp {
 
 export type MutationOp =
   | CreateGroupOp
+  | ArchiveGroupOp
   | CreateItemOp
   | CreateSubitemOp
   | ChangeColumnValuesOp
@@ -57,7 +63,7 @@ export type MutationOp =
   | ArchiveItemOp
   | DeleteItemOp;
 
-/** What each item mutation returns (create_group returns `{ id, title }`). */
+/** What each item mutation returns (create_group and archive_group return `{ id, title }`). */
 export interface ItemRef {
   id: string;
   name: string;

@@ -12,6 +12,7 @@ import {
 } from './batch.js';
 import {
   BOARD_GROUPS_QUERY,
+  GROUP_ITEMS_QUERY,
   BOARD_ITEMS_PAGE_QUERY,
   BOARD_SCHEMA_QUERY,
   ITEMS_BY_COLUMN_VALUES_QUERY,
@@ -300,6 +301,16 @@ export class MondayClient {
       boardId,
     });
     return requireBoard(data.boards, boardId).groups ?? [];
+  }
+
+  /** The board's active groups among `groupIds`, each with whether it still holds an active item. */
+  async groupOccupancy(boardId: string, groupIds: readonly string[]): Promise<Array<GroupRef & { hasItems: boolean }>> {
+    if (groupIds.length === 0) return [];
+    const data = await this.query<{ boards: { id: string; groups: Array<GroupRef & { items_page: { items: { id: string }[] } }> | null }[] | null }>(GROUP_ITEMS_QUERY, {
+      boardId,
+      groupIds,
+    });
+    return (requireBoard(data.boards, boardId).groups ?? []).map((g) => ({ id: g.id, title: g.title, hasItems: g.items_page.items.length > 0 }));
   }
 
   /** Items whose columns match whole values (case-insensitively, monday's rule), all pages. */

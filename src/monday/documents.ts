@@ -58,6 +58,13 @@ query BoardGroups($boardId: ID!) {
   boards(ids: [$boardId]) { id groups { id title } }
 }`;
 
+/** Whether each group still holds an active item (`items_page` lists active items only). */
+export const GROUP_ITEMS_QUERY = `
+query GroupItems($boardId: ID!, $groupIds: [String]) {
+  ${COMPLEXITY_SELECTION}
+  boards(ids: [$boardId]) { id groups(ids: $groupIds) { id title items_page(limit: 1) { items { id } } } }
+}`;
+
 export const ITEMS_BY_COLUMN_VALUES_QUERY = `
 query ItemsByColumnValues($boardId: ID!, $columns: [ItemsPageByColumnValuesQuery!], $limit: Int!, ${ITEM_VARIABLES}) {
   ${COMPLEXITY_SELECTION}
@@ -117,6 +124,10 @@ export const MUTATION_TEMPLATES = {
       relative_to: 'String',
       position_relative_method: 'PositionRelative',
     },
+    selection: 'id title',
+  },
+  archive_group: {
+    args: { board_id: 'ID!', group_id: 'String!' },
     selection: 'id title',
   },
   create_item: {

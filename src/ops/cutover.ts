@@ -160,6 +160,7 @@ async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars:
   const s = cfg.settings;
   return withRunLock(db, cfg.envName, async () => {
     const runId = await startRun(db, cfg.envName, stepCommand('baseline'), {}, parent);
+    await closeKilledBaselines(db, cfg.envName, runId);
     try {
       const summary = await merge(db, s, { runId });
       const { client } = clientFromConfig(cfg, {}, envVars);
@@ -182,4 +183,24 @@ async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars:
       throw err;
     }
   });
+}
+
+/**
+ * Baselines still RUNNING while we hold the run lock were killed. What they adopted is
+ * committed chunk by chunk, so this baseline goes on from there: their records say so.
+ */
+async function closeKilledBaselines(db: Db, env: string, resumedBy: number): Promise<void> {
+  await db.kysely
+    .updateTable('sync_runs')
+    .set({
+      status: 'ABORTED',
+      finished_at: new Date().toISOString(),
+      verdict: 'aborted: the process ended before the baseline finished',
+      error: `the process ended before the baseline finished (killed or crashed); resumed by cutover:baseline run ${resumedBy}, which adopts the orders it had not reached`,
+    })
+    .where('env', '=', env)
+    .where('command', '=', stepCommand('baseline'))
+    .where('status', '=', 'RUNNING')
+    .where('id', '!=', resumedBy)
+    .execute();
 }

@@ -11,6 +11,7 @@ import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/
 import { ApiLog } from './api-log.js';
 import { backlog } from './queries.js';
 import { finishRun, startRun } from './runs.js';
+import { refuseUnfinished } from './unfinished.js';
 import { verdictOf, type Verdict } from './verdict.js';
 import { checkBoard, runProof, type BoardCheck, type RunProof } from './verify.js';
 
@@ -48,6 +49,8 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
   }
   return withRunLock(db, cfg.envName, async (lock) => {
+    // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.
+    await refuseUnfinished(db, cfg.envName);
     await abortAbandonedRuns(db, cfg.envName);
     const started = Date.now();
     const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);

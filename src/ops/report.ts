@@ -157,6 +157,8 @@ export async function buildReport(db: Db, alerts: Settings['alerts'], opts: Repo
         'sync_events.value',
       ])
       .where('sync_events.run_id', '=', run.id)
+      // Board-level events (a group created) belong to no customer's rows.
+      .where('sync_events.order_key', 'is not', null)
       .orderBy('sync_events.id');
     if (opts.customer !== undefined) eq = eq.where('orders.customer', '=', opts.customer);
     for (const e of await eq.execute()) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import { withRunLock } from '../db/run-lock.js';
+import { withRunLock, type RunLockHandle } from '../db/run-lock.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { MutationOp } from '../monday/batch.js';
@@ -10,9 +10,10 @@ import type { MondayClient } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { formatColumnValues } from '../monday/values.js';
 import type { SyncedOrder } from '../sync/desired.js';
-import { eventRow, type SyncEvent } from '../sync/journal.js';
+import { eventRow } from '../sync/journal.js';
 import { ApiLog } from './api-log.js';
 import { finishRun, startRun } from './runs.js';
+import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from './unfinished.js';
 
 /** What rollback does for one journal event of the run being undone. */
 export interface RollbackStep {
@@ -21,10 +22,15 @@ export interface RollbackStep {
   order_key: string | null;
   size: string | null;
   monday_id: string | null;
-  /** archive = archive what the run created; restore = write the values it replaced; manual = cannot be undone through the API. */
-  action: 'archive' | 'restore' | 'covered' | 'manual';
+  /**
+   * archive = archive what the run created; restore = write the values it replaced; covered =
+   * undone with its item; remove_group = archive a group the run created once it is empty;
+   * manual = cannot be undone through the API.
+   */
+  action: 'archive' | 'restore' | 'covered' | 'remove_group' | 'manual';
   detail: string;
-  outcome?: 'ROLLED_BACK' | 'ERROR';
+  /** KEPT: a group left in place because it still holds items (or is the board's last). */
+  outcome?: 'ROLLED_BACK' | 'ERROR' | 'KEPT';
   error?: string;
 }
 
@@ -34,6 +40,8 @@ export interface RollbackResult {
   runId?: number;
   dryRun: boolean;
   steps: RollbackStep[];
+  /** Steps an interrupted earlier attempt already undid (this one resumed it). */
+  alreadyUndone: number;
   /** Item ids archived by the run: the 2026-10 API cannot un-archive them one by one. */
   manual: Array<{ operation: string; order_key: string | null; monday_id: string | null; board_id: string | null }>;
   /** 0 all undone, 2 something needs a human (manual restores), 1 a mutation failed. */
@@ -45,6 +53,7 @@ interface EventRow {
   order_key: string | null;
   size: string | null;
   operation: string;
+  outcome: string;
   board_id: string | null;
   monday_id: string | null;
   before_json: string | null;
@@ -58,16 +67,30 @@ interface ItemState {
   name?: string | null;
 }
 
-const UNDOABLE = new Set(['create_item', 'update_item', 'cancel_item', 'create_subitem', 'update_subitem', 'zero_subitem']);
+const UNDOABLE = new Set(['create_item', 'update_item', 'cancel_item', 'create_subitem', 'update_subitem', 'zero_subitem', 'create_group']);
 const MANUAL = new Set(['archive_item', 'archive_subitem', 'delete_subitem']);
+/** Reconcile's adoptions in a sync run are the run's own creations whose answer was lost; a baseline's are the prior system's items. */
+const ADOPTED_CREATIONS = new Set(['adopt_item', 'adopt_subitem']);
+const ITEM_CREATIONS = new Set(['create_item', 'adopt_item']);
+const SUBITEM_CREATIONS = new Set(['create_subitem', 'adopt_subitem']);
+const FINISHED = ['OK', 'DEGRADED'] as const;
+
+/** One step's identity across attempts: a rollback event repeats the undone event's operation, id and size. */
+const stepKey = (e: { operation: string; monday_id: string | null; size: string | null }) => `${e.operation}|${e.monday_id ?? ''}|${e.size ?? ''}`;
 
 /**
  * `ordersync rollback --run <id>`: replays the run's journal backwards. Created items and
- * subitems are archived (monday keeps them 30 days in the board archive), changed values are
- * written back from before_json re-formatted against the live board, and the rows' sync state
- * is put back so the next run redoes the work. Archives and deletions cannot be undone through
- * the 2026-10 API (no single-item unarchive; the sync archives with archive_item, which has no
+ * subitems (adopted ones included) are archived (monday keeps them 30 days in the board
+ * archive), changed values are written back from before_json re-formatted against the live
+ * board, groups the run created are archived once empty, and the rows' sync state is put
+ * back so the next run redoes the work. Archives and deletions cannot be undone through the
+ * 2026-10 API (no single-item unarchive; the sync archives with archive_item, which has no
  * job to undo_action), so their ids are listed for a restore from the board archive by hand.
+ *
+ * It is a job like `run`: the rows of each request are marked IN_FLIGHT before it leaves, an
+ * item and its subitems change state in one transaction, and an attempt that was killed is
+ * resumed by running the same command again (what it undid is skipped, what was in flight is
+ * looked up on the board). Until then `run`, `sync` and `retry` refuse to start.
  */
 export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: number, opts: { dryRun?: boolean; envVars?: NodeJS.ProcessEnv } = {}): Promise<RollbackResult> {
   const target = await db.kysely.selectFrom('sync_runs').selectAll().where('id', '=', targetRunId).executeTakeFirst();
@@ -75,52 +98,73 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
   if (target.env !== cfg.envName) throw new ConfigError(`run ${targetRunId} belongs to environment "${target.env}", not "${cfg.envName}"; pass --env ${target.env}`);
   if (target.command === 'rollback') throw new ConfigError(`run ${targetRunId} is itself a rollback; it cannot be rolled back`);
   if (target.status === 'RUNNING') throw new OrdersyncError(`run ${targetRunId} is still RUNNING; wait for it (or for its lease to expire) first`);
-  const earlier = await db.kysely
-    .selectFrom('sync_runs')
-    .select('id')
-    .where('command', '=', 'rollback')
-    .where('parent_run_id', '=', targetRunId)
-    .where('status', 'in', ['OK', 'DEGRADED'])
-    .executeTakeFirst();
-  if (earlier) throw new OrdersyncError(`run ${targetRunId} was already rolled back by run ${earlier.id}`);
+  const attempts = await db.kysely.selectFrom('sync_runs').select(['id', 'status']).where('command', '=', 'rollback').where('parent_run_id', '=', targetRunId).orderBy('id', 'desc').execute();
+  const finished = attempts[0] && (FINISHED as readonly string[]).includes(attempts[0].status) ? attempts[0] : undefined;
+  if (finished) throw new OrdersyncError(`run ${targetRunId} was already rolled back by run ${finished.id}`);
 
   const events = (await db.kysely
     .selectFrom('sync_events')
-    .select(['id', 'order_key', 'size', 'operation', 'board_id', 'monday_id', 'before_json', 'after_json'])
+    .select(['id', 'order_key', 'size', 'operation', 'outcome', 'board_id', 'monday_id', 'before_json', 'after_json'])
     .where('run_id', '=', targetRunId)
-    .where('outcome', '=', 'OK')
+    .where((eb) => (target.command === 'cutover:baseline' ? eb('outcome', '=', 'OK') : eb.or([eb('outcome', '=', 'OK'), eb.and([eb('outcome', '=', 'ADOPTED'), eb('operation', 'in', [...ADOPTED_CREATIONS])])])))
     .orderBy('id', 'desc')
     .execute()) as EventRow[];
   await refuseIfTouchedLater(db, targetRunId, events);
+  const undone = new Set<string>();
+  if (attempts.length > 0) {
+    const earlier = await db.kysely
+      .selectFrom('sync_events')
+      .select(['operation', 'monday_id', 'size'])
+      .where('run_id', 'in', attempts.map((a) => a.id))
+      .where('outcome', '=', 'ROLLED_BACK')
+      .execute();
+    for (const e of earlier) undone.add(stepKey(e));
+  }
 
-  const archivedItems = new Set(events.filter((e) => e.operation === 'create_item' && e.monday_id).map((e) => e.monday_id as string));
+  const archivedItems = new Set(events.filter((e) => ITEM_CREATIONS.has(e.operation) && e.monday_id).map((e) => e.monday_id as string));
   const steps: RollbackStep[] = [];
   const manual: RollbackResult['manual'] = [];
+  let alreadyUndone = 0;
   for (const e of events) {
     const base = { event_id: e.id, operation: e.operation, order_key: e.order_key, size: e.size, monday_id: e.monday_id };
     if (MANUAL.has(e.operation)) {
       manual.push({ operation: e.operation, order_key: e.order_key, monday_id: e.monday_id, board_id: e.board_id });
       steps.push({ ...base, action: 'manual', detail: `${e.operation === 'delete_subitem' ? 'deleted' : 'archived'} ${e.monday_id}: restore it from the board's archive/trash by hand` });
-    } else if (!UNDOABLE.has(e.operation)) {
       continue;
-    } else if (e.operation === 'create_item') {
-      steps.push({ ...base, action: 'archive', detail: `archive item ${e.monday_id} (created by the run; its subitems go with it)` });
-    } else if (e.operation === 'create_subitem') {
-      const parent = (parse<{ parent_id?: string }>(e.after_json) ?? {}).parent_id;
+    }
+    if (!UNDOABLE.has(e.operation) && !ADOPTED_CREATIONS.has(e.operation)) continue;
+    if (undone.has(stepKey(e))) {
+      alreadyUndone++;
+      continue;
+    }
+    const parent = (parse<{ parent_id?: string }>(e.after_json) ?? {}).parent_id;
+    const adopted = e.outcome === 'ADOPTED' ? ' (adopted after a lost answer)' : '';
+    if (e.operation === 'create_group') {
+      steps.push({ ...base, action: 'remove_group', detail: `archive group ${e.monday_id} "${parse<{ title?: string }>(e.after_json)?.title ?? ''}" (created by the run) once it holds no item` });
+    } else if (ITEM_CREATIONS.has(e.operation)) {
+      steps.push({ ...base, action: 'archive', detail: `archive item ${e.monday_id} (created by the run${adopted}; its subitems go with it)` });
+    } else if (SUBITEM_CREATIONS.has(e.operation) || e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
       if (parent && archivedItems.has(parent)) steps.push({ ...base, action: 'covered', detail: `subitem ${e.monday_id} goes with its parent ${parent}` });
-      else steps.push({ ...base, action: 'archive', detail: `archive subitem ${e.monday_id} (created by the run)` });
-    } else if (e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
-      steps.push({ ...base, action: 'restore', detail: `subitem ${e.monday_id} quantity back to ${String(parse<{ qty?: unknown }>(e.before_json)?.qty ?? null)}` });
+      else if (SUBITEM_CREATIONS.has(e.operation)) steps.push({ ...base, action: 'archive', detail: `archive subitem ${e.monday_id} (created by the run${adopted})` });
+      else steps.push({ ...base, action: 'restore', detail: `subitem ${e.monday_id} quantity back to ${String(parse<{ qty?: unknown }>(e.before_json)?.qty ?? null)}` });
+    } else if (e.monday_id && archivedItems.has(e.monday_id)) {
+      steps.push({ ...base, action: 'covered', detail: `item ${e.monday_id} is archived: the run created it` });
     } else {
       const before = parse<ItemState>(e.before_json) ?? {};
       const what = [...Object.keys(before.columns ?? {}), ...(before.group_id ? ['group'] : [])];
       steps.push({ ...base, action: 'restore', detail: `item ${e.monday_id}: restore ${what.join(', ') || 'name'}` });
     }
   }
-  if (opts.dryRun) return { targetRunId, dryRun: true, steps, manual, exitCode: manual.length > 0 ? 2 : 0 };
+  const exitOf = (failed: number): 0 | 1 | 2 => (failed > 0 ? 1 : manual.length > 0 ? 2 : 0);
+  if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, exitCode: exitOf(0) };
 
-  return withRunLock(db, cfg.envName, async () => {
-    const runId = await startRun(db, cfg.envName, 'rollback', { target: targetRunId }, targetRunId);
+  return withRunLock(db, cfg.envName, async (lock) => {
+    const other = await unfinishedRollback(db, cfg.envName);
+    if (other && other.targetRunId !== targetRunId) {
+      throw new UnfinishedJobError(`the rollback of run ${other.targetRunId} did not finish (rollback run ${other.rollbackRunId} was interrupted): resume with \`ordersync rollback --run ${other.targetRunId}\` first`);
+    }
+    const runId = await startRun(db, cfg.envName, 'rollback', { target: targetRunId, resumes: attempts.map((a) => a.id) }, targetRunId);
+    await closeKilledAttempts(db, targetRunId, runId);
     const token = clientFromConfig(cfg, {}, opts.envVars).token;
     const apiLog = new ApiLog(db, runId, token);
     const { client } = clientFromConfig(cfg, { onExchange: apiLog.record }, opts.envVars);
@@ -129,30 +173,51 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
       if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday board ids are not set for environment "${cfg.envName}"`);
       const boards = { items: await fetchBoardSnapshot(client, s.monday.items_board_id), subitems: await fetchBoardSnapshot(client, s.monday.subitems_board_id) };
       const byId = new Map(events.map((e) => [e.id, e]));
-      await execute(db, cfg, client, runId, boards, steps, byId);
+      await execute({ db, cfg, client, runId, targetRunId, boards, lock }, steps, byId);
       await apiLog.flush();
       const failed = steps.filter((st) => st.outcome === 'ERROR').length;
-      const undone = steps.filter((st) => st.outcome === 'ROLLED_BACK').length;
+      const done = steps.filter((st) => st.outcome === 'ROLLED_BACK').length;
+      const kept = steps.filter((st) => st.outcome === 'KEPT').length;
       const status = failed > 0 ? 'FAILED' : manual.length > 0 ? 'DEGRADED' : 'OK';
       const st = client.stats;
       await finishRun(
         db,
         runId,
         status,
-        { counts: { rolled_back: undone, failed, manual: manual.length }, requests: st.requests, mutations: st.mutations, complexityUsed: st.complexityUsed, retries: st.retries },
-        `rolled back run ${targetRunId}: ${undone} operation(s) undone, ${failed} failed, ${manual.length} to restore by hand`,
+        { counts: { rolled_back: done, already_undone: alreadyUndone, failed, kept, manual: manual.length }, requests: st.requests, mutations: st.mutations, complexityUsed: st.complexityUsed, retries: st.retries },
+        `rolled back run ${targetRunId}: ${done} operation(s) undone${alreadyUndone ? ` (and ${alreadyUndone} by the interrupted attempt)` : ''}, ${failed} failed, ${manual.length} to restore by hand${kept ? `, ${kept} group(s) kept` : ''}`,
       );
-      return { targetRunId, runId, dryRun: false, steps, manual, exitCode: failed > 0 ? 1 : manual.length > 0 ? 2 : 0 };
+      return { targetRunId, runId, dryRun: false, steps, alreadyUndone, manual, exitCode: exitOf(failed) };
     } catch (err) {
       await apiLog.flush().catch(() => undefined);
-      const message = err instanceof Error ? err.message : String(err);
+      const message = `${err instanceof Error ? err.message : String(err)}; resume with \`ordersync rollback --run ${targetRunId}\``;
       await finishRun(db, runId, 'FAILED', { counts: {} }, `failed: ${message}`, message).catch(() => undefined);
       throw err;
     }
   });
 }
 
-/** Restoring old values over changes a later run made would lose those changes. */
+/** Attempts still RUNNING while we hold the run lock were killed: this one takes over from them. */
+async function closeKilledAttempts(db: Db, targetRunId: number, resumedBy: number): Promise<void> {
+  await db.kysely
+    .updateTable('sync_runs')
+    .set({
+      status: 'ABORTED',
+      finished_at: new Date().toISOString(),
+      verdict: 'aborted: the process ended before the rollback finished',
+      error: `the process ended before the rollback finished (killed or crashed); resumed by rollback run ${resumedBy}, which skips what it undid and looks up on the board what it left in flight`,
+    })
+    .where('command', '=', 'rollback')
+    .where('parent_run_id', '=', targetRunId)
+    .where('status', '=', 'RUNNING')
+    .where('id', '!=', resumedBy)
+    .execute();
+}
+
+/**
+ * Restoring old values over changes a later run made would lose those changes; a later run
+ * that has itself been rolled back changed nothing that is still there.
+ */
 async function refuseIfTouchedLater(db: Db, targetRunId: number, events: EventRow[]): Promise<void> {
   const ids = [...new Set(events.map((e) => e.monday_id).filter((x): x is string => x !== null))];
   const later = new Set<number>();
@@ -168,24 +233,57 @@ async function refuseIfTouchedLater(db: Db, targetRunId: number, events: EventRo
       .execute();
     for (const r of rows) later.add(r.run_id);
   }
-  if (later.size > 0) {
-    throw new OrdersyncError(`later run(s) ${[...later].sort((a, b) => a - b).join(', ')} changed the same items; roll those back first (newest first)`);
+  if (later.size === 0) return;
+  const rollbacks = await db.kysely
+    .selectFrom('sync_runs')
+    .select(['id', 'parent_run_id', 'status'])
+    .where('command', '=', 'rollback')
+    .where('parent_run_id', 'in', [...later])
+    .orderBy('id', 'desc')
+    .execute();
+  const latest = new Map<number, string>();
+  for (const r of rollbacks) if (r.parent_run_id !== null && !latest.has(r.parent_run_id)) latest.set(r.parent_run_id, r.status);
+  const blocking = [...later].filter((id) => !(FINISHED as readonly string[]).includes(latest.get(id) ?? '')).sort((a, b) => a - b);
+  if (blocking.length > 0) {
+    throw new OrdersyncError(`later run(s) ${blocking.join(', ')} changed the same items; roll those back first (newest first)`);
   }
 }
 
 interface Planned {
   step: RollbackStep;
-  ops: MutationOp[];
   event: EventRow;
 }
 
-async function execute(db: Db, cfg: ResolvedConfig, client: MondayClient, runId: number, boards: { items: BoardSnapshot; subitems: BoardSnapshot }, steps: RollbackStep[], byId: Map<number, EventRow>): Promise<void> {
-  const planned: Planned[] = [];
+/** What one request carries for one item or subitem: its mutations and every step that goes with them. */
+interface Unit {
+  steps: Planned[];
+  ops: MutationOp[];
+  /** The item or subitem archived, when the unit archives one. */
+  archives?: string;
+}
+
+interface Exec {
+  db: Db;
+  cfg: ResolvedConfig;
+  client: MondayClient;
+  runId: number;
+  targetRunId: number;
+  boards: { items: BoardSnapshot; subitems: BoardSnapshot };
+  lock: RunLockHandle;
+}
+
+async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRow>): Promise<void> {
+  const { db, cfg, client, runId, boards } = x;
+  // Units in journal order, newest first; a subitem (or update) of an item the run created
+  // travels with that item's archive, so the rows of an item and its lines change together.
+  const units: Unit[] = [];
+  const archiveOf = new Map<string, Unit>();
+  const orphans: Planned[] = [];
   for (const step of steps) {
     const event = byId.get(step.event_id) as EventRow;
-    if (step.action === 'manual') continue;
+    if (step.action === 'manual' || step.action === 'remove_group') continue;
     if (step.action === 'covered') {
-      planned.push({ step, ops: [], event });
+      orphans.push({ step, event });
       continue;
     }
     const built = buildOps(cfg, boards, event);
@@ -194,47 +292,173 @@ async function execute(db: Db, cfg: ResolvedConfig, client: MondayClient, runId:
       step.error = built.error;
       continue;
     }
-    planned.push({ step, ops: built.ops, event });
+    const unit: Unit = { steps: [{ step, event }], ops: built.ops, archives: step.action === 'archive' ? (event.monday_id ?? undefined) : undefined };
+    if (unit.archives && ITEM_CREATIONS.has(event.operation)) archiveOf.set(unit.archives, unit);
+    units.push(unit);
   }
-  const now = () => new Date().toISOString();
-  // Journal order, newest first; a batch never splits one step's mutations.
-  for (let i = 0; i < planned.length; ) {
-    const batch: Planned[] = [];
-    let n = 0;
-    while (i < planned.length && (batch.length === 0 || n + (planned[i]?.ops.length ?? 0) <= client.batchSize)) {
-      const p = planned[i++] as Planned;
-      batch.push(p);
-      n += p.ops.length;
+  for (const p of orphans) {
+    const parent = p.event.monday_id && archiveOf.has(p.event.monday_id) ? p.event.monday_id : (parse<{ parent_id?: string }>(p.event.after_json) ?? {}).parent_id;
+    const owner = parent ? archiveOf.get(parent) : undefined;
+    // The item was archived by an earlier attempt, together with its rows: this step went with it.
+    if (owner) owner.steps.push(p);
+    else units.push({ steps: [p], ops: [] });
+  }
+
+  // What is already archived on the board (an interrupted attempt's request that did run,
+  // or a planner) is not archived again.
+  const archiveIds = units.map((u) => u.archives).filter((id): id is string => id !== undefined);
+  const gone = new Set<string>();
+  for (let i = 0; i < archiveIds.length; i += 50) {
+    const chunk = archiveIds.slice(i, i + 50);
+    const found = await client.itemsByIds(chunk, { columnIds: [] });
+    const active = new Set(found.filter((it) => (it.state ?? 'active') === 'active').map((it) => it.id));
+    for (const id of chunk) if (!active.has(id)) gone.add(id);
+  }
+  for (const u of units) {
+    if (u.archives && gone.has(u.archives)) {
+      u.ops = [];
+      const first = u.steps[0];
+      if (first) first.step.detail += ' — already archived on the board';
     }
-    const ops = batch.flatMap((p) => p.ops);
-    const results = ops.length ? await client.mutate(ops, { idempotencyKey: `ordersync-rollback-${runId}-${randomUUID()}` }) : [];
+  }
+
+  const now = () => new Date().toISOString();
+  for (let i = 0; i < units.length; ) {
+    const batch: Unit[] = [];
+    let n = 0;
+    while (i < units.length && (batch.length === 0 || n + (units[i]?.ops.length ?? 0) <= client.batchSize)) {
+      const u = units[i++] as Unit;
+      batch.push(u);
+      n += u.ops.length;
+    }
+    // Between requests: a rollback that lost its lock stops before its next one.
+    x.lock.assertHeld();
+    const key = `${ROLLBACK_KEY_PREFIX}${runId}-${randomUUID()}`;
+    const sending = batch.filter((u) => u.ops.length > 0);
+    if (sending.length > 0) await markInFlight(db, sending, key, now());
+    const ops = sending.flatMap((u) => u.ops);
+    const results = ops.length ? await client.mutate(ops, { idempotencyKey: key }) : [];
     let at = 0;
     await db.kysely.transaction().execute(async (trx) => {
+      const k = trx as unknown as Db['kysely'];
       const rows = [];
-      for (const p of batch) {
-        const mine = results.slice(at, at + p.ops.length);
-        at += p.ops.length;
+      for (const u of batch) {
+        const mine = results.slice(at, at + u.ops.length);
+        at += u.ops.length;
         const failed = mine.find((r) => !r.ok);
         if (failed && !failed.ok) {
-          p.step.outcome = 'ERROR';
-          p.step.error = failed.error.message;
-          rows.push(eventRow(runId, { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ERROR', board_id: p.event.board_id, monday_id: p.event.monday_id, error_code: failed.error.code, error_message: failed.error.message }, now()));
+          await requeueUnit(k, u, now());
+          for (const p of u.steps) {
+            p.step.outcome = 'ERROR';
+            p.step.error = failed.error.message;
+            rows.push(eventRow(runId, { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ERROR', board_id: p.event.board_id, monday_id: p.event.monday_id, error_code: failed.error.code, error_message: failed.error.message }, now()));
+          }
           continue;
         }
-        await restoreRow(trx as unknown as Db['kysely'], cfg, p.event, now());
-        p.step.outcome = 'ROLLED_BACK';
-        const e: SyncEvent = { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ROLLED_BACK', board_id: p.event.board_id, monday_id: p.event.monday_id, before: parse(p.event.after_json), after: parse(p.event.before_json) };
-        rows.push(eventRow(runId, e, now()));
+        // Lines first, the item last: an item's reset covers all of its lines.
+        for (const p of [...u.steps].reverse()) {
+          await restoreRow(k, cfg, p.event, now());
+          p.step.outcome = 'ROLLED_BACK';
+          rows.push(eventRow(runId, { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ROLLED_BACK', board_id: p.event.board_id, monday_id: p.event.monday_id, before: parse(p.event.after_json), after: parse(p.event.before_json) }, now()));
+        }
       }
-      if (rows.length) await trx.insertInto('sync_events').values(rows).execute();
+      for (let j = 0; j < rows.length; j += 200) await trx.insertInto('sync_events').values(rows.slice(j, j + 200)).execute();
     });
+  }
+  await removeGroups(x, steps.filter((st) => st.action === 'remove_group' && st.outcome === undefined).map((st) => ({ step: st, event: byId.get(st.event_id) as EventRow })));
+}
+
+/** The order and line rows a unit's steps put back; created items take all their lines. */
+async function unitRows(k: Db['kysely'], u: Unit): Promise<{ orders: number[]; lines: number[] }> {
+  const orders = new Set<number>();
+  const lines = new Set<number>();
+  for (const { event: e } of u.steps) {
+    if (!e.order_key) continue;
+    const order = await k.selectFrom('orders').select('id').where('order_key', '=', e.order_key).executeTakeFirst();
+    if (!order) continue;
+    if (ITEM_CREATIONS.has(e.operation)) {
+      orders.add(order.id);
+      for (const l of await k.selectFrom('order_lines').select('id').where('order_id', '=', order.id).execute()) lines.add(l.id);
+    } else if (e.operation === 'update_item' || e.operation === 'cancel_item') {
+      orders.add(order.id);
+    } else {
+      for (const l of await k.selectFrom('order_lines').select('id').where('order_id', '=', order.id).where('size', '=', e.size ?? '').execute()) lines.add(l.id);
+    }
+  }
+  return { orders: [...orders], lines: [...lines] };
+}
+
+/** Journaled before the request leaves, like the sync's: a kill leaves these rows IN_FLIGHT under the rollback's key. */
+async function markInFlight(db: Db, units: Unit[], key: string, now: string): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    const k = trx as unknown as Db['kysely'];
+    for (const u of units) {
+      const { orders, lines } = await unitRows(k, u);
+      const mark = { sync_state: 'IN_FLIGHT' as const, idempotency_key: key, in_flight_since: now };
+      if (orders.length) await k.updateTable('orders').set(mark).where('id', 'in', orders).execute();
+      if (lines.length) await k.updateTable('order_lines').set(mark).where('id', 'in', lines).execute();
+    }
+  });
+}
+
+/** A step monday refused leaves the board as it was: its rows go back to the queue, and the next run checks them against it. */
+async function requeueUnit(k: Db['kysely'], u: Unit, now: string): Promise<void> {
+  const { orders, lines } = await unitRows(k, u);
+  const back = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null, updated_at: now };
+  if (orders.length) {
+    await k.updateTable('orders').set({ ...back, pending_since: now }).where('id', 'in', orders).where('sync_state', '=', 'IN_FLIGHT').execute();
+    await k.updateTable('orders').set({ action: 'UPDATE' }).where('id', 'in', orders).where('action', '=', 'NONE').execute();
+  }
+  if (lines.length) await k.updateTable('order_lines').set(back).where('id', 'in', lines).where('sync_state', '=', 'IN_FLIGHT').execute();
+}
+
+/**
+ * Groups the run created go once nothing is left in them (a planner's item, or another
+ * run's order, keeps a group); the board's last group stays, as monday requires.
+ */
+async function removeGroups(x: Exec, groups: Planned[]): Promise<void> {
+  if (groups.length === 0) return;
+  const board = x.boards.items.board_id;
+  const ids = groups.map((g) => g.event.monday_id).filter((id): id is string => id !== null);
+  const occupancy = new Map((await x.client.groupOccupancy(board, ids)).map((g) => [g.id, g]));
+  let live = (await x.client.groups(board)).length;
+  const now = () => new Date().toISOString();
+  for (const g of groups) {
+    const id = g.event.monday_id ?? '';
+    const found = occupancy.get(id);
+    if (found?.hasItems) {
+      g.step.outcome = 'KEPT';
+      g.step.detail += ' — kept: it holds items';
+      continue;
+    }
+    if (found && live <= 1) {
+      g.step.outcome = 'KEPT';
+      g.step.detail += " — kept: a board keeps at least one group";
+      continue;
+    }
+    x.lock.assertHeld();
+    const results = found ? await x.client.mutate([{ kind: 'archive_group', board_id: board, group_id: id }], { idempotencyKey: `${ROLLBACK_KEY_PREFIX}${x.runId}-${randomUUID()}` }) : [];
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) {
+      g.step.outcome = 'ERROR';
+      g.step.error = failed.error.message;
+      await x.db.kysely.insertInto('sync_events').values(eventRow(x.runId, { order_key: null, operation: 'create_group', outcome: 'ERROR', board_id: board, monday_id: id, error_code: failed.error.code, error_message: failed.error.message }, now())).execute();
+      continue;
+    }
+    if (found) live--;
+    else g.step.detail += ' — already gone from the board';
+    await x.db.kysely.transaction().execute(async (trx) => {
+      await trx.deleteFrom('monday_groups').where('board_id', '=', board).where('group_id', '=', id).execute();
+      await trx.insertInto('sync_events').values(eventRow(x.runId, { order_key: null, operation: 'create_group', outcome: 'ROLLED_BACK', board_id: board, monday_id: id, before: parse(g.event.after_json), after: null }, now())).execute();
+    });
+    g.step.outcome = 'ROLLED_BACK';
   }
 }
 
 function buildOps(cfg: ResolvedConfig, boards: { items: BoardSnapshot; subitems: BoardSnapshot }, e: EventRow): { ops: MutationOp[] } | { error: string } {
   const id = e.monday_id;
   if (!id) return { error: 'the journal holds no monday id for this event' };
-  if (e.operation === 'create_item' || e.operation === 'create_subitem') return { ops: [{ kind: 'archive_item', item_id: id }] };
+  if (ITEM_CREATIONS.has(e.operation) || SUBITEM_CREATIONS.has(e.operation)) return { ops: [{ kind: 'archive_item', item_id: id }] };
   if (e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
     const qty = parse<{ qty?: unknown }>(e.before_json)?.qty ?? null;
     const f = formatColumnValues(boards.subitems, { [cfg.settings.mapping.qty_column_id]: qty });
@@ -259,14 +483,16 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
   const order = await k.selectFrom('orders').select(['id', 'is_cancelled', 'synced_fields_json']).where('order_key', '=', e.order_key).executeTakeFirst();
   if (!order) return;
   const requeue = { sync_state: 'PENDING' as const, pending_since: now, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now };
-  if (e.operation === 'create_item') {
+  if (ITEM_CREATIONS.has(e.operation)) {
     await k.updateTable('orders').set({ ...requeue, action: 'INSERT', monday_item_id: null, monday_group_id: null, synced_fields_json: null, synced_at: null }).where('id', '=', order.id).execute();
+    // A size staging no longer has (qty 0) only had a subitem to show the zero: with the item gone it goes too, as merge drops such a line.
+    await k.deleteFrom('order_lines').where('order_id', '=', order.id).where('qty', '=', 0).execute();
     await k.updateTable('order_lines').set({ sync_state: 'PENDING', action: 'INSERT', monday_subitem_id: null, synced_qty: null, synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now }).where('order_id', '=', order.id).execute();
     return;
   }
-  if (e.operation === 'create_subitem' || e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
+  if (SUBITEM_CREATIONS.has(e.operation) || e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
     const cols =
-      e.operation === 'create_subitem'
+      SUBITEM_CREATIONS.has(e.operation)
         ? { action: 'INSERT' as const, monday_subitem_id: null, synced_qty: null }
         : { action: 'UPDATE' as const, synced_qty: toNumber(parse<{ qty?: unknown }>(e.before_json)?.qty) };
     await k.updateTable('order_lines').set({ ...cols, sync_state: 'PENDING', synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now }).where('order_id', '=', order.id).where('size', '=', e.size ?? '').execute();
@@ -308,6 +534,7 @@ function parse<T>(json: string | null): T | undefined {
 /** Terminal rendering of a rollback (or its dry-run plan). */
 export function formatRollback(r: RollbackResult): string {
   const lines = [r.dryRun ? `rollback plan for run ${r.targetRunId} (dry run: nothing written)` : `rollback of run ${r.targetRunId} (run ${r.runId})`];
+  if (r.alreadyUndone > 0) lines.push(`  resumes an interrupted rollback: ${r.alreadyUndone} operation(s) it undid are skipped`);
   for (const st of r.steps) lines.push(`  ${st.outcome ?? st.action.toUpperCase()}  ${st.operation} ${st.order_key ?? ''}${st.size ? ` size ${st.size}` : ''}: ${st.detail}${st.error ? ` — ${st.error}` : ''}`);
   if (r.manual.length) {
     lines.push(`${r.manual.length} archived/deleted item(s) cannot be restored through the API; restore them from the board's archive (monday keeps them 30 days):`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MondayError } from '../monday/errors.js';
 import type { SyncContext } from './context.js';
+import { eventRow } from './journal.js';
 
 /**
  * Group ids by title. A title is looked up in the cache, then on the board, and only then
@@ -51,10 +52,22 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
     for (const g of created) ids.set(g.title, g.id);
     ctx.itemsBoard.groups.push(...created);
     await cache(ctx, created);
+    await journalCreated(ctx, created);
     ctx.counts.groups_created += created.length;
     ctx.progress('groups', ids.size, wanted.length);
   }
   return { ids, errors };
+}
+
+/** Created groups are journaled like items: rollback removes a group its run created once it is empty. */
+async function journalCreated(ctx: SyncContext, groups: Array<{ title: string; id: string }>): Promise<void> {
+  if (groups.length === 0) return;
+  const board = ctx.itemsBoard.board_id;
+  const now = ctx.now();
+  await ctx.db.kysely
+    .insertInto('sync_events')
+    .values(groups.map((g) => eventRow(ctx.runId, { order_key: null, operation: 'create_group', outcome: 'OK', board_id: board, monday_id: g.id, before: null, after: { title: g.title } }, now)))
+    .execute();
 }
 
 async function cache(ctx: SyncContext, groups: Array<{ title: string; id: string }>): Promise<void> {

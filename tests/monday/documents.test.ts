@@ -43,6 +43,7 @@ const FULL_OPS: MutationOp[] = [
   { kind: 'move_item_to_group', item_id: '9000000001', group_id: 'new_group' },
   { kind: 'archive_item', item_id: '9000000001' },
   { kind: 'delete_item', item_id: '9000000001' },
+  { kind: 'archive_group', board_id: '9609317401', group_id: 'new_group' },
 ];
 
 function validationErrors(schema: GraphQLSchema, doc: string): string[] {
@@ -65,6 +66,7 @@ describe.skipIf(!sdl)('documents against the real monday 2026-10 SDL', () => {
       'BOARD_GROUPS_QUERY',
       'BOARD_ITEMS_PAGE_QUERY',
       'BOARD_SCHEMA_QUERY',
+      'GROUP_ITEMS_QUERY',
       'ITEMS_BY_COLUMN_VALUES_QUERY',
       'ITEMS_BY_IDS_QUERY',
       'ME_QUERY',
