@@ -86,6 +86,8 @@ describe('interrupted rollback and cutover', () => {
       expect(refused.code, `${command}: ${refused.stdout}${refused.stderr}`).toBe(4);
       expect(refused.stderr).toContain(`resume with \`ordersync rollback --run ${first.runId}\``);
     }
+    // The scheduler's tick (`serve --schedule`) runs the same job in-process: refused the same way.
+    await expect(e.run()).rejects.toThrow(`resume with \`ordersync rollback --run ${first.runId}\``);
     const untouched = await e.db.kysely.selectFrom('sync_runs').selectAll().where('id', '=', killedRun.id).executeTakeFirstOrThrow();
     expect(untouched.error ?? '').not.toContain('reconciled what it left in flight');
 
@@ -105,6 +107,11 @@ describe('interrupted rollback and cutover', () => {
 
   it('§1 rollback SIGKILLed after a batch committed: run refuses (exit 4), the rollback resumes, no subitem twice', { timeout: 120_000 }, async () => {
     const e = await open();
+    await killedRollbackThenRun(e, (child) => killWhen(child, async () => (await count(e, 'ROLLED_BACK')) > 0).then((x) => x.result));
+  });
+
+  it('§1 on PostgreSQL: rollback SIGKILLed after a batch committed, run refuses, the rollback resumes', { timeout: 120_000 }, async () => {
+    const e = await open({ engine: 'postgres' });
     await killedRollbackThenRun(e, (child) => killWhen(child, async () => (await count(e, 'ROLLED_BACK')) > 0).then((x) => x.result));
   });
 

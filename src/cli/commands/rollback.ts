@@ -7,7 +7,7 @@ import { outcome } from '../outcome.js';
 export function registerRollback(program: Command): void {
   program
     .command('rollback')
-    .description('Undo one run\'s effects on the board from its journal, newest first: archive the items and subitems it created, write back the values it changed, list what it archived (to restore by hand: the API has no unarchive), and put the rows back to PENDING so the next run redoes the work. Exit codes: 0 all undone, 2 some items to restore by hand, 1 a mutation failed.')
+    .description('Undo one run\'s effects on the board from its journal, newest first: archive the items and subitems it created, write back the values it changed, list what it archived (to restore by hand: the API has no unarchive), and put the rows back to PENDING so the next run redoes the work. A killed or interrupted rollback is resumed by running the same command again (what it undid is skipped, what was in flight is looked up on the board); until then run, sync, retry and the serve schedule refuse with exit code 4. Exit codes: 0 all undone, 2 some items to restore by hand, 1 a mutation failed, 4 locked or the rollback of another run to resume first.')
     .requiredOption('--run <id>', 'the run to undo (see `ordersync status`)', (v) => Number.parseInt(v, 10))
     .option('--dry-run', 'print what would be undone; write nothing')
     .option('--json', 'machine-readable output')
