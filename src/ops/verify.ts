@@ -11,6 +11,7 @@ import { clientFromConfig } from '../monday/from-config.js';
 import { keyColumnId } from '../sync/index.js';
 import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
 import { finishRun, startRun } from './runs.js';
+import { refuseUnfinished } from './unfinished.js';
 
 export interface VerifyOptions {
   fix?: boolean;
@@ -132,6 +133,8 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
 
   if (opts.fix) {
     await withRunLock(db, cfg.envName, async () => {
+      // Mid-rollback or mid-baseline the board is half-way on purpose: re-queueing it would undo the undo.
+      await refuseUnfinished(db, cfg.envName);
       const runId = await startRun(db, cfg.envName, 'verify:fix', { customer: opts.customer ?? null, limit: opts.limit ?? null });
       result.runId = runId;
       try {

@@ -81,9 +81,9 @@ describe('interrupted rollback and cutover', () => {
     const killedRun = await e.db.kysely.selectFrom('sync_runs').selectAll().where('command', '=', 'rollback').orderBy('id', 'desc').executeTakeFirstOrThrow();
 
     // The operator's next command: a plain run (and the others that sync) must not start.
-    for (const command of ['run', 'sync', 'retry']) {
-      const refused = await cli(e, [command]);
-      expect(refused.code, `${command}: ${refused.stdout}${refused.stderr}`).toBe(4);
+    for (const command of [['run'], ['sync'], ['retry'], ['verify', '--fix']]) {
+      const refused = await cli(e, command);
+      expect(refused.code, `${command.join(' ')}: ${refused.stdout}${refused.stderr}`).toBe(4);
       expect(refused.stderr).toContain(`resume with \`ordersync rollback --run ${first.runId}\``);
     }
     // The scheduler's tick (`serve --schedule`) runs the same job in-process: refused the same way.
