@@ -70,12 +70,13 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
       return { rootRunId: root, steps: CUTOVER_STEPS.map((step) => ({ step, status: 'skipped', runId: done.get(step), detail: 'completed earlier' })), complete: true, exitCode: 0 };
     }
 
-    // Preflight runs every time: the board or the config may have changed since.
+    // Preflight runs every time: the board or the config may have changed since. Its record
+    // comes first: from then on `run` refuses the environment until a baseline has finished.
+    const preflightId = await startRun(db, cfg.envName, stepCommand('preflight'), { scope, baselineOnly: Boolean(opts.baselineOnly) }, root);
     const findings = await validateConfig(cfg, { online: true, envVars });
     const doctor = await runDoctor(cfg, { envVars });
     const errors = findings.filter((f) => f.level === 'error');
     const failedChecks = doctor.checks.filter((c) => c.status === 'fail');
-    const preflightId = await startRun(db, cfg.envName, stepCommand('preflight'), { scope, baselineOnly: Boolean(opts.baselineOnly) }, root);
     const rootRunId = root ?? preflightId;
     const ok = errors.length === 0 && failedChecks.length === 0;
     const summary = ok

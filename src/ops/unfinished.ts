@@ -39,13 +39,17 @@ export async function unfinishedRollback(db: Db, env: string): Promise<Unfinishe
 }
 
 /**
- * A cutover baseline that started and never finished OK (killed, or failed part-way): some
- * orders are adopted, the others not yet, and a run would create those again next to the
- * items already on the board.
+ * A cutover whose baseline has not finished OK: killed or failed part-way (some orders
+ * adopted, the others not), or not reached yet (the cutover was killed in its preflight). The
+ * board holds the prior system's items, and a run would create the orders not yet adopted
+ * again next to them.
  */
-export async function unfinishedBaseline(db: Db, env: string): Promise<{ runId: number; status: string } | undefined> {
-  const last = await db.kysely.selectFrom('sync_runs').select(['id', 'status']).where('env', '=', env).where('command', '=', 'cutover:baseline').orderBy('id', 'desc').executeTakeFirst();
-  return last && last.status !== 'OK' ? { runId: last.id, status: last.status } : undefined;
+export async function unfinishedBaseline(db: Db, env: string): Promise<{ runId: number; why: string } | undefined> {
+  const latest = (command: string) => db.kysely.selectFrom('sync_runs').select(['id', 'status']).where('env', '=', env).where('command', '=', command).orderBy('id', 'desc').executeTakeFirst();
+  const baseline = await latest('cutover:baseline');
+  if (baseline) return baseline.status === 'OK' ? undefined : { runId: baseline.id, why: `baseline run ${baseline.id} is ${baseline.status}` };
+  const preflight = await latest('cutover:preflight');
+  return preflight ? { runId: preflight.id, why: `cutover run ${preflight.id} stopped before its baseline` } : undefined;
 }
 
 /** Called under the run lock before a job of the environment writes anything. */
@@ -60,7 +64,7 @@ export async function refuseUnfinished(db: Db, env: string): Promise<void> {
   if (baseline) {
     const adopted = await db.kysely.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('monday_item_id', 'is not', null).executeTakeFirst();
     throw new UnfinishedJobError(
-      `the cutover baseline of "${env}" did not finish (run ${baseline.runId} is ${baseline.status}; ${Number(adopted?.n ?? 0)} order(s) adopted so far): a run now would create the others again next to their items on the board. Nothing was synced: finish it with \`ordersync cutover\``,
+      `the cutover baseline of "${env}" did not finish (${baseline.why}; ${Number(adopted?.n ?? 0)} order(s) adopted so far): a run now would create the others again next to their items on the board. Nothing was synced: finish it with \`ordersync cutover\``,
     );
   }
 }
