@@ -299,8 +299,8 @@ async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRo
   for (const p of orphans) {
     const parent = p.event.monday_id && archiveOf.has(p.event.monday_id) ? p.event.monday_id : (parse<{ parent_id?: string }>(p.event.after_json) ?? {}).parent_id;
     const owner = parent ? archiveOf.get(parent) : undefined;
-    // The item was archived by an earlier attempt, together with its rows: this step went with it.
     if (owner) owner.steps.push(p);
+    // Its item was archived by an interrupted attempt (its rows with it): only the journal is left to write.
     else units.push({ steps: [p], ops: [] });
   }
 
