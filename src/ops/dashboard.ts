@@ -327,7 +327,10 @@ export const DASHBOARD_JS = `'use strict';
     return api('/api/dashboard').then(function (d) {
       $('auth').hidden = true; $('main').hidden = false;
       $('env').textContent = d.env;
-      $('body').innerHTML = d.html;
+      // The server escaped every value in this markup, as it does for the first page load;
+      // parsed in an inert document (no script runs there), then moved into the page.
+      var doc = new DOMParser().parseFromString('<div>' + d.html + '</div>', 'text/html');
+      $('body').replaceChildren.apply($('body'), Array.prototype.slice.call(doc.body.firstChild.childNodes));
       var at = document.createElement('time'); at.setAttribute('datetime', d.at); at.textContent = d.at;
       $('updated').replaceChildren('as of ', at);
       enhance();

@@ -74,7 +74,7 @@ describe('secrets never leak', () => {
         const res = await fetch(new URL(path, base));
         const text = await res.text();
         outputs.push({ what: `GET ${path}`, text });
-        // The dashboard renders values as text: its script never assigns innerHTML.
+        // The dashboard's values reach the page escaped by the server or as text: its script never assigns innerHTML.
         if (path === '/dashboard.js') expect(text).not.toMatch(/\.innerHTML\s*=|insertAdjacentHTML|document\.write/);
       }
     } finally {
