@@ -1,3 +1,4 @@
+import { missingSubitemColumns } from './board-keys.js';
 import type { ResolvedConfig } from './load.js';
 import type { Settings } from './schema.js';
 
@@ -41,6 +42,9 @@ function mappingChecks(env: string, s: Settings): Finding[] {
     if (sizes.has(source)) {
       out.push({ level: 'error', env, key: 'mapping.columns', message: `"${source}" is a size column; sizes become subitems, not item columns` });
     }
+  }
+  for (const m of missingSubitemColumns(s)) {
+    out.push({ level: 'error', env, key: m.key, message: `not set: name ${m.what} (column ids differ per board; \`ordersync board columns --env ${env}\` lists them)` });
   }
   if (s.mapping.columns[s.staging.key_columns[0] ?? ''] === undefined && !s.mapping.key_column_id) {
     out.push({

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { formatKeyPath, locateKey } from './locate.js';
 import { deepMerge, hasPath, isPlainObject, type Plain } from './merge.js';
 import { fileSchema, settingsSchema, type Settings } from './schema.js';
+import { didYouMean, knownKeysAt } from './suggest.js';
 
 export type Layer = 'default' | 'file' | `env.${string}`;
 
@@ -52,13 +53,13 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
   const raw = parseToml(file, text);
 
   const top = fileSchema.safeParse(raw);
-  if (!top.success) throw validationError(file, text, top.error, []);
+  if (!top.success) throw validationError(file, text, fileSchema, top.error, []);
   const { env: overlays = {}, default_env: defaultEnv, ...baseRaw } = raw as Plain & { env?: Record<string, Plain>; default_env?: string };
 
   const all = new Map<string, Settings>();
   for (const [name, overlay] of Object.entries(overlays)) {
     const merged = settingsSchema.safeParse(deepMerge(baseRaw, overlay));
-    if (!merged.success) throw validationError(file, text, merged.error, ['env', name], overlay, baseRaw);
+    if (!merged.success) throw validationError(file, text, settingsSchema, merged.error, ['env', name], overlay, baseRaw);
     all.set(name, merged.data);
   }
   const envNames = [...all.keys()];
@@ -67,7 +68,7 @@ export function loadConfig(opts: LoadOptions = {}): ResolvedConfig {
     const target = all.get(defaultEnv);
     if (!target) {
       throw new ConfigError(
-        `${where(file, text, ['default_env'])}: default_env = "${defaultEnv}" names no environment (defined: ${list(envNames)})`,
+        `${where(file, text, ['default_env'])}: default_env = "${defaultEnv}" names no environment (defined: ${list(envNames)})${didYouMean(defaultEnv, envNames)}`,
       );
     }
     if (target.protected) {
@@ -139,7 +140,7 @@ function chooseEnv(
     );
   }
   if (!envNames.includes(pick.name)) {
-    throw new ConfigError(`${file}: unknown environment "${pick.name}" (from ${pick.how}); defined: ${list(envNames)}`);
+    throw new ConfigError(`${file}: unknown environment "${pick.name}" (from ${pick.how}); defined: ${list(envNames)}${didYouMean(pick.name, envNames)}`);
   }
   return { name: pick.name, source: pick.source };
 }
@@ -157,7 +158,15 @@ function where(file: string, text: string, path: readonly string[]): string {
  * One message per problem, each naming file:line and the key path. For an overlay, a
  * problem sits in [env.<name>] when the overlay sets that key, otherwise in the base.
  */
-function validationError(file: string, text: string, error: z.ZodError, envPrefix: string[], overlay?: Plain, base?: Plain): ConfigError {
+function validationError(
+  file: string,
+  text: string,
+  schema: z.ZodType,
+  error: z.ZodError,
+  envPrefix: string[],
+  overlay?: Plain,
+  base?: Plain,
+): ConfigError {
   const messages = error.issues.map((issue) => {
     const path = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
@@ -170,7 +179,7 @@ function validationError(file: string, text: string, error: z.ZodError, envPrefi
           overlay !== undefined &&
           (hasPath(overlay, full) || (!hasPath(base ?? {}, full) && setDepth(overlay, full) > setDepth(base ?? {}, full)));
         const located = inOverlay ? [...envPrefix, ...full] : full;
-        const what = extra === undefined ? issue.message : 'unknown key';
+        const what = extra === undefined ? issue.message : `unknown key${didYouMean(extra, knownKeysAt(schema, path))}`;
         return `${where(file, text, located)}: ${formatKeyPath(located)}: ${what}`;
       })
       .join('\n');

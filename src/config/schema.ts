@@ -123,8 +123,17 @@ const mapping = z
       .optional()
       .describe('monday column holding the business key (crash recovery and baseline look items up by it; never by name). Defaults to the column mapped from the first key column.'),
     subitem_name: z.string().default('Size {size}').describe('Subitem name; {size} is replaced by the size.'),
-    size_column_id: z.string().min(1).default('dropdown_mkrak7qp').describe('Subitems board column holding the size.'),
-    qty_column_id: z.string().min(1).default('numeric_mkra7j8e').describe('Subitems board column holding the quantity.'),
+    // No defaults: a column id belongs to one board, and a forgotten key must not point at another board's column.
+    size_column_id: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Subitems board column holding the size. Required to sync (`config validate` reports it missing); `ordersync board columns` lists the ids, `ordersync init --from-board` finds it by title.'),
+    qty_column_id: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Subitems board column holding the quantity (a numbers column). Required to sync, like size_column_id.'),
     line_delete_policy: z
       .enum(['zero', 'delete', 'archive'])
       .default('zero')
@@ -141,7 +150,10 @@ const createLabels = z
 
 const monday = z
   .strictObject({
-    api_url: z.url().default('https://api.monday.com/v2').describe('GraphQL endpoint.'),
+    api_url: z.url().default('https://api.monday.com/v2').describe('GraphQL endpoint (unless api_url_env is set).'),
+    api_url_env: envVarName
+      .optional()
+      .describe('Environment variable holding the GraphQL endpoint. When set it replaces api_url, and the variable must be set (as for token_env): one file then serves a rehearsal against the emulator and the real API.'),
     api_version: z.string().regex(/^\d{4}-\d{2}$/).default('2026-10').describe('API-Version header, pinned per environment.'),
     token_env: envVarName.default('MONDAY_API_TOKEN').describe('Environment variable holding the API token.'),
     items_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Items board id.'),

@@ -15,6 +15,17 @@ export function requireSecret(cfg: ResolvedConfig, varName: string, keyPath: str
   return value;
 }
 
+/** The GraphQL endpoint: from monday.api_url_env's variable when that key is set, else monday.api_url. */
+export function mondayApiUrl(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv = process.env): string {
+  const m = cfg.settings.monday;
+  if (m.api_url_env === undefined) return m.api_url;
+  const url = requireSecret(cfg, m.api_url_env, 'monday.api_url_env', envVars).trim();
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new ConfigError(`environment variable ${m.api_url_env} (monday.api_url_env in ${cfg.file}) does not hold an http(s) URL`);
+  }
+  return url;
+}
+
 export function optionalSecret(varName: string, envVars: NodeJS.ProcessEnv = process.env): string | undefined {
   const value = envVars[varName];
   return value === undefined || value.trim() === '' ? undefined : value;

@@ -33,8 +33,10 @@ vanished_policy = "leave"          # leave | archive
 group_name = { columns = [["CUSTOMER NAME", "CUSTOMER SEASON"], ["CUSTOMER NAME", "AAG SEASON"]], separator = " ", fallback = "UNASSIGNED" }
 item_name = { columns = [["CUSTOMER STYLE", "CUSTOMER COLOUR DESCRIPTION", "AAG ORDER NUMBER"], ["AAG ORDER NUMBER"]], separator = " ", fallback = "ORDER" }
 subitem_name = "Size {size}"
-size_column_id = "dropdown_mkrak7qp"
-qty_column_id = "numeric_mkra7j8e"
+# Column ids belong to one board: these are the demo subitems board's. For your own board,
+# \`ordersync board columns\` lists the ids (or start over with \`ordersync init --from-board <id>\`).
+size_column_id = "dropdown_mkrak7qp"  # required: subitems column holding the size
+qty_column_id = "numeric_mkra7j8e"    # required: subitems column holding the quantity
 line_delete_policy = "zero"        # zero | delete | archive
 
 [mapping.columns]                  # staging column = monday column id (items board)
@@ -84,5 +86,96 @@ subitems_board_id = "${opts.subitemsBoardId ?? '9000000002'}"
 # token_env = "MONDAY_PROD_TOKEN"
 # items_board_id = "…"
 # subitems_board_id = "…"
+`;
+}
+
+/** The environment a starter config defines when none is named (`ordersync init`, `--from-board` without --env). */
+export const STARTER_ENV = 'dev';
+
+/** What `ordersync init --from-board` learnt from the boards, for {@link boardStarterConfig}. */
+export interface BoardStarter {
+  envName: string;
+  /** The endpoint's variable (monday.api_url_env), or else the endpoint itself. */
+  apiUrlEnv?: string;
+  apiUrl: string;
+  apiVersion: string;
+  tokenEnv: string;
+  itemsBoard: { id: string; name: string };
+  subitemsBoard: { id: string; name: string };
+  /** Where the staging column names came from, for the file's comment. */
+  stagingSource: string;
+  columns: Array<{ staging: string; id: string; title: string; type: string }>;
+  /** Board columns left unpaired; `writable` ones are listed ready to uncomment. */
+  unpaired: Array<{ id: string; title: string; type: string; reason: string; writable: boolean }>;
+  size: { id: string; title: string };
+  qty: { id: string; title: string };
+  /** Dropdown and status columns whose missing labels monday may create. */
+  createLabels: string[];
+  cancelStatusColumnId?: string;
+}
+
+/** TOML basic strings share JSON's escapes for everything a title can hold. */
+const q = (s: string): string => JSON.stringify(s);
+
+/** The config for a board read with `ordersync init --from-board`: the columns it paired, the rest commented. */
+export function boardStarterConfig(b: BoardStarter): string {
+  const width = Math.max(0, ...b.columns.map((c) => q(c.staging).length));
+  const paired = b.columns.map((c) => `${q(c.staging).padEnd(width)} = ${q(c.id)}  # ${c.type}`);
+  const unpaired = [...b.unpaired.filter((c) => c.writable), ...b.unpaired.filter((c) => !c.writable)].map((c) =>
+    c.writable ? `# ${q(c.title)} = ${q(c.id)}  # ${c.type}: ${c.reason}` : `#   not mappable: ${c.id} ${q(c.title)} (${c.type}): ${c.reason}`,
+  );
+  const endpoint = b.apiUrlEnv
+    ? `api_url_env = ${q(b.apiUrlEnv)}      # the variable holds the endpoint: the emulator for a rehearsal, https://api.monday.com/v2 for real`
+    : `api_url = ${q(b.apiUrl)}`;
+  const labels = b.createLabels.map((id) => `${q(id)} = true`).join(', ');
+  return `# ordersync configuration — reference: docs/configuration.md, walk-through: docs/setup.md
+#
+# Written by \`ordersync init --from-board ${b.itemsBoard.id}\` from board ${b.itemsBoard.id} ${q(b.itemsBoard.name)}
+# and its subitems board ${b.subitemsBoard.id} ${q(b.subitemsBoard.name)}. Staging columns came from
+# ${b.stagingSource}.
+# \`ordersync board columns\` lists both boards' columns again; the snapshots in boards/ let
+# \`ordersync config validate\` check this file offline.
+
+default_env = ${q(b.envName)}
+
+[database]
+dialect = "sqlite"                 # sqlite | postgres | pglite
+sqlite_path = "ordersync.db"       # relative to this file
+
+[staging]
+table = "staging_order_list"
+key_columns = ["AAG ORDER NUMBER"]
+size_markers = { start_after = "UNIT OF MEASURE", end_before = "TOTAL QTY" }
+
+[mapping]
+subitem_name = "Size {size}"
+size_column_id = ${q(b.size.id)}  # ${b.size.title}
+qty_column_id = ${q(b.qty.id)}  # ${b.qty.title}
+
+# Staging column = items board column, paired by title (case and spaces ignored).
+# Board columns left unpaired follow, commented: put the staging column's name in the quotes to map one.
+[mapping.columns]
+${[...paired, ...unpaired].join('\n')}
+
+[monday]
+${endpoint}
+api_version = ${q(b.apiVersion)}
+token_env = ${q(b.tokenEnv)}
+
+[monday.create_labels]
+default = false
+columns = { ${labels} }
+${
+  b.cancelStatusColumnId
+    ? `
+[cancel]
+status_column_id = ${q(b.cancelStatusColumnId)}
+status_label = "CANCELLED"
+`
+    : ''
+}
+[env.${b.envName}.monday]
+items_board_id = ${q(b.itemsBoard.id)}
+subitems_board_id = ${q(b.subitemsBoard.id)}
 `;
 }

@@ -41,10 +41,13 @@ function checkColumns(path: string, table: string, fileColumns: string[], tableC
   if (problems.length > 0) throw new ConfigError(`${path}: ${problems.join('; ')}`);
 }
 
+function isBlank(record: FileRecord): boolean {
+  return record.values.every((v) => v.trim() === '');
+}
+
 /** Why a record cannot be loaded, or undefined when it can. */
 function rejection(record: FileRecord, width: number, format: 'csv' | 'xlsx'): string | undefined {
   const { values } = record;
-  if (values.every((v) => v.trim() === '')) return 'blank row';
   if (format === 'csv' && values.length !== width) return `${values.length} fields, the header has ${width}`;
   if (values.length > width && values.slice(width).some((v) => v.trim() !== '')) {
     return `values beyond the last header column (${values.length} cells, the header has ${width})`;
@@ -77,6 +80,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
       columns,
       rowsRead: 0,
       rowsLoaded: 0,
+      rowsBlank: 0,
       rowsRejected: 0,
       rejected: [],
       rejectedByReason: {},
@@ -97,6 +101,11 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
       };
       for await (const record of records) {
         report.rowsRead++;
+        // Blank rows carry nothing to lose; a row with some values but the wrong shape does.
+        if (isBlank(record)) {
+          report.rowsBlank++;
+          continue;
+        }
         const reason = rejection(record, columns.length, format);
         if (reason) {
           reject(report, { row: record.row, line: record.line, reason });
@@ -116,7 +125,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
 
 function reject(report: IngestReport, r: Rejection): void {
   report.rowsRejected++;
-  const kind = r.reason === 'blank row' ? r.reason : r.reason.replace(/\d+/g, 'N');
+  const kind = r.reason.replace(/\d+/g, 'N');
   report.rejectedByReason[kind] = (report.rejectedByReason[kind] ?? 0) + 1;
   if (report.rejected.length < maxListedRejections) report.rejected.push(r);
 }

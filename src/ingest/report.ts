@@ -18,6 +18,8 @@ export interface IngestReport {
   /** Data records read (header excluded). */
   rowsRead: number;
   rowsLoaded: number;
+  /** Rows with every field empty (spreadsheets export them around the data): skipped, not rejected. */
+  rowsBlank: number;
   rowsRejected: number;
   /** Rejections in file order; capped at {@link maxListedRejections}, `rowsRejected` has the full count. */
   rejected: Rejection[];

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/load.js';
-import { requireSecret } from '../config/secrets.js';
+import { mondayApiUrl, requireSecret } from '../config/secrets.js';
 import { MondayClient, type MondayClientOptions } from './client.js';
 
 /** A client for the selected environment; the token is read from its variable only now. */
@@ -11,7 +11,7 @@ export function clientFromConfig(
   const m = cfg.settings.monday;
   const token = requireSecret(cfg, m.token_env, 'monday.token_env', envVars);
   const client = new MondayClient({
-    apiUrl: m.api_url,
+    apiUrl: mondayApiUrl(cfg, envVars),
     apiVersion: m.api_version,
     token,
     timeoutMs: m.timeout_ms,

@@ -78,12 +78,15 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
   }
 
   const subCols = new Map(subitems.columns.map((c) => [c.id, c]));
-  const size = subCols.get(s.mapping.size_column_id);
-  if (!size) err('mapping.size_column_id', `column ${s.mapping.size_column_id} does not exist on subitems board ${subitems.board_id}`);
-  else if (!['dropdown', 'text', 'status'].includes(size.type)) err('mapping.size_column_id', `column ${size.id} "${size.title}" is a ${size.type} column; sizes need dropdown, status or text`);
-  const qty = subCols.get(s.mapping.qty_column_id);
-  if (!qty) err('mapping.qty_column_id', `column ${s.mapping.qty_column_id} does not exist on subitems board ${subitems.board_id}`);
-  else if (qty.type !== 'numbers') err('mapping.qty_column_id', `column ${qty.id} "${qty.title}" is a ${qty.type} column; quantities need a numbers column`);
+  // Unset ids are reported by the structural checks; here only set ones are looked up.
+  const sizeId = s.mapping.size_column_id;
+  const qtyId = s.mapping.qty_column_id;
+  const size = sizeId === undefined ? undefined : subCols.get(sizeId);
+  if (sizeId !== undefined && !size) err('mapping.size_column_id', `column ${sizeId} does not exist on subitems board ${subitems.board_id}`);
+  else if (size && !['dropdown', 'text', 'status'].includes(size.type)) err('mapping.size_column_id', `column ${size.id} "${size.title}" is a ${size.type} column; sizes need dropdown, status or text`);
+  const qty = qtyId === undefined ? undefined : subCols.get(qtyId);
+  if (qtyId !== undefined && !qty) err('mapping.qty_column_id', `column ${qtyId} does not exist on subitems board ${subitems.board_id}`);
+  else if (qty && qty.type !== 'numbers') err('mapping.qty_column_id', `column ${qty.id} "${qty.title}" is a ${qty.type} column; quantities need a numbers column`);
   if (size?.type === 'dropdown' && !(s.monday.create_labels.columns[size.id] ?? s.monday.create_labels.default)) {
     warn('mapping.size_column_id', `label creation is off for the size column ${size.id}: a size without a label fails its line`);
   }

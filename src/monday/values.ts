@@ -104,6 +104,11 @@ const FORMATTERS: Record<string, Formatter> = {
   },
 };
 
+/** Whether ordersync can write a staging value to a column of this type (the name column excepted). */
+export function writableType(type: string): boolean {
+  return type !== 'name' && Object.hasOwn(FORMATTERS, type);
+}
+
 export function formatValue(column: SnapshotColumn, value: unknown): FormatResult {
   const fail = (reason: string): FormatResult => ({
     ok: false,

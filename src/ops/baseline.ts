@@ -1,3 +1,4 @@
+import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { FieldValue } from '../merge/hash.js';
@@ -61,7 +62,7 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
   const keyOf = (o: OrderRow) => (JSON.parse(o.key_values) as string[])[0] ?? '';
   const columns = new Map(boards.items.columns.map((c) => [c.id, c]));
   const readIds = [...new Set([keyCol, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])];
-  const { size_column_id: sizeCol, qty_column_id: qtyCol } = s.mapping;
+  const { size: sizeCol, qty: qtyCol } = subitemColumnIds(s);
 
   for (let i = 0; i < orders.length; i += LOOKUP_CHUNK) {
     const chunk = orders.slice(i, i + LOOKUP_CHUNK);

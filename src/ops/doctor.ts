@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
-import { optionalSecret } from '../config/secrets.js';
+import { mondayApiUrl, optionalSecret } from '../config/secrets.js';
 import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
 import { migrationStatus } from '../db/migrations/index.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/staging-columns.js';
@@ -121,15 +121,22 @@ async function mondayChecks(cfg: ResolvedConfig, s: Settings, envVars: NodeJS.Pr
     add({ name: 'token', status: 'fail', message: `${m.token_env} is not set`, fix: `export ${m.token_env}=<monday API token> (monday.token_env)` });
     return;
   }
+  let apiUrl: string;
+  try {
+    apiUrl = mondayApiUrl(cfg, envVars);
+  } catch (err) {
+    add({ name: 'api_url', status: 'fail', message: messageOf(err), fix: `export ${m.api_url_env}=<GraphQL endpoint, e.g. https://api.monday.com/v2> (monday.api_url_env)` });
+    return;
+  }
   const supported = (SUPPORTED_API_VERSIONS as readonly string[]).includes(m.api_version);
-  const client = new MondayClient({ apiUrl: m.api_url, apiVersion: m.api_version, token, timeoutMs: m.timeout_ms, maxRetries: 1, batchSize: m.batch_size, complexityBudgetPerMinute: m.complexity_per_minute });
+  const client = new MondayClient({ apiUrl, apiVersion: m.api_version, token, timeoutMs: m.timeout_ms, maxRetries: 1, batchSize: m.batch_size, complexityBudgetPerMinute: m.complexity_per_minute });
   let version: { value: string; kind: string };
   try {
     const me = await client.me();
     version = me.version;
     add({ name: 'token', status: 'pass', message: `accepted: ${me.user.name} <${me.user.email}>` });
   } catch (err) {
-    add({ name: 'token', status: 'fail', message: `${m.api_url} refused the token in ${m.token_env}: ${messageOf(err)}`, fix: `check ${m.token_env} (a personal token of a user who can see the boards) and monday.api_url` });
+    add({ name: 'token', status: 'fail', message: `${apiUrl} refused the token in ${m.token_env}: ${messageOf(err)}`, fix: `check ${m.token_env} (a personal token of a user who can see the boards) and ${m.api_url_env ? `$${m.api_url_env}` : 'monday.api_url'}` });
     return;
   }
 
@@ -157,7 +164,7 @@ async function mondayChecks(cfg: ResolvedConfig, s: Settings, envVars: NodeJS.Pr
     }
   }
   if (boards.items && boards.subitems) await driftCheck(cfg, s, boards as Record<'items' | 'subitems', BoardSnapshot>, add);
-  await budgetCheck(m, token, s.alerts.min_budget_headroom, add);
+  await budgetCheck(m, apiUrl, token, s.alerts.min_budget_headroom, add);
 }
 
 async function driftCheck(cfg: ResolvedConfig, s: Settings, live: Record<'items' | 'subitems', BoardSnapshot>, add: (c: DoctorCheck) => void): Promise<void> {
@@ -175,7 +182,7 @@ async function driftCheck(cfg: ResolvedConfig, s: Settings, live: Record<'items'
   }
   const mapped = {
     items: new Set([...Object.values(s.mapping.columns), ...(keyCol ? [keyCol] : []), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])]),
-    subitems: new Set([s.mapping.size_column_id, s.mapping.qty_column_id]),
+    subitems: new Set([s.mapping.size_column_id, s.mapping.qty_column_id].filter((id): id is string => id !== undefined)),
   };
   for (const role of ['items', 'subitems'] as const) {
     const snap = snaps[role] as BoardSnapshot;
@@ -202,9 +209,9 @@ async function driftCheck(cfg: ResolvedConfig, s: Settings, live: Record<'items'
  * Budget headroom from a cheap probe: the `RateLimit` / `RateLimit-Policy` headers give the
  * minute's complexity quota and what is left; the complexity read-back is the fallback.
  */
-async function budgetCheck(m: Settings['monday'], token: string, minHeadroom: number, add: (c: DoctorCheck) => void): Promise<void> {
+async function budgetCheck(m: Settings['monday'], apiUrl: string, token: string, minHeadroom: number, add: (c: DoctorCheck) => void): Promise<void> {
   try {
-    const res = await fetch(m.api_url, {
+    const res = await fetch(apiUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: token, 'api-version': m.api_version },
       body: JSON.stringify({ query: 'query Budget { complexity { before after query reset_in_x_seconds } }' }),

@@ -1,3 +1,4 @@
+import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
@@ -7,7 +8,7 @@ import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
 import { merge, type MergeSummary } from '../merge/index.js';
 import { clientFromConfig } from '../monday/from-config.js';
-import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
+import { keyColumnId, syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
 import { backlog } from './queries.js';
 import { finishRun, startRun } from './runs.js';
@@ -47,6 +48,11 @@ export interface JobResult {
 export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Promise<JobResult> {
   if (!(await isCurrent(db))) {
     throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
+  }
+  if (opts.command !== 'merge') {
+    // A sync without these columns would fail only after merging; say so before anything changes.
+    keyColumnId(cfg.settings);
+    subitemColumnIds(cfg.settings, cfg.envName);
   }
   return withRunLock(db, cfg.envName, async (lock) => {
     // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.

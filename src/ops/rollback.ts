@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
 import { withRunLock, type RunLockHandle } from '../db/run-lock.js';
@@ -461,7 +462,7 @@ function buildOps(cfg: ResolvedConfig, boards: { items: BoardSnapshot; subitems:
   if (ITEM_CREATIONS.has(e.operation) || SUBITEM_CREATIONS.has(e.operation)) return { ops: [{ kind: 'archive_item', item_id: id }] };
   if (e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
     const qty = parse<{ qty?: unknown }>(e.before_json)?.qty ?? null;
-    const f = formatColumnValues(boards.subitems, { [cfg.settings.mapping.qty_column_id]: qty });
+    const f = formatColumnValues(boards.subitems, { [subitemColumnIds(cfg.settings, cfg.envName).qty]: qty });
     if (!f.ok) return { error: f.errors.map((x) => x.message).join('; ') };
     return { ops: [{ kind: 'change_multiple_column_values', board_id: boards.subitems.board_id, item_id: id, column_values: f.values }] };
   }

@@ -1,3 +1,4 @@
+import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
@@ -88,7 +89,8 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
   const keyColumn = keyColumnId(s);
   const columnIds = [...new Set([keyColumn, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
-  const read = { columnIds, withSubitems: true, subitemColumnIds: [s.mapping.size_column_id, s.mapping.qty_column_id] };
+  const subitemColumns = subitemColumnIds(s);
+  const read = { columnIds, withSubitems: true, subitemColumnIds: [subitemColumns.size, subitemColumns.qty] };
   const wholeBoard = scope.wholeBoard ?? (scope.customer === undefined && scope.limit === undefined && scope.runId === undefined);
   const active = (items: MondayItem[]) => items.filter((i) => i.state !== 'archived' && i.state !== 'deleted');
   let items: MondayItem[] = [];

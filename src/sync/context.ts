@@ -24,6 +24,8 @@ export interface SyncContext {
   subitemsBoard: BoardSnapshot;
   /** The items-board column holding the business key (crash recovery looks items up by it). */
   keyColumnId: string;
+  /** The subitems-board columns holding a line's size and quantity. */
+  subitemColumns: { size: string; qty: string };
   counts: SyncCounts;
   scope: SyncScope;
   allowMassChange: boolean;

@@ -1,3 +1,4 @@
+import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { ConfigError } from '../errors.js';
@@ -68,6 +69,7 @@ export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts:
     itemsBoard,
     subitemsBoard,
     keyColumnId: keyColumnId(s),
+    subitemColumns: subitemColumnIds(s, opts.env),
     counts: emptySyncCounts(),
     scope: opts.scope ?? {},
     allowMassChange: opts.allowMassChange ?? false,

@@ -79,7 +79,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
   if (only) q = q.where('l.id', 'in', only);
   const rows = await q.execute();
   if (rows.length === 0) return;
-  const { size_column_id: sizeCol, qty_column_id: qtyCol } = ctx.s.mapping;
+  const { size: sizeCol, qty: qtyCol } = ctx.subitemColumns;
   const parents = [...new Set(rows.map((r) => r.parent_id).filter((p): p is string => p !== null))];
   const subitems = new Map<string, MondayItem[]>();
   for (let i = 0; i < parents.length; i += LOOKUP_CHUNK) {

@@ -105,8 +105,9 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
   }
   if (l.monday_subitem_id !== null && l.synced_qty === target) return undefined;
 
-  const sources: Record<string, unknown> = { [m.qty_column_id]: target };
-  if (l.monday_subitem_id === null) sources[m.size_column_id] = l.size;
+  const { size, qty } = ctx.subitemColumns;
+  const sources: Record<string, unknown> = { [qty]: target };
+  if (l.monday_subitem_id === null) sources[size] = l.size;
   const formatted = formatColumnValues(ctx.subitemsBoard, sources);
   const operation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
   const fail = (err: unknown) => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });

@@ -1,3 +1,4 @@
+import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
@@ -92,7 +93,7 @@ export function findDrift(input: DriftInput): DriftFinding[] {
     linesByOrder.set(l.order_id, list);
   }
   const columns = new Map(itemsBoard.columns.map((c) => [c.id, c]));
-  const { size_column_id: sizeColumn, qty_column_id: qtyColumn } = s.mapping;
+  const { size: sizeColumn, qty: qtyColumn } = subitemColumnIds(s);
 
   for (const o of input.orders) {
     const base = { order_key: o.order_key, item_id: o.monday_item_id };

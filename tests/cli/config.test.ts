@@ -17,6 +17,9 @@ writeFileSync(
     'orders = "base_orders"',
     '[staging]',
     'key_columns = ["A", "B"]',
+    '[mapping]',
+    'size_column_id = "size_1"',
+    'qty_column_id = "qty_1"',
     '[monday]',
     'token_env = "ORDERSYNC_TEST_TOKEN"',
     '[env.dev.monday]',
@@ -94,7 +97,7 @@ describe('ordersync config (CLI)', () => {
     const shared = join(dir, 'shared.toml');
     writeFileSync(
       shared,
-      ['[env.a.database]', 'sqlite_path = "a.db"', '[env.a.monday]', 'items_board_id = "1234567890"', '[env.b.database]', 'sqlite_path = "b.db"', '[env.b.monday]', 'items_board_id = "1234567890"'].join('\n'),
+      ['[mapping]', 'size_column_id = "size_1"', 'qty_column_id = "qty_1"', '[env.a.database]', 'sqlite_path = "a.db"', '[env.a.monday]', 'items_board_id = "1234567890"', '[env.b.database]', 'sqlite_path = "b.db"', '[env.b.monday]', 'items_board_id = "1234567890"'].join('\n'),
     );
     const all = await runMain(['--config', shared, 'config', 'validate', '--all', '--json'], { cwd: dir });
     expect(all.stderr).toBe('');

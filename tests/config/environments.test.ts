@@ -12,6 +12,9 @@ afterAll(() => s.remove());
 const TWO_ENVS = [
   'default_env = "dev"',
   '',
+  '[mapping]',
+  'size_column_id = "dropdown_size"',
+  'qty_column_id = "numeric_qty"',
   '[env.dev]',
   '[env.dev.database]',
   'dialect = "sqlite"',
@@ -138,8 +141,9 @@ describe('protected environments', () => {
 });
 
 describe('structural checks', () => {
+  // Every environment needs its subitems columns; given here so each case shows only its own finding.
   const check = (lines: string[]) => {
-    const file = s.write(lines);
+    const file = s.write([...lines, '[mapping]', 'size_column_id = "size_1"', 'qty_column_id = "qty_1"']);
     const cfg = loadConfig({ path: file, envVars: {}, firstEnvIfUnselected: true });
     return structuralChecks(cfg, readFileSync(file, 'utf8'));
   };

@@ -43,12 +43,12 @@ describe('config errors name file:line and the key path', () => {
       'table = "t"', // 5
       'tabel = "t"', // 6
     ]);
-    expect(message).toBe(`${file}:6: staging.tabel: unknown key`);
+    expect(message).toBe(`${file}:6: staging.tabel: unknown key; did you mean table?`);
   });
 
   it('unknown top-level key and unknown section', () => {
     const { file, message } = failure(['default_env = "dev"', 'defualt = 1', '[env.dev]', '[mondai]', 'x = 1']);
-    expect(message.split('\n').sort()).toEqual([`${file}:2: defualt: unknown key`, `${file}:4: mondai: unknown key`]);
+    expect(message.split('\n').sort()).toEqual([`${file}:2: defualt: unknown key`, `${file}:4: mondai: unknown key; did you mean monday?`]);
   });
 
   it('unknown key inside an env overlay points into [env.X…], not the base', () => {
@@ -62,14 +62,14 @@ describe('config errors name file:line and the key path', () => {
       'batch_size = 5', // 7
       'items_bord_id = "1"', // 8
     ]);
-    expect(message).toBe(`${file}:8: env.dev.monday.items_bord_id: unknown key`);
+    expect(message).toBe(`${file}:8: env.dev.monday.items_bord_id: unknown key; did you mean items_board_id?`);
   });
 
   it('unknown key in an overlay of an environment that is not selected still fails', () => {
     const { file, message } = failure(['default_env = "dev"', '[env.dev]', '[env.prod]', 'protected = true', 'protectd = true'], {
       env: 'dev',
     });
-    expect(message).toBe(`${file}:5: env.prod.protectd: unknown key`);
+    expect(message).toBe(`${file}:5: env.prod.protectd: unknown key; did you mean protected?`);
   });
 
   it('wrong type in the base', () => {
@@ -115,7 +115,7 @@ describe('config errors name file:line and the key path', () => {
 
   it('unknown environment from --env', () => {
     const { file, message } = failure(['default_env = "dev"', '[env.dev]', '[env.prod]'], { env: 'prdo' });
-    expect(message).toBe(`${file}: unknown environment "prdo" (from --env); defined: dev, prod`);
+    expect(message).toBe(`${file}: unknown environment "prdo" (from --env); defined: dev, prod; did you mean prod?`);
   });
 
   it('unknown environment from ORDERSYNC_ENV', () => {

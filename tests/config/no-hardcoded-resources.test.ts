@@ -154,3 +154,20 @@ describe('the scanner', () => {
     expect(rulesOf('await sql`create index x on orders (a)`.execute(db);', { schemaFile: true })).toEqual([]);
   });
 });
+
+describe('the config defaults name no board', () => {
+  it('no default is a monday column id (a forgotten key must not point at a column of the demo board)', () => {
+    // monday column ids look like `dropdown_mkrak7qp`: a type, then a generated suffix.
+    const COLUMN_ID = /^[a-z_]+_mk[a-z0-9]{3,}$/;
+    const leaves: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') leaves.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(DEFAULTS);
+    expect(leaves.filter((s) => COLUMN_ID.test(s))).toEqual([]);
+    expect(DEFAULTS.mapping.size_column_id).toBeUndefined();
+    expect(DEFAULTS.mapping.qty_column_id).toBeUndefined();
+  });
+});

@@ -68,6 +68,7 @@ function secretStatus(cfg: ResolvedConfig) {
   const s = cfg.settings;
   const vars: Array<[string, string]> = [
     ['monday.token_env', s.monday.token_env],
+    ...(s.monday.api_url_env ? [['monday.api_url_env', s.monday.api_url_env] as [string, string]] : []),
     ['alerts.webhook_url_env', s.alerts.webhook_url_env],
     ['server.token_env', s.server.token_env],
   ];

@@ -18,8 +18,9 @@ export function registerIngest(program: Command): void {
     .description(
       "Load an order-list file into the environment's staging table (staging.table), in one transaction. " +
         'A missing table is created from the file header (all columns text, in file order, so the size markers work). ' +
-        'Rows that cannot be loaded (blank rows, wrong field count) are listed with their row numbers. ' +
-        'Exit code 0 when every row loaded, 2 when some were rejected. Run `ordersync merge` next.',
+        'Blank rows (every field empty, as spreadsheets export them) are skipped and counted. ' +
+        'Rows that cannot be loaded (wrong field count, values beyond the header) are rejected and listed with their row numbers. ' +
+        'Exit code 0 when every non-blank row loaded, 2 when some were rejected. Run `ordersync merge` next.',
     )
     .option('--replace', "delete the table's rows first (same transaction); default appends")
     .option('--json', 'machine-readable output (the full report)')
@@ -44,7 +45,7 @@ export function registerIngest(program: Command): void {
 export function formatIngestReport(r: IngestReport, show: number): string {
   const lines = [
     `ingest ${r.file} (${r.format}) → "${r.table}"${r.created ? ' (table created)' : r.replaced ? ' (rows replaced)' : ' (appended)'}: ` +
-      `${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${r.rowsRejected} rejected, ${r.columns.length} columns, ${r.durationMs} ms`,
+      `${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${r.rowsBlank} blank skipped, ${r.rowsRejected} rejected, ${r.columns.length} columns, ${r.durationMs} ms`,
   ];
   if (r.rowsRejected > 0) {
     lines.push(`rejected by reason: ${Object.entries(r.rejectedByReason).map(([k, n]) => `${k}: ${n}`).join('; ')}`);
