@@ -107,7 +107,7 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
 
   const sources: Record<string, unknown> = { [m.qty_column_id]: target };
   if (l.monday_subitem_id === null) sources[m.size_column_id] = l.size;
-  const formatted = formatColumnValues(ctx.subitemsBoard, sources);
+  const formatted = formatColumnValues(ctx.subitemsBoard, sources, { longTextOverflow: ctx.s.mapping.long_text_overflow });
   const operation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
   const fail = (err: unknown) => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });
   if (!formatted.ok) return fail(formatted.errors[0]);
