@@ -235,6 +235,8 @@ export function expectedBoard(rows: Iterable<StagingRow>, s: Settings, opts: Exp
     const t = String(v).trim();
     const type = types.get(column);
     if (t !== '' && (type === 'decimal' || type === 'integer') && Number.isFinite(Number(t))) return String(Number(t));
+    // A date column shows the day; a midnight time adds nothing.
+    if (type === 'date' && /^\d{4}-\d{2}-\d{2}[ T]00:00(:00)?$/.test(t)) return t.slice(0, 10);
     return t;
   };
   const keyOf = (row: StagingRow) => s.staging.key_columns.map((c) => text(row, c));
