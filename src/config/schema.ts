@@ -149,7 +149,7 @@ const mapping = z
         ],
         fallback: 'ORDER',
       })
-      .describe('Item name rule.'),
+      .describe('Item name rule: `parts` or `columns`, whitespace collapsed, empty → fallback or the key, cut at 255 (docs/sync.md, Value rules).'),
     columns: z
       .record(
         z.string().min(1).refine((k) => !k.startsWith('@') || (DERIVED_SOURCES as readonly string[]).includes(k), {
@@ -162,7 +162,7 @@ const mapping = z
     transforms: z
       .record(z.string().min(1), columnRule)
       .default({})
-      .describe('Per mapped staging column: `transform` and `values` applied before formatting and hashing.'),
+      .describe('Per mapped staging column: `{ transform = ["trim", "upper" | "lower", "collapse_space"], values = { "ACTIVE" = "RECEIVED" } }`, the steps in order and then the value map, before formatting and hashing (docs/sync.md, Value rules).'),
     long_text_overflow: z
       .enum(['cut', 'cut_with_note', 'fail'])
       .default('cut')
@@ -200,7 +200,12 @@ const monday = z
     timeout_ms: z.number().int().min(100).default(30_000).describe('Per-request timeout.'),
     max_retries: z.number().int().min(0).max(20).default(6).describe('Retries of one request (429, 5xx, network).'),
     row_retry_limit: z.number().int().min(0).default(3).describe('Failed attempts before a row goes to ERROR until `ordersync retry`.'),
-    complexity_per_minute: z.number().int().min(1).default(10_000_000).describe('Complexity budget per minute the pacer plans for.'),
+    complexity_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000_000)
+      .describe("Our own complexity spend per monday window (monday's minute): lower it when other integrations share the token. The window's length and reset are read from monday's answers, so a faster emulator needs no change."),
     create_labels: createLabels.describe('Label creation policy.'),
   })
   .prefault({});
