@@ -71,7 +71,7 @@ async function ours(dir: string): Promise<{ days: DayRow[]; checks: Record<strin
   const token = 'bench-token';
   const emu = await startEmulator(emulatorOptions(token));
   const file = join(dir, 'ordersync.toml');
-  writeFileSync(file, starterConfig({ apiUrl: emu.url, complexityPerMinute: BUDGET * scale, note: `emulator time scale ${scale}` }));
+  writeFileSync(file, starterConfig({ apiUrl: emu.url }));
   const envVars = { ...process.env, MONDAY_API_TOKEN: token, ORDERSYNC_ENV: undefined };
   const cfg = loadConfig({ path: file, envVars });
   const db = await openDatabase(databaseTarget(cfg, envVars));
@@ -124,7 +124,7 @@ async function baseline(): Promise<DayRow> {
   const token = 'bench-token';
   const emu = await startEmulator(emulatorOptions(token));
   try {
-    const client = new MondayClient({ apiUrl: emu.url, apiVersion: '2026-10', token, batchSize: 5, complexityBudgetPerMinute: BUDGET * scale });
+    const client = new MondayClient({ apiUrl: emu.url, apiVersion: '2026-10', token, batchSize: 5 });
     const group = await client.mutate([{ kind: 'create_group', board_id: '9000000001', group_name: 'BASELINE' }], { idempotencyKey: 'baseline-group' });
     const groupId = group[0]?.ok ? group[0].data.id : 'topics';
     const before = emu.stats();

@@ -20,6 +20,7 @@ const tables = z
     sync_events: identifier.default('sync_events').describe('Per-operation journal (rollback reads it).'),
     api_log: identifier.default('api_log').describe('Request/response log (token redacted, pruned by retention).'),
     monday_groups: identifier.default('monday_groups').describe('Cache of monday group ids by board and title.'),
+    board_schemas: identifier.default('board_schemas').describe("The items board's columns and labels as last read (row hashes format values with them)."),
     run_lock: identifier.default('run_lock').describe('Lease rows that stop two runs of one environment overlapping (SQLite).'),
     migrations: identifier.default('ordersync_migrations').describe('Applied schema migrations.'),
   })
@@ -94,6 +95,41 @@ const nameRule = z.strictObject({
   fallback: z.string().min(1).describe('Used when no column list is complete.'),
 });
 
+const itemNameRule = z
+  .strictObject({
+    parts: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Columns whose non-empty values are joined by the separator, empty ones skipped (instead of `columns`).'),
+    columns: z
+      .array(z.array(z.string().min(1)).min(1))
+      .min(1)
+      .optional()
+      .describe('Column lists tried in order; the first whose columns are all non-empty wins (instead of `parts`).'),
+    separator: z.string().default(' ').describe('Separator between column values.'),
+    fallback: z.string().min(1).optional().describe('Used when the name comes out empty; the order key when absent.'),
+    overflow: z
+      .enum(['cut', 'fail'])
+      .default('cut')
+      .describe("A name over monday's 255 characters: cut it (at a whole character, noted in the run's warnings) or fail the row."),
+  })
+  .refine((r) => (r.parts === undefined) !== (r.columns === undefined), { message: 'give either parts or columns, not both' });
+
+/** Sources ordersync computes itself; a mapping names them with a leading @. */
+export const DERIVED_SOURCES = ['@total_qty', '@line_count', '@state', '@synced_at'] as const;
+
+const columnRule = z.strictObject({
+  transform: z
+    .array(z.enum(['trim', 'upper', 'lower', 'collapse_space']))
+    .default([])
+    .describe('Applied in order before the value map, formatting and hashing.'),
+  values: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Staged value → value written (after the transforms; matched exactly).'),
+});
+
 const mapping = z
   .strictObject({
     group_name: nameRule
@@ -105,7 +141,7 @@ const mapping = z
         fallback: 'UNASSIGNED',
       })
       .describe('Group title rule (customer + season, with fallbacks).'),
-    item_name: nameRule
+    item_name: itemNameRule
       .prefault({
         columns: [
           ['CUSTOMER STYLE', 'CUSTOMER COLOUR DESCRIPTION', 'AAG ORDER NUMBER'],
@@ -113,11 +149,24 @@ const mapping = z
         ],
         fallback: 'ORDER',
       })
-      .describe('Item name rule.'),
+      .describe('Item name rule: `parts` or `columns`, whitespace collapsed, empty → fallback or the key, cut at 255 (docs/sync.md, Value rules).'),
     columns: z
-      .record(z.string().min(1), z.string().min(1))
+      .record(
+        z.string().min(1).refine((k) => !k.startsWith('@') || (DERIVED_SOURCES as readonly string[]).includes(k), {
+          message: `a source starting with @ is a derived value: ${DERIVED_SOURCES.join(', ')}`,
+        }),
+        z.string().min(1),
+      )
       .default({})
-      .describe('Staging column → monday column id on the items board.'),
+      .describe(`Staging column (or derived value: ${DERIVED_SOURCES.join(', ')}) → monday column id on the items board.`),
+    transforms: z
+      .record(z.string().min(1), columnRule)
+      .default({})
+      .describe('Per mapped staging column: `{ transform = ["trim", "upper" | "lower", "collapse_space"], values = { "ACTIVE" = "RECEIVED" } }`, the steps in order and then the value map, before formatting and hashing (docs/sync.md, Value rules).'),
+    long_text_overflow: z
+      .enum(['cut', 'cut_with_note', 'fail'])
+      .default('cut')
+      .describe("Text over monday's 2,000 characters (long text and text columns): cut it, cut it and end with a note, or fail the row."),
     key_column_id: z
       .string()
       .optional()
@@ -163,7 +212,12 @@ const monday = z
     timeout_ms: z.number().int().min(100).default(30_000).describe('Per-request timeout.'),
     max_retries: z.number().int().min(0).max(20).default(6).describe('Retries of one request (429, 5xx, network).'),
     row_retry_limit: z.number().int().min(0).default(3).describe('Failed attempts before a row goes to ERROR until `ordersync retry`.'),
-    complexity_per_minute: z.number().int().min(1).default(10_000_000).describe('Complexity budget per minute the pacer plans for.'),
+    complexity_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000_000)
+      .describe("Our own complexity spend per monday window (monday's minute): lower it when other integrations share the token. The window's length and reset are read from monday's answers, so a faster emulator needs no change."),
     create_labels: createLabels.describe('Label creation policy.'),
   })
   .prefault({});

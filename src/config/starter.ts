@@ -31,7 +31,8 @@ vanished_policy = "leave"          # leave | archive
 
 [mapping]
 group_name = { columns = [["CUSTOMER NAME", "CUSTOMER SEASON"], ["CUSTOMER NAME", "AAG SEASON"]], separator = " ", fallback = "UNASSIGNED" }
-item_name = { columns = [["CUSTOMER STYLE", "CUSTOMER COLOUR DESCRIPTION", "AAG ORDER NUMBER"], ["AAG ORDER NUMBER"]], separator = " ", fallback = "ORDER" }
+item_name = { parts = ["CUSTOMER STYLE", "CUSTOMER COLOUR DESCRIPTION", "AAG ORDER NUMBER"], separator = " ", overflow = "cut" }  # empty parts skipped; cut at 255 | "fail"
+long_text_overflow = "cut"         # text over 2,000 characters: cut | cut_with_note | fail
 subitem_name = "Size {size}"
 # Column ids belong to one board: these are the demo subitems board's. For your own board,
 # \`ordersync board columns\` lists the ids (or start over with \`ordersync init --from-board <id>\`).
@@ -50,8 +51,11 @@ line_delete_policy = "zero"        # zero | delete | archive
 "ORDER TYPE" = "dropdown_mkr518fc"
 "ORDER DATE PO RECEIVED" = "date_mkr5zp5"
 "EX FACTORY DATE" = "date_mkr57811"
-"TOTAL QTY" = "numeric_mktb1d19"
+"@total_qty" = "numeric_mktb1d19"  # derived: the sum of the synced sizes, 0 while cancelled
 "FINAL FOB (USD)" = "numeric_mkr5nhr7"
+
+# [mapping.transforms]              # per staging column, before formatting and hashing
+# "ORDER TYPE" = { transform = ["trim", "upper"], values = { "ACTIVE" = "RECEIVED" } }
 
 [monday]
 api_url = "${opts.apiUrl ?? 'http://127.0.0.1:4000/v2'}"   # the local emulator; production: https://api.monday.com/v2

@@ -127,6 +127,13 @@ export interface ApiLogTable {
   created_at: string;
 }
 
+/** The items board's structure as last read, so merge and plan can format values without monday. */
+export interface BoardSchemasTable {
+  board_id: string;
+  snapshot_json: string;
+  fetched_at: string;
+}
+
 export interface MondayGroupsTable {
   board_id: string;
   title: string;
@@ -150,6 +157,7 @@ export interface Database {
   sync_events: SyncEventsTable;
   api_log: ApiLogTable;
   monday_groups: MondayGroupsTable;
+  board_schemas: BoardSchemasTable;
   run_lock: RunLockTable;
 }
 

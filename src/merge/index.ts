@@ -1,5 +1,6 @@
 export { merge, type MergeOptions } from './merge.js';
-export type { MergeSummary, MergeCounts } from './summary.js';
+export type { ValueFormatter } from './board-values.js';
+export type { MergeSummary, MergeCounts, MergeWarning } from './summary.js';
 export { resolveSizeColumns, stagingColumns } from './staging-columns.js';
 export { canonicalJson, sha256, type FieldValue } from './hash.js';
 export { orderKey, KEY_SEPARATOR } from './project.js';

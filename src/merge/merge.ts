@@ -2,12 +2,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';
+import type { ValueFormatter } from './board-values.js';
+import { LEGACY_HASH_PREFIX } from './hash.js';
 import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision, type Outcome } from './diff.js';
 import { resolveDuplicates } from './duplicates.js';
 import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
 import { readStaging } from './staging-reader.js';
-import { emptyCounts, type MergeCounts, type MergeSummary } from './summary.js';
+import { emptyCounts, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
 
 export interface MergeOptions {
   dryRun?: boolean;
@@ -15,6 +17,8 @@ export interface MergeOptions {
   onChange?: (order: ProjectedOrder, outcome: Outcome) => void;
   runId?: number;
   now?: () => Date;
+  /** Formats values for the items board's columns, so row hashes are over what will be written; without it, as staged. */
+  format?: ValueFormatter;
 }
 
 /** SQLite allows 32,766 bound parameters per statement; orders rows have ~30 columns. */
@@ -30,6 +34,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
   const now = (opts.now ?? (() => new Date()))().toISOString();
   const counts = emptyCounts();
   const rejections: Rejection[] = [];
+  const warnings: MergeWarning[] = [];
 
   const run = async (trx: Transaction<Database>) => {
     const raw = trx as unknown as Kysely<any>;
@@ -37,7 +42,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
     const reading = columnsToRead(s, sizeColumns, all);
-    const proj = projector(s, sizeColumns);
+    const proj = projector(s, sizeColumns, opts.format);
 
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
     const keyRows = new Map<string, number[]>();
@@ -77,8 +82,10 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
         const key = proj.keyOf(row);
         if (key !== null && chosenRow.get(key) !== row.rowNumber) continue;
         const p = proj.project(row);
-        if (p.ok) orders.push(p.order);
-        else rejections.push(p.rejection);
+        if (p.ok) {
+          orders.push(p.order);
+          for (const message of p.order.warnings) warnings.push({ rowNumber: row.rowNumber, key: p.order.key, message });
+        } else rejections.push(p.rejection);
       }
       await mergeBatch(trx, s, orders, counts, now, opts);
     }
@@ -90,11 +97,13 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
 
   const result = await db.kysely.transaction().execute(run);
   rejections.sort((a, b) => a.rowNumber - b.rowNumber);
+  warnings.sort((a, b) => a.rowNumber - b.rowNumber);
   return {
     dryRun: Boolean(opts.dryRun),
     sizeColumns: result.sizeColumns,
     counts,
     rejections,
+    warnings,
     duplicates: result.duplicates,
     vanishedKeys: result.vanishedKeys,
     durationMs: Date.now() - started,
@@ -122,8 +131,14 @@ async function mergeBatch(
 
   const inserts: Array<{ p: ProjectedOrder; d: OrderDecision }> = [];
   const updates: Array<{ p: ProjectedOrder; d: OrderDecision; e: ExistingOrder }> = [];
+  const rehashed: Array<{ id: number; rowHash: string }> = [];
   for (const p of orders) {
-    const e = existing.get(p.key);
+    let e = existing.get(p.key);
+    if (e?.row_hash.startsWith(LEGACY_HASH_PREFIX) && e.row_hash.slice(LEGACY_HASH_PREFIX.length) === p.legacyRowHash) {
+      // Synced under the first hash definition and unchanged since: only its hash is rewritten.
+      rehashed.push({ id: e.id, rowHash: p.rowHash });
+      e = { ...e, row_hash: p.rowHash };
+    }
     const d = decideOrder(e, p, s.cancel.never_synced);
     if (!d) {
       counts.unchanged++;
@@ -138,6 +153,13 @@ async function mergeBatch(
     for (const { p } of inserts) counts.lines_inserted += p.lines.length;
     await countLineChanges(trx, updates, counts);
     return;
+  }
+
+  const updating = new Set(updates.map((u) => u.e.id));
+  for (const r of rehashed) {
+    if (updating.has(r.id)) continue;
+    await trx.updateTable('orders').set({ row_hash: r.rowHash }).where('id', '=', r.id).execute();
+    counts.rows_written++;
   }
 
   for (const part of chunks(inserts, INSERT_CHUNK)) {

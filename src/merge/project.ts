@@ -1,8 +1,10 @@
 import type { Settings } from '../config/schema.js';
-import { canonicalJson, sha256, type FieldValue } from './hash.js';
-import { applyNameRule } from './names.js';
+import { boardRowHash, type ValueFormatter } from './board-values.js';
+import { canonicalJson, legacyRowHash, sha256, type FieldValue } from './hash.js';
+import { applyNameRule, itemName as buildItemName, nameRuleColumns } from './names.js';
 import { parseQuantity } from './quantity.js';
 import type { StagingRow } from './staging-reader.js';
+import { applyColumnRule } from './transforms.js';
 import { isBlank, normalizeValue } from './values.js';
 
 export interface ProjectedLine {
@@ -27,7 +29,26 @@ export interface ProjectedOrder {
   lines: ProjectedLine[];
   totalQty: number;
   rowHash: string;
+  /** The same order under the first hash definition (rows not re-hashed since migration 003). */
+  legacyRowHash: string;
   linesHash: string;
+  /** What was adjusted on the way to the board (a name cut), for the run's warnings. */
+  warnings: string[];
+}
+
+/** A value the merge computes for a mapping source named `@…`. */
+function derivedValue(source: string, o: { cancelled: boolean; lines: ProjectedLine[]; totalQty: number }): FieldValue | undefined {
+  switch (source) {
+    case '@total_qty':
+      // As synced: a cancelled order's subitems show 0, so its total does too.
+      return o.cancelled ? 0 : o.totalQty;
+    case '@line_count':
+      return o.lines.length;
+    case '@state':
+      return o.cancelled ? 'cancelled' : 'active';
+    default:
+      return undefined;
+  }
 }
 
 export interface Rejection {
@@ -54,7 +75,7 @@ export interface Projector {
   keyOf(row: StagingRow): string | null;
 }
 
-export function projector(s: Settings, sizeColumns: string[]): Projector {
+export function projector(s: Settings, sizeColumns: string[], format?: ValueFormatter): Projector {
   const cancelled = new Set(s.staging.cancelled_values.map((v) => v.toLowerCase()));
   const mapped = Object.keys(s.mapping.columns);
 
@@ -87,13 +108,20 @@ export function projector(s: Settings, sizeColumns: string[]): Projector {
       return { ok: false, rejection: { rowNumber: row.rowNumber, key, reason: problems.join('; ') } };
     }
 
-    const fields: Record<string, FieldValue> = {};
-    for (const c of mapped) fields[c] = get(c);
     const orderType = get(s.staging.order_type_column);
     const isCancelled = orderType !== null && cancelled.has(String(orderType).toLowerCase());
-    const groupName = applyNameRule(s.mapping.group_name, get);
-    const itemName = applyNameRule(s.mapping.item_name, get);
     const totalQty = lines.reduce((n, l) => n + l.qty, 0);
+    const fields: Record<string, FieldValue> = {};
+    for (const c of mapped) {
+      const derived = c.startsWith('@') ? derivedValue(c, { cancelled: isCancelled, lines, totalQty }) : undefined;
+      if (derived !== undefined) fields[c] = derived;
+      else if (!c.startsWith('@')) fields[c] = applyColumnRule(s.mapping.transforms[c], get(c));
+    }
+    const groupName = applyNameRule(s.mapping.group_name, get);
+    const name = buildItemName(s.mapping.item_name, get, key);
+    if (!name.ok) return { ok: false, rejection: { rowNumber: row.rowNumber, key, reason: name.reason } };
+    const itemName = name.name;
+    const warnings = name.cutFrom ? [`item name cut from ${name.cutFrom} to 255 characters (monday's limit): "${itemName}"`] : [];
     const text = (v: FieldValue) => (v === null ? null : String(v));
     return {
       ok: true,
@@ -111,8 +139,10 @@ export function projector(s: Settings, sizeColumns: string[]): Projector {
         itemName,
         lines,
         totalQty,
-        rowHash: sha256(canonicalJson({ fields, groupName, itemName, cancelled: isCancelled })),
+        rowHash: boardRowHash(s, format, { fields, itemName, groupName, cancelled: isCancelled }),
+        legacyRowHash: legacyRowHash({ fields, groupName, itemName, cancelled: isCancelled }),
         linesHash: sha256(canonicalJson(lines.map((l) => [l.size, l.qty]))),
+        warnings,
       },
     };
   };
@@ -129,8 +159,8 @@ export function columnsToRead(s: Settings, sizeColumns: string[], all: string[])
     s.staging.customer_season_column,
     s.staging.aag_season_column,
     ...Object.keys(s.mapping.columns),
-    ...s.mapping.group_name.columns.flat(),
-    ...s.mapping.item_name.columns.flat(),
+    ...nameRuleColumns(s.mapping.group_name),
+    ...nameRuleColumns(s.mapping.item_name),
     ...sizeColumns,
   ]);
   return all.filter((c) => wanted.has(c));

@@ -61,7 +61,9 @@ export function checkRequiredColumns(s: Settings, columns: string[]): void {
     ...s.staging.key_columns.map((c): [string, string] => [c, 'staging.key_columns']),
     [s.staging.order_type_column, 'staging.order_type_column'],
     [s.staging.customer_column, 'staging.customer_column'],
-    ...Object.keys(s.mapping.columns).map((c): [string, string] => [c, 'mapping.columns']),
+    ...Object.keys(s.mapping.columns)
+      .filter((c) => !c.startsWith('@'))
+      .map((c): [string, string] => [c, 'mapping.columns']),
     ...nameRuleColumns(s.mapping.group_name).map((c): [string, string] => [c, 'mapping.group_name']),
     ...nameRuleColumns(s.mapping.item_name).map((c): [string, string] => [c, 'mapping.item_name']),
   ];

@@ -19,11 +19,19 @@ export interface MergeCounts {
   rows_written: number;
 }
 
+/** A staged value adjusted on its way to the board (the row still merged). */
+export interface MergeWarning {
+  rowNumber: number;
+  key: string;
+  message: string;
+}
+
 export interface MergeSummary {
   dryRun: boolean;
   sizeColumns: number;
   counts: MergeCounts;
   rejections: Rejection[];
+  warnings: MergeWarning[];
   duplicates: DuplicateKey[];
   vanishedKeys: string[];
   durationMs: number;

@@ -562,14 +562,16 @@ export class MondayClient {
     }
 
     const rateLimit = parseRateLimitHeader(headers?.get('ratelimit') ?? null);
+    const policy = parseRateLimitHeader(headers?.get('ratelimit-policy') ?? null).find((e) => e.name === 'complexityMinute');
+    const windowMs = typeof policy?.params.w === 'number' ? policy.params.w * 1000 : undefined;
     const after = complexity?.after;
     const resetIn = complexity?.reset_in_x_seconds;
     if (typeof after === 'number' && typeof resetIn === 'number') {
-      this.#pacer.observeBudget({ remaining: after, resetInMs: resetIn * 1000 });
+      this.#pacer.observeBudget({ remaining: after, resetInMs: resetIn * 1000, windowMs });
     } else {
       const minute = rateLimit.find((e) => e.name === 'complexityMinute');
       if (minute && typeof minute.params.r === 'number' && typeof minute.params.t === 'number') {
-        this.#pacer.observeBudget({ remaining: minute.params.r, resetInMs: minute.params.t * 1000 });
+        this.#pacer.observeBudget({ remaining: minute.params.r, resetInMs: minute.params.t * 1000, windowMs });
       }
     }
     const requests = rateLimit.find((e) => e.name === 'minuteRate');

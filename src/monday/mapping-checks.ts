@@ -1,6 +1,6 @@
 import type { Finding } from '../config/checks.js';
 import type { Settings } from '../config/schema.js';
-import type { BoardSnapshot } from './board-schema.js';
+import type { BoardSnapshot, SnapshotColumn } from './board-schema.js';
 import { READ_ONLY_TYPES } from './values.js';
 
 /**
@@ -59,14 +59,7 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
     if (kind && !ACCEPTS[kind].has(col.type)) {
       err(key, `"${source}" holds ${kind === 'date' ? 'dates' : 'numbers'} but ${columnId} "${col.title}" is a ${col.type} column`);
     }
-    if (col.type === 'dropdown' || col.type === 'status') {
-      const allowed = s.monday.create_labels.columns[columnId] ?? s.monday.create_labels.default;
-      const labels = new Set((col.settings?.labels ?? []).map((l) => l.label.toLowerCase()));
-      const missing = (x.stagedValues?.get(source) ?? []).filter((v) => !labels.has(v.toLowerCase()));
-      if (!allowed && missing.length > 0) {
-        err(key, `${missing.length} staged value(s) of "${source}" are not labels of ${columnId} "${col.title}" and label creation is off (e.g. ${missing.slice(0, 5).map((v) => `"${v}"`).join(', ')}); allow it in [monday.create_labels] or add the labels`);
-      }
-    }
+    if (col.type === 'dropdown' || col.type === 'status') labelFindings(s, key, `"${source}"`, col, x.stagedValues?.get(source) ?? [], out, env);
   }
   const keyCol = s.mapping.key_column_id ?? s.mapping.columns[s.staging.key_columns[0] ?? ''];
   if (keyCol && !itemCols.has(keyCol)) err('mapping.key_column_id', `business-key column ${keyCol} does not exist on board ${items.board_id}`);
@@ -75,6 +68,10 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
     const col = itemCols.get(status);
     if (!col) err('cancel.status_column_id', `column ${status} does not exist on board ${items.board_id}`);
     else if (col.type !== 'status' && col.type !== 'dropdown' && col.type !== 'text') err('cancel.status_column_id', `column ${status} "${col.title}" is a ${col.type} column; a status column is expected`);
+    else if (col.type !== 'text') {
+      const written = [s.cancel.status_label, ...(s.cancel.active_label ? [s.cancel.active_label] : [])];
+      labelFindings(s, 'cancel.status_label', 'the cancellation labels', col, written, out, env);
+    }
   }
 
   const subCols = new Map(subitems.columns.map((c) => [c.id, c]));
@@ -91,6 +88,46 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
     warn('mapping.size_column_id', `label creation is off for the size column ${size.id}: a size without a label fails its line`);
   }
   return out;
+}
+
+/** monday: a status column holds at most 40 labels of at most 30 characters (api-notes, status). */
+const MAX_STATUS_LABELS = 40;
+const MAX_STATUS_LABEL_LENGTH = 30;
+
+/**
+ * Before the first run: the values a status/dropdown column will be sent that are not labels
+ * on the board (compared case-insensitively, as the sync matches them). Without
+ * `[monday.create_labels]` for the column they would fail their rows; with it, the first run
+ * creates them, within the status limits.
+ */
+function labelFindings(s: Settings, key: string, what: string, col: SnapshotColumn, values: readonly string[], out: Finding[], env: string): void {
+  const labels = col.settings?.labels ?? [];
+  const known = new Set(labels.map((l) => l.label.toLowerCase()));
+  const missing = [...new Map(values.filter((v) => !known.has(v.toLowerCase())).map((v) => [v.toLowerCase(), v])).values()];
+  if (missing.length === 0) return;
+  const list = (vs: string[]) => `${vs.slice(0, 8).map((v) => `"${v}"`).join(', ')}${vs.length > 8 ? `, … ${vs.length - 8} more` : ''}`;
+  const at = `${col.id} "${col.title}"`;
+  const allowed = s.monday.create_labels.columns[col.id] ?? s.monday.create_labels.default;
+  if (!allowed) {
+    out.push({
+      level: 'error',
+      env,
+      key,
+      message: `${missing.length} value(s) of ${what} are not labels of ${at} and label creation is off for it: ${list(missing)}; allow it with [monday.create_labels] columns = { "${col.id}" = true } or add the labels on the board`,
+    });
+    return;
+  }
+  if (col.type === 'status') {
+    const tooLong = missing.filter((v) => [...v].length > MAX_STATUS_LABEL_LENGTH);
+    if (tooLong.length > 0) {
+      out.push({ level: 'error', env, key, message: `${tooLong.length} value(s) of ${what} are longer than monday's ${MAX_STATUS_LABEL_LENGTH} characters for a status label of ${at}, so they cannot be created: ${list(tooLong)}; map them to shorter values ([mapping.transforms] values) or use a dropdown or text column` });
+    }
+    const needed = missing.length - tooLong.length;
+    if (labels.length + needed > MAX_STATUS_LABELS) {
+      out.push({ level: 'error', env, key, message: `${at} has ${labels.length} labels and ${what} need(s) ${needed} more: monday allows ${MAX_STATUS_LABELS} per status column, so rows would fail once it is full; map the values to fewer labels or use a dropdown or text column` });
+    }
+  }
+  out.push({ level: 'warn', env, key, message: `${missing.length} value(s) of ${what} are not labels of ${at} yet; the first run creates them ([monday.create_labels] allows it): ${list(missing)}` });
 }
 
 /** Without a typed column (CSV-loaded staging is all text), the name is the best evidence. */

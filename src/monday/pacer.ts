@@ -1,11 +1,15 @@
 /**
  * Waits before monday's complexity budget runs out instead of collecting 429s.
  *
+ * The window is monday's: its length comes from the `RateLimit-Policy` header (`w=`), its
+ * reset from `complexity { reset_in_x_seconds }` or the `RateLimit` header (`t=`), so the
+ * pacer keeps step with any server (monday's 60 s minute, an emulator running faster).
  * Two views of the budget are combined:
- * - our own spend over a sliding 60 s window, capped by the configured budget (the account's
+ * - our own spend in the current window, capped by the configured budget (the account's
  *   budget may be shared with other integrations, so the configured one can be lower);
  * - what monday last reported (`complexity.after` / the `RateLimit` header), which also
  *   counts everybody else's spend on the account. Spend since that report is deducted locally.
+ * Until monday has said anything, the window is a sliding 60 s one.
  */
 
 export interface PacerClock {
@@ -18,6 +22,8 @@ export interface BudgetReport {
   remaining: number;
   /** Milliseconds until the window resets. */
   resetInMs: number;
+  /** The window's length, when monday said it (`RateLimit-Policy` `w=`). */
+  windowMs?: number;
 }
 
 export interface Reservation {
@@ -32,11 +38,14 @@ interface Spend {
   cost: number;
 }
 
-const WINDOW_MS = 60_000;
+const DEFAULT_WINDOW_MS = 60_000;
 
 export class Pacer {
   private readonly spends: Spend[] = [];
   private server: { remaining: number; resetAt: number } | undefined;
+  private windowMs = DEFAULT_WINDOW_MS;
+  /** When monday's current window ends: spend before its start belongs to a window that is over. */
+  private windowEndsAt: number | undefined;
   private requestsBlockedUntil = 0;
   private nextId = 1;
 
@@ -55,7 +64,7 @@ export class Pacer {
     for (const s of this.spends) {
       if (inWindow + cost <= this.budgetPerMinute) break;
       inWindow -= s.cost;
-      wait = Math.max(wait, s.at + WINDOW_MS - now);
+      wait = Math.max(wait, this.leavesWindowAt(s.at) - now);
     }
 
     if (this.server && this.server.resetAt > now && this.server.remaining < cost) {
@@ -87,7 +96,10 @@ export class Pacer {
 
   /** monday's own view of the complexity budget, from `complexity { after reset_in_x_seconds }` or headers. */
   observeBudget(report: BudgetReport): void {
-    this.server = { remaining: report.remaining, resetAt: this.clock.now() + report.resetInMs };
+    const now = this.clock.now();
+    if (report.windowMs !== undefined && report.windowMs > 0) this.windowMs = report.windowMs;
+    this.server = { remaining: report.remaining, resetAt: now + report.resetInMs };
+    this.windowEndsAt = now + report.resetInMs;
   }
 
   /** The per-minute request cap is separate from complexity; when it is spent, nothing may go until reset. */
@@ -95,8 +107,20 @@ export class Pacer {
     this.requestsBlockedUntil = Math.max(this.requestsBlockedUntil, this.clock.now() + ms);
   }
 
+  /** When a spend made at `at` stops counting: at the end of monday's window it fell in, else a sliding window later. */
+  private leavesWindowAt(at: number): number {
+    if (this.windowEndsAt === undefined) return at + this.windowMs;
+    let end = this.windowEndsAt;
+    while (end - this.windowMs > at) end -= this.windowMs;
+    return end;
+  }
+
   private forgetOld(now: number): void {
-    while (this.spends.length > 0 && this.spends[0]!.at + WINDOW_MS <= now) this.spends.shift();
+    if (this.windowEndsAt !== undefined) {
+      // Windows follow each other: the one monday reported is over, so the next one is assumed.
+      while (this.windowEndsAt <= now) this.windowEndsAt += this.windowMs;
+    }
+    while (this.spends.length > 0 && this.leavesWindowAt(this.spends[0]!.at) <= now) this.spends.shift();
     if (this.server && this.server.resetAt <= now) this.server = undefined;
   }
 }

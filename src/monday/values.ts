@@ -1,3 +1,4 @@
+import { codePointLength, cutToCodePoints } from '../text.js';
 import type { BoardSnapshot, SnapshotColumn, SnapshotLabel } from './board-schema.js';
 
 /**
@@ -27,7 +28,13 @@ export type FormatResult = { ok: true; value: FormattedValue } | { ok: false; er
 
 export const LONG_TEXT_MAX = 2000;
 export const ITEM_NAME_MAX = 255;
+/** Ends a text cut under `long_text_overflow = "cut_with_note"`; never added otherwise. */
 export const TRUNCATION_NOTE = ' … [truncated by ordersync]';
+
+export interface FormatOptions {
+  /** Text over LONG_TEXT_MAX code points (long text and text columns): cut, cut and note, or refuse. */
+  longTextOverflow?: 'cut' | 'cut_with_note' | 'fail';
+}
 
 /** Computed or linked columns: monday rejects writes, or ignores them silently. */
 export const READ_ONLY_TYPES: ReadonlySet<string> = new Set([
@@ -52,19 +59,19 @@ export const READ_ONLY_TYPES: ReadonlySet<string> = new Set([
   'vote',
 ]);
 
-type Formatter = (value: unknown, column: SnapshotColumn) => FormattedValue;
+type Formatter = (value: unknown, column: SnapshotColumn, options: FormatOptions) => FormattedValue;
 
 class Reject extends Error {}
 
 const FORMATTERS: Record<string, Formatter> = {
-  text: (v) => {
+  text: (v, _column, options) => {
     const s = scalarText(v);
-    return s === '' ? null : s;
+    return s === '' ? null : capText(s, options);
   },
-  long_text: (v) => {
+  long_text: (v, _column, options) => {
     const s = typeof v === 'string' ? v : scalarText(v);
     if (s.trim() === '') return null;
-    return { text: capLongText(s) };
+    return { text: capText(s, options) };
   },
   numbers: (v) => {
     if (isBlank(v)) return null; // "" would set 0, not clear
@@ -109,7 +116,7 @@ export function writableType(type: string): boolean {
   return type !== 'name' && Object.hasOwn(FORMATTERS, type);
 }
 
-export function formatValue(column: SnapshotColumn, value: unknown): FormatResult {
+export function formatValue(column: SnapshotColumn, value: unknown, options: FormatOptions = {}): FormatResult {
   const fail = (reason: string): FormatResult => ({
     ok: false,
     error: new FormatError(column.id, column.title, column.type, value, reason),
@@ -120,7 +127,7 @@ export function formatValue(column: SnapshotColumn, value: unknown): FormatResul
   // The name is the one column that cannot be cleared, so a missing name is an error, not a clear.
   if (column.type !== 'name' && (value === undefined || value === null)) return { ok: true, value: null };
   try {
-    return { ok: true, value: formatter(value, column) };
+    return { ok: true, value: formatter(value, column, options) };
   } catch (e) {
     if (e instanceof Reject) return fail(e.message);
     throw e;
@@ -131,6 +138,7 @@ export function formatValue(column: SnapshotColumn, value: unknown): FormatResul
 export function formatColumnValues(
   snapshot: BoardSnapshot,
   values: Readonly<Record<string, unknown>>,
+  options: FormatOptions = {},
 ): { ok: true; values: Record<string, FormattedValue> } | { ok: false; errors: FormatError[] } {
   const columns = new Map(snapshot.columns.map((c) => [c.id, c]));
   const out: Record<string, FormattedValue> = {};
@@ -141,7 +149,7 @@ export function formatColumnValues(
       errors.push(new FormatError(id, id, 'unknown', value, `no such column on board ${snapshot.board_id} (${snapshot.name})`));
       continue;
     }
-    const r = formatValue(column, value);
+    const r = formatValue(column, value, options);
     if (r.ok) out[id] = r.value;
     else errors.push(r.error);
   }
@@ -207,10 +215,14 @@ function labelText(v: unknown): string {
   throw new Reject(`expected a label, got ${Array.isArray(v) ? 'a list' : typeof v}`);
 }
 
-function capLongText(s: string): string {
-  const chars = [...s]; // code points, so a surrogate pair is never cut in half
-  if (chars.length <= LONG_TEXT_MAX) return s;
-  return chars.slice(0, LONG_TEXT_MAX - [...TRUNCATION_NOTE].length).join('') + TRUNCATION_NOTE;
+/** monday keeps 2,000 characters of a long text; staging keeps the whole text either way. */
+function capText(s: string, options: FormatOptions): string {
+  const policy = options.longTextOverflow ?? 'cut';
+  const length = codePointLength(s);
+  if (length <= LONG_TEXT_MAX) return s;
+  if (policy === 'fail') throw new Reject(`text is ${length} characters, monday keeps ${LONG_TEXT_MAX} (mapping.long_text_overflow = "fail")`);
+  if (policy === 'cut') return cutToCodePoints(s, LONG_TEXT_MAX).text;
+  return cutToCodePoints(s, LONG_TEXT_MAX - codePointLength(TRUNCATION_NOTE)).text + TRUNCATION_NOTE;
 }
 
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

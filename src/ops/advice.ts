@@ -27,8 +27,8 @@ const ADVICE: Record<string, Advice> = {
     action: 'Run `ordersync board snapshot` and `ordersync doctor` to see the drift, fix [mapping.columns] to the new column ids, then `ordersync retry`.',
   },
   ItemNameTooLongException: {
-    meaning: 'The item name built from [mapping.item_name] is longer than 255 characters.',
-    action: 'Shorten the item name template in [mapping.item_name] or fix the long staging value, then `ordersync retry`.',
+    meaning: 'monday refused an item name as longer than 255 characters. ordersync cuts longer names itself (mapping.item_name.overflow = "cut") and rejects them at merge under "fail", so this means monday counted differently.',
+    action: 'Shorten the item name template in [mapping.item_name] or the long staging value, then `ordersync retry`.',
   },
   InvalidBoardIdException: {
     meaning: 'The board id in [monday] is wrong or the token cannot see the board.',

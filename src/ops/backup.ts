@@ -17,7 +17,7 @@ export interface BackupResult {
 /** Every table ordersync owns, under its configured physical name. */
 export function ownedTables(cfg: ResolvedConfig): string[] {
   const t = cfg.settings.database.tables;
-  return [t.orders, t.order_lines, t.sync_runs, t.sync_events, t.api_log, t.monday_groups, t.run_lock, t.migrations, `${t.migrations}_lock`];
+  return [t.orders, t.order_lines, t.sync_runs, t.sync_events, t.api_log, t.monday_groups, t.board_schemas, t.run_lock, t.migrations, `${t.migrations}_lock`];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { storedFormatter } from '../sync/board-cache.js';
 import type { Finding } from '../config/checks.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
@@ -163,7 +164,7 @@ async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars:
     const runId = await startRun(db, cfg.envName, stepCommand('baseline'), {}, parent);
     await closeKilledBaselines(db, cfg.envName, runId);
     try {
-      const summary = await merge(db, s, { runId });
+      const summary = await merge(db, s, { runId, format: await storedFormatter(db, s) });
       const { client } = clientFromConfig(cfg, {}, envVars);
       if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
       const items = await fetchBoardSnapshot(client, s.monday.items_board_id);

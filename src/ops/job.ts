@@ -8,6 +8,9 @@ import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
 import { merge, type MergeSummary } from '../merge/index.js';
 import { clientFromConfig } from '../monday/from-config.js';
+import type { BoardSnapshot } from '../monday/board-schema.js';
+import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
+import { readItemsBoard } from '../sync/executor.js';
 import { keyColumnId, syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
 import { backlog } from './queries.js';
@@ -65,21 +68,27 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     let apiLog: ApiLog | undefined;
     let proof: BoardCheck | undefined;
     try {
+      const token = opts.command === 'merge' ? undefined : requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
+      const log = token === undefined ? undefined : (apiLog = new ApiLog(db, runId, token));
+      const client = log ? clientFromConfig(cfg, { onExchange: log.record }, opts.envVars).client : undefined;
+      let itemsBoard: BoardSnapshot | undefined;
       if (opts.command === 'run' || opts.command === 'merge') {
+        // Row hashes are over the values as the board will take them: read its columns first.
+        const boardId = cfg.settings.monday.items_board_id;
+        if (client && boardId) itemsBoard = await readItemsBoard(db, client, boardId);
+        const format = itemsBoard ? valueFormatter(cfg.settings, itemsBoard) : await storedFormatter(db, cfg.settings);
         opts.progress?.('merge', 0, 1);
-        mergeSummary = await merge(db, cfg.settings, { runId });
+        mergeSummary = await merge(db, cfg.settings, { runId, format });
         opts.progress?.('merge', 1, 1);
       }
       if (opts.command === 'retry') await requeueErrors(db);
-      if (opts.command !== 'merge') {
-        const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
-        const log = (apiLog = new ApiLog(db, runId, token));
-        const { client } = clientFromConfig(cfg, { onExchange: log.record }, opts.envVars);
+      if (client && log) {
         const outcome = await syncBoard(db, cfg.settings, client, {
           runId,
           env: cfg.envName,
           scope: opts.scope,
           allowMassChange: opts.allowMassChange,
+          itemsBoard,
           touching: (keys) => log.touching(keys),
           // Between batches: a run that lost its lock stops before its next request.
           progress: (phase, done, total) => {
@@ -93,7 +102,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
         if (mode !== 'off' && !syncResult.stopped) {
           proof = await checkBoard(db, cfg.settings, client, outcome.itemsBoard, mode === 'full' ? {} : { runId });
         }
-        await apiLog.flush();
+        await log.flush();
       }
       const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
       const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
@@ -116,7 +125,7 @@ async function backlogAtEnd(db: Db) {
 
 function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined) {
   return {
-    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, ...(p ? { verify: runProof(p) } : {}) },
+    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, warnings: m?.warnings.length ?? 0, ...(p ? { verify: runProof(p) } : {}) },
     requests: s?.stats.requests,
     mutations: s?.stats.mutations,
     complexityUsed: s?.stats.complexityUsed,

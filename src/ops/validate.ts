@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import { databaseTarget, openDatabase } from '../db/connect.js';
 import { distinctValues, stagingColumnTypes } from '../merge/staging-profile.js';
+import { applyColumnRule } from '../merge/transforms.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { kindFromSqlType, boardChecks, type SourceKind } from '../monday/mapping-checks.js';
@@ -71,7 +72,11 @@ async function stagingProfile(cfg: ResolvedConfig, env: string, s: Settings, env
     }
     if (types.size > 0) {
       for (const source of Object.keys(s.mapping.columns)) {
-        if (types.has(source)) values.set(source, await distinctValues(db.raw, s.staging.table, source));
+        // Compared as they will be written: after the column's transforms and value map.
+        const rule = s.mapping.transforms[source];
+        const staged = types.has(source) ? await distinctValues(db.raw, s.staging.table, source) : source === '@state' ? ['active', 'cancelled'] : [];
+        const written = staged.map((v) => applyColumnRule(rule, v)).filter((v): v is string | number | boolean => v !== null);
+        if (written.length) values.set(source, [...new Set(written.map(String))]);
       }
     }
   } catch (err) {

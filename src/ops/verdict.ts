@@ -52,7 +52,7 @@ export function verdictOf(alerts: Settings['alerts'], m: MergeSummary | undefine
   // Every request answered OK, yet the board read back says otherwise: not an OK run.
   if (status === 'OK' && proof && proof.findings > 0) status = 'DEGRADED';
   const rate = successRate === null ? 'nothing to sync' : `${(successRate * 100).toFixed(1)}% of ${attempted} records`;
-  const summary = `${status.toLowerCase()}: ${rate}; ${cancelled} cancelled; ${failed} failed${s?.stopped ? `; stopped: ${s.stopped.code}` : ''}${m?.rejections.length ? `; ${m.rejections.length} staging rows rejected` : ''}${proofText(proof)}`;
+  const summary = `${status.toLowerCase()}: ${rate}; ${cancelled} cancelled; ${failed} failed${s?.stopped ? `; stopped: ${s.stopped.code}` : ''}${m?.rejections.length ? `; ${m.rejections.length} staging rows rejected` : ''}${m?.warnings.length ? `; ${m.warnings.length} warnings` : ''}${proofText(proof)}`;
   return { status, attempted, succeeded, failed, cancelled, successRate, summary };
 }
 

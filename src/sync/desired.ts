@@ -62,6 +62,8 @@ export function desiredState(ctx: SyncContext, o: OrderRow): SyncedOrder {
 export function columnSources(ctx: Pick<SyncContext, 's'>, d: SyncedOrder, only?: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [source, columnId] of Object.entries(ctx.s.mapping.columns)) {
+    // Stamped by the write itself (items.ts), never compared or a reason to write.
+    if (source === '@synced_at') continue;
     if (only && !only.has(source)) continue;
     out[columnId] = d.fields[source] ?? null;
   }

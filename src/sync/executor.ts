@@ -2,6 +2,7 @@ import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { ConfigError } from '../errors.js';
+import { storeBoard } from './board-cache.js';
 import { fetchBoardSnapshot, subitemsBoardId, type BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
@@ -21,6 +22,8 @@ export interface SyncOptions {
   touching?: (keys: string[]) => void;
   progress?: (phase: Phase, done: number, total: number) => void;
   now?: () => Date;
+  /** The items board, when the caller already read it this run. */
+  itemsBoard?: BoardSnapshot;
 }
 
 export interface SyncResult {
@@ -47,6 +50,13 @@ export function keyColumnId(s: Settings): string {
   return id;
 }
 
+/** Reads the items board and keeps its columns for merge and plan (row hashes format values with them). */
+export async function readItemsBoard(db: Db, client: MondayClient, boardId: string): Promise<BoardSnapshot> {
+  const board = await fetchBoardSnapshot(client, boardId);
+  await storeBoard(db, board);
+  return board;
+}
+
 /**
  * Makes the board match the PENDING rows, in order: reconcile what a crash left in flight,
  * check the blast radius, then groups and items, then subitems.
@@ -54,7 +64,7 @@ export function keyColumnId(s: Settings): string {
 export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncOutcome> {
   const itemsBoardId = s.monday.items_board_id;
   if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
-  const itemsBoard = await fetchBoardSnapshot(client, itemsBoardId);
+  const itemsBoard = opts.itemsBoard?.board_id === itemsBoardId ? opts.itemsBoard : await readItemsBoard(db, client, itemsBoardId);
   const subId = s.monday.subitems_board_id ?? subitemsBoardId(itemsBoard);
   if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoardId} has no subitems column`);
   const subitemsBoard = await fetchBoardSnapshot(client, subId);

@@ -119,7 +119,9 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
   const changed = creating ? undefined : changedFields(desired, synced);
   const sources = columnSources(ctx, desired, changed);
   if (creating) for (const [k, v] of Object.entries(sources)) if (v === null) delete sources[k];
-  const formatted = formatColumnValues(ctx.itemsBoard, sources);
+  const syncedAt = ctx.s.mapping.columns['@synced_at'];
+  if (syncedAt && (creating || Object.keys(sources).length > 0)) sources[syncedAt] = ctx.now();
+  const formatted = formatColumnValues(ctx.itemsBoard, sources, { longTextOverflow: ctx.s.mapping.long_text_overflow });
   if (!formatted.ok) return fail(operation, formatted.errors[0]);
   const values: Record<string, FormattedValue> = { ...formatted.values };
   if (!creating && synced?.name !== desired.name) values.name = desired.name;

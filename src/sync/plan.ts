@@ -1,6 +1,7 @@
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { merge, type FieldValue, type MergeSummary, type Outcome } from '../merge/index.js';
+import { storedFormatter } from './board-cache.js';
 
 export interface FieldDiff {
   field: string;
@@ -41,6 +42,7 @@ const READ_COST = 10_000;
 export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean } = {}): Promise<SyncPlan> {
   const changed: Array<{ key: string; outcome: Outcome; group: string; fields: Record<string, FieldValue> }> = [];
   const summary = await merge(db, s, {
+    format: await storedFormatter(db, s),
     dryRun: true,
     onChange: (p, outcome) => changed.push({ key: p.key, outcome, group: p.groupName, fields: opts.diffs ? p.fields : {} }),
   });

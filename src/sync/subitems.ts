@@ -108,7 +108,7 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
   const { size, qty } = ctx.subitemColumns;
   const sources: Record<string, unknown> = { [qty]: target };
   if (l.monday_subitem_id === null) sources[size] = l.size;
-  const formatted = formatColumnValues(ctx.subitemsBoard, sources);
+  const formatted = formatColumnValues(ctx.subitemsBoard, sources, { longTextOverflow: ctx.s.mapping.long_text_overflow });
   const operation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
   const fail = (err: unknown) => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });
   if (!formatted.ok) return fail(formatted.errors[0]);

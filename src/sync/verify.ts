@@ -111,7 +111,7 @@ export function findDrift(input: DriftInput): DriftFinding[] {
       for (const [columnId, value] of Object.entries(columnSources({ s }, synced))) {
         const column = columns.get(columnId);
         if (!column) continue;
-        const formatted = formatValue(column, value);
+        const formatted = formatValue(column, value, { longTextOverflow: s.mapping.long_text_overflow });
         if (!formatted.ok) continue;
         const board = columnText(item, columnId) ?? '';
         if (!sameText(column, boardText(column, formatted.value), board)) {

@@ -26,6 +26,7 @@ const TWO_ENVS = [
   'sync_events = "dev_sync_events"',
   'api_log = "dev_api_log"',
   'monday_groups = "dev_monday_groups"',
+  'board_schemas = "dev_board_schemas"',
   'run_lock = "dev_run_lock"',
   'migrations = "dev_migrations"',
   '[env.dev.staging]',
@@ -48,6 +49,7 @@ const TWO_ENVS = [
   'sync_events = "prod_sync_events"',
   'api_log = "prod_api_log"',
   'monday_groups = "prod_monday_groups"',
+  'board_schemas = "prod_board_schemas"',
   'run_lock = "prod_run_lock"',
   'migrations = "prod_migrations"',
   '[env.prod.staging]',
@@ -82,7 +84,7 @@ describe('switching --env switches every resource', () => {
     const dev = resources(loadConfig({ path: file, env: 'dev', envVars: {} }));
     const prod = resources(loadConfig({ path: file, env: 'prod', envVars: {} }));
     expect(Object.keys(dev)).toEqual(Object.keys(prod));
-    expect(Object.keys(dev)).toHaveLength(15);
+    expect(Object.keys(dev)).toHaveLength(16);
     for (const key of Object.keys(dev)) {
       if (key === 'database.secret') continue; // sqlite has none
       expect(dev[key], key).toBeDefined();

@@ -5,7 +5,7 @@ import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engin
 import { dumpSchema, type SchemaDump } from './schema-dump.js';
 import { NOW, lineRow, orderRow, runRow } from './rows.js';
 
-const OUR_TABLES = ['api_log', 'monday_groups', 'order_lines', 'orders', 'run_lock', 'sync_events', 'sync_runs'];
+const OUR_TABLES = ['api_log', 'board_schemas', 'monday_groups', 'order_lines', 'orders', 'run_lock', 'sync_events', 'sync_runs'];
 const MIGRATION_TABLES = ['ordersync_migrations', 'ordersync_migrations_lock'];
 describe.each(ENGINES)('schema on %s', (engine) => {
   let t: TestDatabase;
@@ -25,13 +25,15 @@ describe.each(ENGINES)('schema on %s', (engine) => {
 
   it('migrate up → down → up leaves the same schema', async () => {
     expect(await isCurrent(db)).toBe(false);
-    expect(await migrateUp(db)).toEqual(['applied 001_orders', 'applied 002_run_history']);
+    expect(await migrateUp(db)).toEqual(['applied 001_orders', 'applied 002_run_history', 'applied 003_value_hash']);
     expect(await isCurrent(db)).toBe(true);
     const before = await dumpSchema(db);
     expect(Object.keys(before.tables).sort()).toEqual([...MIGRATION_TABLES, ...OUR_TABLES].sort());
     expectSubstantial(before);
 
     // default: one step
+    expect(await migrateDown(db)).toEqual(['reverted 003_value_hash']);
+    expect(Object.keys((await dumpSchema(db)).tables)).not.toContain('board_schemas');
     expect(await migrateDown(db)).toEqual(['reverted 002_run_history']);
     const middle = await dumpSchema(db);
     expect(Object.keys(middle.tables).sort()).toEqual(
@@ -40,6 +42,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     expect((await migrationStatus(db)).map((m) => [m.version, m.appliedAt !== null])).toEqual([
       [1, true],
       [2, false],
+      [3, false],
     ]);
 
     expect(await migrateDown(db, 0)).toEqual(['reverted 001_orders']);
@@ -47,18 +50,18 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     expect(await migrateDown(db)).toEqual([]);
 
     expect(await migrateUp(db, 1)).toEqual(['applied 001_orders']);
-    expect(await migrateUp(db)).toEqual(['applied 002_run_history']);
+    expect(await migrateUp(db)).toEqual(['applied 002_run_history', 'applied 003_value_hash']);
     const after = await dumpSchema(db);
     expect(after).toEqual(before);
   });
 
   it('up --to and down --to never move the other way', async () => {
     const before = await dumpSchema(db);
-    expect(await migrateUp(db, 1)).toEqual([]); // at 2 already: nothing to apply, nothing dropped
-    expect(await migrateDown(db, 2)).toEqual([]);
+    expect(await migrateUp(db, 1)).toEqual([]); // at 3 already: nothing to apply, nothing dropped
+    expect(await migrateDown(db, 3)).toEqual([]);
     expect(await migrateUp(db)).toEqual([]);
     expect(await dumpSchema(db)).toEqual(before);
-    await expect(migrateUp(db, 9)).rejects.toThrow('no migration version 9 (known: 001_orders, 002_run_history)');
+    await expect(migrateUp(db, 9)).rejects.toThrow('no migration version 9 (known: 001_orders, 002_run_history, 003_value_hash)');
   });
 
   describe('CHECK constraints reject unknown states', () => {

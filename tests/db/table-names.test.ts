@@ -19,6 +19,7 @@ describe.each(ENGINES)('configured table names on %s', (engine) => {
         sync_events: 'os_sync_events',
         api_log: 'os_api_log',
         monday_groups: 'os_monday_groups',
+        board_schemas: 'os_board_schemas',
         run_lock: 'os_run_lock',
         migrations: 'os_migrations',
       },
@@ -40,6 +41,7 @@ describe.each(ENGINES)('configured table names on %s', (engine) => {
     const dump = await dumpSchema(db);
     expect(Object.keys(dump.tables).sort()).toEqual([
       'os_api_log',
+      'os_board_schemas',
       'os_migrations',
       'os_migrations_lock',
       'os_monday_groups',

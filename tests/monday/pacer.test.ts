@@ -43,6 +43,20 @@ describe('Pacer', () => {
     expect(pacer.waitNeeded(80_000)).toBe(60_000);
   });
 
+  it("counts its own spend per monday's window (length from RateLimit-Policy), not per fixed minute", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer(100_000, time);
+    pacer.observeBudget({ remaining: 1_000_000, resetInMs: 4_000, windowMs: 6_000 });
+    await pacer.reserve(90_000);
+    // Our own cap is full until monday's window resets, 4 s from now, not 60 s after the spend.
+    expect(pacer.waitNeeded(30_000)).toBe(4_000);
+    time.advance(4_000);
+    expect(pacer.waitNeeded(30_000)).toBe(0);
+    await pacer.reserve(90_000);
+    // The next window is assumed to follow: it ends one window length later.
+    expect(pacer.waitNeeded(30_000)).toBe(6_000);
+  });
+
   it('blocks all requests while the per-minute request cap is spent', () => {
     const time = fakeTime();
     const pacer = new Pacer(10_000_000, time);

@@ -72,15 +72,23 @@ describe('formatValue per column type', () => {
     expect(error(COLUMNS.orderNo, { a: 1 }).reason).toMatch(/expected text/);
   });
 
-  it('long_text: {text}, capped at 2000 characters with a visible note', () => {
+  it('long_text: {text}, cut to its first 2000 characters, adding nothing unless told to', () => {
     expect(value(COLUMNS.notes, 'line1\nline2')).toEqual({ text: 'line1\nline2' });
-    const long = value(COLUMNS.notes, 'x'.repeat(5000)) as { text: string };
-    expect([...long.text]).toHaveLength(LONG_TEXT_MAX);
-    expect(long.text.endsWith(TRUNCATION_NOTE)).toBe(true);
+    const text = 'abcdefghij'.repeat(500);
+    expect(value(COLUMNS.notes, text)).toEqual({ text: text.slice(0, LONG_TEXT_MAX) });
+    const noted = formatValue(COLUMNS.notes, text, { longTextOverflow: 'cut_with_note' });
+    const notedText = (noted.ok ? noted.value : null) as { text: string };
+    expect([...notedText.text]).toHaveLength(LONG_TEXT_MAX);
+    expect(notedText.text.endsWith(TRUNCATION_NOTE)).toBe(true);
+    const refused = formatValue(COLUMNS.notes, text, { longTextOverflow: 'fail' });
+    expect(refused.ok ? '' : refused.error.reason).toMatch(/5000 characters, monday keeps 2000/);
     // a surrogate pair straddling the cut is not split
     const emoji = value(COLUMNS.notes, '😀'.repeat(2500)) as { text: string };
     expect([...emoji.text]).toHaveLength(LONG_TEXT_MAX);
     expect(emoji.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    // nor a letter from its combining accent
+    const accents = value(COLUMNS.notes, `${'x'.repeat(1999)}e\u0301zzz`) as { text: string };
+    expect(accents.text).toBe('x'.repeat(1999));
     expect(value(COLUMNS.notes, ' \n ')).toBeNull();
   });
 

@@ -30,7 +30,7 @@ export async function opsWorld(opts: { orders?: number; seed?: number; extraToml
   const dir = mkdtempSync(join(tmpdir(), 'ordersync-ops-'));
   const timeScale = 60;
   const emulator = await startEmulator({ timeScale, seed: customerMasterScheduleSeed() });
-  let text = starterConfig({ apiUrl: emulator.url, complexityPerMinute: 10_000_000 * timeScale });
+  let text = starterConfig({ apiUrl: emulator.url });
   if (opts.createLabels === false) {
     // The customer column may not get new labels: new customers fail with MissingLabel.
     text = text.replace('"dropdown_mkr542p2" = true', '"dropdown_mkr542p2" = false');

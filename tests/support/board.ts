@@ -235,6 +235,8 @@ export function expectedBoard(rows: Iterable<StagingRow>, s: Settings, opts: Exp
     const t = String(v).trim();
     const type = types.get(column);
     if (t !== '' && (type === 'decimal' || type === 'integer') && Number.isFinite(Number(t))) return String(Number(t));
+    // A date column shows the day; a midnight time adds nothing.
+    if (type === 'date' && /^\d{4}-\d{2}-\d{2}[ T]00:00(:00)?$/.test(t)) return t.slice(0, 10);
     return t;
   };
   const keyOf = (row: StagingRow) => s.staging.key_columns.map((c) => text(row, c));
@@ -278,13 +280,30 @@ export function expectedBoard(rows: Iterable<StagingRow>, s: Settings, opts: Exp
     }
     const item: ExpectedItem = {
       key,
-      name: nameRule(s.mapping.item_name, (c) => text(row, c)),
+      name: itemNameOf(s.mapping.item_name, (c) => text(row, c), key),
       group: cancelled && s.cancel.move_to_group ? s.cancel.move_to_group : nameRule(s.mapping.group_name, (c) => text(row, c)),
       cancelled,
       columns: {},
       subitems,
     };
-    for (const [source, columnId] of Object.entries(s.mapping.columns)) item.columns[columnId] = text(row, source);
+    const quantities = sizeNames.map((size) => {
+      const q = row[size];
+      return typeof q === 'number' ? q : q === null || q === undefined || String(q).trim() === '' ? 0 : Number(q);
+    });
+    const total = quantities.reduce((n, q) => n + q, 0);
+    const lineCount = quantities.filter((q) => q > 0).length;
+    for (const [source, columnId] of Object.entries(s.mapping.columns)) {
+      if (source === '@synced_at') continue;
+      const value =
+        source === '@total_qty'
+          ? String(cancelled ? 0 : total)
+          : source === '@line_count'
+            ? String(lineCount)
+            : source === '@state'
+              ? cancelled ? 'cancelled' : 'active'
+              : transformed(s.mapping.transforms[source], text(row, source));
+      item.columns[columnId] = firstCodePoints(value, 2_000);
+    }
     if (s.cancel.status_column_id) item.columns[s.cancel.status_column_id] = cancelled ? s.cancel.status_label : (s.cancel.active_label ?? '');
     out.set(key, item);
   }
@@ -298,6 +317,38 @@ export function expectedBoard(rows: Iterable<StagingRow>, s: Settings, opts: Exp
     else out.delete(key);
   }
   return Object.assign(out, { notes });
+}
+
+/** Whole graphemes, at most `max` code points (monday's limits count code points). */
+function firstCodePoints(text: string, max: number): string {
+  if ([...text].length <= max) return text;
+  let out = '';
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
+    if ([...out].length + [...segment].length > max) break;
+    out += segment;
+  }
+  return out;
+}
+
+function transformed(rule: Settings['mapping']['transforms'][string] | undefined, value: string): string {
+  if (!rule) return value;
+  let out = value;
+  for (const step of rule.transform) {
+    if (step === 'trim') out = out.trim();
+    if (step === 'upper') out = out.toUpperCase();
+    if (step === 'lower') out = out.toLowerCase();
+    if (step === 'collapse_space') out = out.split(/\s+/).filter(Boolean).join(' ');
+  }
+  return rule.values[out] ?? out;
+}
+
+function itemNameOf(rule: Settings['mapping']['item_name'], get: (column: string) => string, key: string): string {
+  let name = '';
+  if (rule.parts) name = rule.parts.map(get).filter((v) => v !== '').join(rule.separator);
+  else name = nameRule({ columns: rule.columns ?? [], separator: rule.separator, fallback: '' }, get);
+  name = name.split(/\s+/).filter(Boolean).join(' ');
+  if (name === '') name = rule.fallback ?? key;
+  return firstCodePoints(name, 255).trimEnd();
 }
 
 function nameRule(rule: Settings['mapping']['group_name'], get: (column: string) => string): string {

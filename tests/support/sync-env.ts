@@ -77,11 +77,7 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
       seed: customerMasterScheduleSeed(),
     });
     const envVars: Record<string, string | undefined> = { MONDAY_API_TOKEN: emulator.token, ORDERSYNC_ENV: undefined };
-    let toml = starterConfig({
-      apiUrl: emulator.url,
-      complexityPerMinute: 10_000_000 * timeScale,
-      note: `the test emulator runs ${timeScale}x faster than real time`,
-    });
+    let toml = starterConfig({ apiUrl: emulator.url });
     const target = testDb.target;
     const database =
       target.dialect === 'sqlite'

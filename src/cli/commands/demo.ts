@@ -41,15 +41,11 @@ export function registerDemo(program: Command): void {
       mkdirSync(dir, { recursive: true });
       const token = `demo-${randomBytes(12).toString('hex')}`;
       // monday's real limits, with the minute shrunk to a second so the demo takes seconds;
-      // the pacer is told the same scaled budget.
+      // the pacer follows the window the emulator reports, so the config keeps monday's budget.
       const timeScale = 60;
       const emulator = await startEmulator({ token, timeScale, seed: customerMasterScheduleSeed(), statePath: resolve(dir, 'board-state.json') });
       try {
-        const config = starterConfig({
-          apiUrl: emulator.url,
-          complexityPerMinute: 10_000_000 * timeScale,
-          note: `the demo emulator runs ${timeScale}× faster than real time`,
-        });
+        const config = starterConfig({ apiUrl: emulator.url });
         writeFileSync(file, config, { mode: 0o600 });
         const envVars = { ...process.env, MONDAY_API_TOKEN: token, ORDERSYNC_ENV: undefined };
         const cfg = loadConfig({ path: file, envVars });

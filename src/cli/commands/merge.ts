@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { merge, type MergeSummary } from '../../merge/index.js';
 import { runJob } from '../../ops/job.js';
+import { storedFormatter } from '../../sync/board-cache.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 
 export function registerMerge(program: Command): void {
@@ -9,13 +10,13 @@ export function registerMerge(program: Command): void {
     .description('Compare the staging table with the orders on record (row hashes, no delta tables) and queue what changed for the next sync. Touches the database only, never monday.')
     .option('--dry-run', 'compute and report the changes without writing anything')
     .option('--json', 'machine-readable output')
-    .option('--show <n>', 'rejected rows and duplicate keys to list', (v) => Number.parseInt(v, 10), 20)
+    .option('--show <n>', 'rejected rows, warnings and duplicate keys to list', (v) => Number.parseInt(v, 10), 20)
     .action(async (opts: { dryRun?: boolean; json?: boolean; show: number }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       if (!opts.dryRun) confirmWrite(cmd, cfg);
       // A real merge runs as a job: under the run lock, with a run record of its own.
       const { summary, runId } = await withDb(cfg, async (db) => {
-        if (opts.dryRun) return { summary: await merge(db, cfg.settings, { dryRun: true }), runId: undefined };
+        if (opts.dryRun) return { summary: await merge(db, cfg.settings, { dryRun: true, format: await storedFormatter(db, cfg.settings) }), runId: undefined };
         const job = await runJob(db, cfg, { command: 'merge' });
         return { summary: job.merge as MergeSummary, runId: job.runId };
       });
@@ -34,6 +35,10 @@ export function formatMergeSummary(m: MergeSummary, show: number): string {
   if (m.duplicates.length) {
     lines.push(`duplicate keys (${m.duplicates.length}):`);
     for (const d of m.duplicates.slice(0, show)) lines.push(`  ${d.key}: rows ${d.rows.join(', ')}${d.kept === null ? ' — skipped' : ` — kept row ${d.kept}`}`);
+  }
+  if (m.warnings.length) {
+    lines.push(`warnings (${m.warnings.length}):`);
+    for (const w of m.warnings.slice(0, show)) lines.push(`  staging row ${w.rowNumber} (${w.key}): ${w.message}`);
   }
   if (m.rejections.length) {
     lines.push(`rejected rows (${m.rejections.length}):`);

@@ -1,0 +1,40 @@
+import type { Settings } from '../config/schema.js';
+import { canonicalJson, sha256, type FieldValue } from './hash.js';
+
+/** What a row hash is taken over: what the order's item will show once written. */
+export interface BoardRow {
+  fields: Record<string, FieldValue>;
+  itemName: string;
+  groupName: string;
+  cancelled: boolean;
+}
+
+/**
+ * A value as monday will receive it in an items-board column (formatted for the column's type
+ * and labels); the sync layer builds it from the board's columns.
+ */
+export type ValueFormatter = (columnId: string, value: FieldValue) => unknown;
+
+/** Written at every write of the item, so it is never itself a reason to write. */
+const UNHASHED_SOURCES = new Set(['@synced_at']);
+
+/**
+ * The row hash over the values as monday will receive them: each mapped value formatted for
+ * its column on the items board (`2025-07-01 00:00:00` and `2025-07-01` are the same date,
+ * `12.0` and `12` the same number, a label matched to the board's own spelling, a long text
+ * cut as it will be cut), the name, the group the item belongs in and the cancellation status.
+ * A staged change that does not reach the board leaves the hash alone, so nothing is sent.
+ * Without the board's columns (never read yet) the values are hashed as staged.
+ */
+export function boardRowHash(s: Settings, format: ValueFormatter | undefined, row: BoardRow): string {
+  const asWritten = format ?? ((_columnId: string, value: FieldValue) => value);
+  const written: Record<string, unknown> = {};
+  for (const [source, columnId] of Object.entries(s.mapping.columns)) {
+    if (UNHASHED_SOURCES.has(source)) continue;
+    written[columnId] = asWritten(columnId, row.fields[source] ?? null);
+  }
+  const status = s.cancel.status_column_id;
+  if (status) written[status] = asWritten(status, row.cancelled ? s.cancel.status_label : (s.cancel.active_label ?? null));
+  const group = row.cancelled && s.cancel.move_to_group ? s.cancel.move_to_group : row.groupName;
+  return sha256(canonicalJson({ v: 2, columns: written, name: row.itemName, group, cancelled: row.cancelled }));
+}
