@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';
@@ -15,6 +15,12 @@ export interface MergeOptions {
   onChange?: (order: ProjectedOrder, outcome: Outcome) => void;
   runId?: number;
   now?: () => Date;
+  /**
+   * Called inside the merge's transaction at its start and between batches: the run lock's
+   * lease renewal (on SQLite nothing else can write while the merge holds the database, so the
+   * lease is renewed by the merge itself and committed with it).
+   */
+  heartbeat?: (trx: Kysely<any>) => Promise<void>;
 }
 
 /** SQLite allows 32,766 bound parameters per statement; orders rows have ~30 columns. */
@@ -24,6 +30,10 @@ const INSERT_CHUNK = 500;
  * Staging → orders and order_lines, in one transaction, without delta tables: each staged
  * order is hashed and compared with what the database holds for its key; only what
  * changed is written, so a re-merge of identical staging writes nothing.
+ *
+ * Both passes read one snapshot of staging: PostgreSQL and PGlite run the transaction
+ * REPEATABLE READ and hold staging in SHARE mode (an ingest is refused until the merge ends);
+ * a SQLite transaction is one snapshot, and its first statement takes the write lock.
  */
 export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promise<MergeSummary> {
   const started = Date.now();
@@ -33,7 +43,10 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
 
   const run = async (trx: Transaction<Database>) => {
     const raw = trx as unknown as Kysely<any>;
+    const beat = async () => opts.heartbeat?.(raw);
+    await beat();
     const all = await stagingColumns(raw, db.dialect, s.staging.table);
+    if (db.dialect !== 'sqlite') await sql`lock table ${sql.table(s.staging.table)} in share mode`.execute(raw);
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
     const reading = columnsToRead(s, sizeColumns, all);
@@ -42,6 +55,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
     const keyRows = new Map<string, number[]>();
     for await (const batch of readStaging(raw, db.dialect, s.staging.table, s.staging.key_columns, s.staging.batch_size * 5)) {
+      await beat();
       for (const row of batch) {
         const key = proj.keyOf(row);
         if (key === null) continue;
@@ -81,6 +95,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
         else rejections.push(p.rejection);
       }
       await mergeBatch(trx, s, orders, counts, now, opts);
+      await beat();
     }
     counts.rejected = rejections.length;
 
@@ -88,7 +103,8 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates };
   };
 
-  const result = await db.kysely.transaction().execute(run);
+  const tx = db.kysely.transaction();
+  const result = await (db.dialect === 'sqlite' ? tx : tx.setIsolationLevel('repeatable read')).execute(run);
   rejections.sort((a, b) => a.rowNumber - b.rowNumber);
   return {
     dryRun: Boolean(opts.dryRun),
