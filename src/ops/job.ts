@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
-import { withRunLock } from '../db/run-lock.js';
+import { withRunLock, type RunLockOptions } from '../db/run-lock.js';
 import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
 import { merge, type MergeSummary } from '../merge/index.js';
@@ -26,6 +26,8 @@ export interface JobOptions {
   /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
   recordAs?: string;
   envVars?: NodeJS.ProcessEnv;
+  /** Lease and heartbeat timing of the run lock (tests shorten them). */
+  lock?: RunLockOptions;
 }
 
 export interface JobResult {
@@ -61,7 +63,8 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     try {
       if (opts.command === 'run' || opts.command === 'merge') {
         opts.progress?.('merge', 0, 1);
-        mergeSummary = await merge(db, cfg.settings, { runId });
+        // The merge is one long transaction: the lease is renewed from inside it.
+        mergeSummary = await merge(db, cfg.settings, { runId, heartbeat: (trx) => lock.renew(trx) });
         opts.progress?.('merge', 1, 1);
       }
       if (opts.command === 'retry') await requeueErrors(db);
@@ -99,7 +102,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       await finishRun(db, runId, 'FAILED', totals(mergeSummary, syncResult, proof), `failed: ${message}`, message).catch(() => undefined);
       throw err;
     }
-  });
+  }, opts.lock);
 }
 
 /** What was left queued when the run ended: the dashboard charts the backlog over the runs. */
