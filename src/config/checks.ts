@@ -1,3 +1,4 @@
+import { boardKey } from '../sync/board-match.js';
 import type { ResolvedConfig } from './load.js';
 import type { Settings } from './schema.js';
 
@@ -42,13 +43,10 @@ function mappingChecks(env: string, s: Settings): Finding[] {
       out.push({ level: 'error', env, key: 'mapping.columns', message: `"${source}" is a size column; sizes become subitems, not item columns` });
     }
   }
-  if (s.mapping.columns[s.staging.key_columns[0] ?? ''] === undefined && !s.mapping.key_column_id) {
-    out.push({
-      level: 'warn',
-      env,
-      key: 'mapping.key_column_id',
-      message: `the business key "${s.staging.key_columns[0]}" is not mapped to a monday column: crash recovery and baseline cannot find items by key`,
-    });
+  try {
+    boardKey(s);
+  } catch (err) {
+    out.push({ level: 'warn', env, key: 'mapping.key_column_id', message: `${err instanceof Error ? err.message : String(err)}: crash recovery and baseline cannot find items by key` });
   }
   if (s.monday.items_board_id && s.monday.items_board_id === s.monday.subitems_board_id) {
     out.push({ level: 'error', env, key: 'monday.subitems_board_id', message: 'the items board and the subitems board are the same board' });

@@ -7,7 +7,7 @@ import { resolveDuplicates } from './duplicates.js';
 import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
 import { readStaging } from './staging-reader.js';
-import { emptyCounts, type MergeCounts, type MergeSummary } from './summary.js';
+import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary } from './summary.js';
 
 export interface MergeOptions {
   dryRun?: boolean;
@@ -79,6 +79,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
         });
       }
     }
+    const caseVariants = variantsByCase(keyRows);
     // Keys present in staging, even if skipped: they have not vanished.
     const presentKeys = new Set(keyRows.keys());
     keyRows.clear();
@@ -100,7 +101,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     counts.rejected = rejections.length;
 
     const vanishedKeys = await markVanished(trx, s, presentKeys, counts, now, opts);
-    return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates };
+    return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates, caseVariants };
   };
 
   const tx = db.kysely.transaction();
@@ -113,6 +114,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     rejections,
     duplicates: result.duplicates,
     vanishedKeys: result.vanishedKeys,
+    caseVariants: result.caseVariants,
     durationMs: Date.now() - started,
   };
 }
@@ -315,6 +317,20 @@ async function markVanished(
     counts.rows_written++;
   }
   return gone.map((o) => o.order_key);
+}
+
+/** Groups of distinct keys equal but for letter case, with their staging rows. */
+function variantsByCase(keyRows: Map<string, number[]>): CaseVariant[] {
+  const byFolded = new Map<string, string[]>();
+  for (const key of keyRows.keys()) {
+    const folded = key.toLowerCase();
+    const list = byFolded.get(folded);
+    if (list) list.push(key);
+    else byFolded.set(folded, [key]);
+  }
+  return [...byFolded.values()]
+    .filter((keys) => keys.length > 1)
+    .map((keys) => ({ keys, rows: keys.flatMap((k) => keyRows.get(k) ?? []).sort((a, b) => a - b) }));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -1,4 +1,76 @@
+import type { Settings } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { orderKey } from '../merge/project.js';
 import type { MondayItem } from '../monday/client.js';
+
+/**
+ * Where an order's business key is on the items board: the whole key in one column (the
+ * mapped key column of a single key, or mapping.key_column_id, which the sync fills with the
+ * canonical escaped key when no staging column is mapped to it), or each part of a
+ * composite key in its own mapped column.
+ */
+export type BoardKey = { kind: 'whole'; columnId: string; written: boolean } | { kind: 'parts'; columnIds: string[] };
+
+export function boardKey(s: Settings): BoardKey {
+  const keys = s.staging.key_columns;
+  const mapped = s.mapping.columns;
+  const id = s.mapping.key_column_id;
+  if (id !== undefined) {
+    const sources = Object.entries(mapped).filter(([, c]) => c === id).map(([source]) => source);
+    if (sources.length === 0) return { kind: 'whole', columnId: id, written: true };
+    if (keys.length === 1 && sources.length === 1 && sources[0] === keys[0]) return { kind: 'whole', columnId: id, written: false };
+    throw new ConfigError(
+      `mapping.key_column_id ${id} is mapped from ${sources.map((x) => `"${x}"`).join(', ')}, so it cannot hold the whole business key [${keys.map((k) => `"${k}"`).join(', ')}]: point it at a column no staging column is mapped to (ordersync writes the key there), or leave it unset and map every key column`,
+    );
+  }
+  const missing = keys.filter((k) => mapped[k] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      keys.length === 1
+        ? `no monday column holds the business key: map "${keys[0]}" in [mapping.columns] or set mapping.key_column_id (crash recovery and baseline look items up by it)`
+        : `the composite business key [${keys.map((k) => `"${k}"`).join(', ')}] is not on the board: ${missing.map((k) => `"${k}"`).join(', ')} not mapped; map every key column in [mapping.columns], or set mapping.key_column_id to a column ordersync fills with the whole key`,
+    );
+  }
+  if (keys.length === 1) return { kind: 'whole', columnId: mapped[keys[0] as string] as string, written: false };
+  return { kind: 'parts', columnIds: keys.map((k) => mapped[k] as string) };
+}
+
+/** The board columns that make up the key. */
+export function keyColumns(bk: BoardKey): string[] {
+  return bk.kind === 'whole' ? [bk.columnId] : bk.columnIds;
+}
+
+/** The column items are searched by, and the value to search an order by (then matched exactly). */
+export function keySearch(bk: BoardKey, order: { order_key: string; key_values: string }): { columnId: string; value: string } {
+  if (bk.kind === 'whole') return { columnId: bk.columnId, value: order.order_key };
+  return { columnId: bk.columnIds[0] as string, value: (JSON.parse(order.key_values) as string[])[0] ?? '' };
+}
+
+/** The order key an item carries on the board, or null when (part of) it is empty. */
+export function itemKey(bk: BoardKey, item: MondayItem): string | null {
+  const texts = keyColumns(bk).map((c) => columnText(item, c) ?? '');
+  if (texts.some((t) => t === '')) return null;
+  return bk.kind === 'whole' ? (texts[0] as string) : orderKey(texts);
+}
+
+/**
+ * The one board matcher (reconcile, baseline): items by their whole key, compared exactly
+ * (merge reports keys that differ only by case), oldest first so a duplicate left by a past
+ * failure never wins over the original.
+ */
+export function itemsByKey(bk: BoardKey, items: readonly MondayItem[], keep: (item: MondayItem) => boolean): Map<string, MondayItem[]> {
+  const out = new Map<string, MondayItem[]>();
+  for (const item of items) {
+    if (!keep(item)) continue;
+    const key = itemKey(bk, item);
+    if (key === null) continue;
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
+  }
+  for (const list of out.values()) list.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  return out;
+}
 
 /**
  * How rows are matched to what is on the board: subitems by their size column (never by

@@ -6,6 +6,7 @@ import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
 import type { Phase, SyncContext, SyncScope } from './context.js';
 import { emptySyncCounts, type SyncCounts } from './counts.js';
+import { boardKey } from './board-match.js';
 import { checkBlastRadius } from './guard.js';
 import { syncItems } from './items.js';
 import { reconcileInFlight } from './reconcile.js';
@@ -35,17 +36,6 @@ export interface SyncOutcome {
   itemsBoard: BoardSnapshot;
 }
 
-/** Items-board column that holds the business key: configured, or the first key column's mapping. */
-export function keyColumnId(s: Settings): string {
-  const id = s.mapping.key_column_id ?? s.mapping.columns[s.staging.key_columns[0] ?? ''];
-  if (!id) {
-    throw new ConfigError(
-      `no monday column holds the business key: map "${s.staging.key_columns[0]}" in [mapping.columns] or set mapping.key_column_id (crash recovery looks items up by it)`,
-    );
-  }
-  return id;
-}
-
 /**
  * Makes the board match the PENDING rows, in order: reconcile what a crash left in flight,
  * check the blast radius, then groups and items, then subitems.
@@ -67,7 +57,7 @@ export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts:
     env: opts.env,
     itemsBoard,
     subitemsBoard,
-    keyColumnId: keyColumnId(s),
+    boardKey: boardKey(s),
     counts: emptySyncCounts(),
     scope: opts.scope ?? {},
     allowMassChange: opts.allowMassChange ?? false,

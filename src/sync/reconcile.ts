@@ -1,5 +1,5 @@
 import type { MondayItem } from '../monday/client.js';
-import { columnNumber, subitemsBySize } from './board-match.js';
+import { columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { eventRow } from './journal.js';
 
@@ -7,8 +7,8 @@ const LOOKUP_CHUNK = 50;
 
 /**
  * Rows left IN_FLIGHT by a crash or a lost response. monday may or may not have applied
- * the request, so the board is asked: an item found by its business-key column (never by
- * name) is adopted; a subitem is found under its parent by its size column. Whatever is
+ * the request, so the board is asked: an item carrying the order's whole business key
+ * (never found by name, see board-match.ts) is adopted; a subitem is found under its parent by its size column. Whatever is
  * not found goes back to PENDING. Only after this is anything sent again.
  */
 export async function reconcileInFlight(ctx: SyncContext, only?: { orders: number[]; lines: number[] }): Promise<void> {
@@ -26,20 +26,20 @@ async function reconcileOrders(ctx: SyncContext, only?: number[]): Promise<void>
   const rows = await q.execute();
   if (rows.length === 0) return;
   const board = ctx.itemsBoard.board_id;
-  const keyValue = (r: { key_values: string }) => (JSON.parse(r.key_values) as string[])[0] ?? '';
+  const bk = ctx.boardKey;
 
   const found = new Map<string, MondayItem>();
   for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
     const chunk = rows.slice(i, i + LOOKUP_CHUNK);
     ctx.touching(chunk.map((r) => r.order_key));
-    const items = await ctx.client.findItemsByColumnValues(board, [{ column_id: ctx.keyColumnId, column_values: [...new Set(chunk.map(keyValue))] }], {
-      columnIds: [ctx.keyColumnId],
+    const search = chunk.map((r) => keySearch(bk, r));
+    const items = await ctx.client.findItemsByColumnValues(board, [{ column_id: search[0]?.columnId ?? '', column_values: [...new Set(search.map((x) => x.value))] }], {
+      columnIds: keyColumns(bk),
     });
-    for (const item of items) {
-      if (item.state === 'deleted') continue;
-      const text = item.column_values.find((c) => c.id === ctx.keyColumnId)?.text?.trim();
-      // Oldest first: if a duplicate ever exists, the original is the one kept.
-      if (text && (!found.has(text) || BigInt(item.id) < BigInt(found.get(text)?.id ?? '0'))) found.set(text, item);
+    for (const [key, list] of itemsByKey(bk, items, (it) => it.state !== 'deleted')) {
+      const oldest = list[0] as MondayItem;
+      const known = found.get(key);
+      if (!known || BigInt(oldest.id) < BigInt(known.id)) found.set(key, oldest);
     }
   }
 
@@ -47,7 +47,7 @@ async function reconcileOrders(ctx: SyncContext, only?: number[]): Promise<void>
   await ctx.db.kysely.transaction().execute(async (trx) => {
     const events = [];
     for (const r of rows) {
-      const item = found.get(keyValue(r));
+      const item = found.get(r.order_key);
       const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
       if (item && r.monday_item_id === null) {
         // Created by the lost request: adopt it, and re-send every value to be sure of them.
@@ -84,7 +84,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
   const subitems = new Map<string, MondayItem[]>();
   for (let i = 0; i < parents.length; i += LOOKUP_CHUNK) {
     const items = await ctx.client.itemsByIds(parents.slice(i, i + LOOKUP_CHUNK), {
-      columnIds: [ctx.keyColumnId],
+      columnIds: keyColumns(ctx.boardKey),
       withSubitems: true,
       subitemColumnIds: [sizeCol, qtyCol],
     });

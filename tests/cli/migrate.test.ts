@@ -54,6 +54,7 @@ describe('ordersync migrate (CLI)', () => {
     expect(status.map((m) => [m.name, m.version, m.appliedAt === null ? 'pending' : 'applied'])).toEqual([
       ['001_orders', 1, 'applied'],
       ['002_run_history', 2, 'pending'],
+      ['003_item_id_unique', 3, 'pending'],
     ]);
     expect(Date.parse(status[0]?.appliedAt ?? '')).toBeGreaterThan(Date.now() - 600_000);
   });
@@ -67,6 +68,7 @@ describe('ordersync migrate (CLI)', () => {
     expect(status.stdout.trim().split('\n').map((l) => l.split(/\s+/))).toEqual([
       ['001_orders', 'pending'],
       ['002_run_history', 'pending'],
+      ['003_item_id_unique', 'pending'],
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { Db, DialectName } from '../connect.js';
 import type { TableNames } from '../table-names.js';
 import { orders } from './001_orders.js';
 import { runHistory } from './002_run_history.js';
+import { itemIdUnique } from './003_item_id_unique.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -15,6 +16,7 @@ export function migrationsFor(ctx: MigrationContext): Record<string, Migration> 
   return {
     '001_orders': orders(ctx),
     '002_run_history': runHistory(ctx),
+    '003_item_id_unique': itemIdUnique(ctx),
   };
 }
 
