@@ -74,7 +74,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
   let q = ctx.db.kysely
     .selectFrom('order_lines as l')
     .innerJoin('orders as o', 'o.id', 'l.order_id')
-    .select(['l.id', 'l.size', 'l.monday_subitem_id', 'o.order_key', 'o.monday_item_id as parent_id'])
+    .select(['l.id', 'l.size', 'l.action', 'l.monday_subitem_id', 'o.order_key', 'o.monday_item_id as parent_id'])
     .where('l.sync_state', '=', 'IN_FLIGHT');
   if (only) q = q.where('l.id', 'in', only);
   const rows = await q.execute();
@@ -96,8 +96,19 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
     const events = [];
     for (const r of rows) {
       const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
-      const match = subitemsBySize((r.parent_id ? subitems.get(r.parent_id) : undefined) ?? [], sizeCol).get(r.size);
-      if (match && r.monday_subitem_id === null) {
+      const under = r.parent_id ? subitems.get(r.parent_id) : undefined;
+      const match = subitemsBySize(under ?? [], sizeCol).get(r.size);
+      // A subitem id that is not under the order's item (a board that lost writes and reused
+      // ids) is never written through: the line forgets it and is matched or created again.
+      const foreign = r.monday_subitem_id !== null && under !== undefined && !under.some((sub) => sub.id === r.monday_subitem_id && sub.state !== 'deleted');
+      if (foreign) {
+        ctx.counts.subitems_detached++;
+        events.push(eventRow(ctx.runId, { order_key: r.order_key, size: r.size, operation: 'detach_subitem', outcome: 'SKIPPED', board_id: ctx.subitemsBoard.board_id, monday_id: r.monday_subitem_id, before: { subitem_id: r.monday_subitem_id, parent_id: r.parent_id }, after: { reason: `subitem ${r.monday_subitem_id} is not under item ${r.parent_id}: left untouched` } }, now));
+      }
+      if (foreign && r.action === 'DELETE' && ctx.s.mapping.line_delete_policy !== 'zero') {
+        // It was only to be removed, and nothing of this order is left to remove.
+        await trx.deleteFrom('order_lines').where('id', '=', r.id).execute();
+      } else if (match && (r.monday_subitem_id === null || foreign)) {
         await trx
           .updateTable('order_lines')
           .set({ ...requeue, monday_subitem_id: match.id, synced_qty: columnNumber(match, qtyCol) })
@@ -107,7 +118,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
         events.push(eventRow(ctx.runId, { order_key: r.order_key, size: r.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: ctx.subitemsBoard.board_id, monday_id: match.id, before: null, after: { adopted: true } }, now));
       } else {
         // A removal whose subitem is gone already, or anything not found: queue it again.
-        await trx.updateTable('order_lines').set(requeue).where('id', '=', r.id).execute();
+        await trx.updateTable('order_lines').set(foreign ? { ...requeue, monday_subitem_id: null, synced_qty: null } : requeue).where('id', '=', r.id).execute();
         ctx.counts.requeued++;
       }
     }
