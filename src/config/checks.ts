@@ -1,4 +1,4 @@
-import { boardKey } from '../sync/board-match.js';
+import { boardKey } from './board-key.js';
 import type { ResolvedConfig } from './load.js';
 import type { Settings } from './schema.js';
 

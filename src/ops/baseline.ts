@@ -4,7 +4,8 @@ import type { FieldValue } from '../merge/hash.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
 import type { MondayClient } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
-import { boardKey, columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize, targetQty } from '../sync/board-match.js';
+import { boardKey } from '../config/board-key.js';
+import { columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize, targetQty } from '../sync/board-match.js';
 import { eventRow } from '../sync/journal.js';
 
 const LOOKUP_CHUNK = 50;

@@ -2,7 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { MondayClient } from '../monday/client.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { BoardKey } from './board-match.js';
+import type { BoardKey } from '../config/board-key.js';
 import type { SyncCounts } from './counts.js';
 
 export type Phase = 'reconcile' | 'groups' | 'items' | 'subitems';

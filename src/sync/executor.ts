@@ -6,7 +6,7 @@ import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
 import type { Phase, SyncContext, SyncScope } from './context.js';
 import { emptySyncCounts, type SyncCounts } from './counts.js';
-import { boardKey } from './board-match.js';
+import { boardKey } from '../config/board-key.js';
 import { checkBlastRadius } from './guard.js';
 import { syncItems } from './items.js';
 import { reconcileInFlight } from './reconcile.js';

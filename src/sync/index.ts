@@ -1,5 +1,6 @@
 export { syncBoard, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
-export { boardKey, keyColumns, type BoardKey } from './board-match.js';
+export { boardKey, type BoardKey } from '../config/board-key.js';
+export { keyColumns } from './board-match.js';
 export { emptySyncCounts, type SyncCounts } from './counts.js';
 export type { Phase, SyncScope } from './context.js';
 export { BlastRadiusError } from './guard.js';

@@ -3,7 +3,8 @@ import type { Db } from '../db/connect.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
 import type { MondayItem } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
-import { columnNumber, columnText, itemKey, type BoardKey } from './board-match.js';
+import type { BoardKey } from '../config/board-key.js';
+import { columnNumber, columnText, itemKey } from './board-match.js';
 import { columnSources, desiredGroup, type SyncedOrder } from './desired.js';
 
 /**
