@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { boardKey } from '../../src/config/board-key.js';
+import { settingsSchema } from '../../src/config/schema.js';
 import type { Item } from '../../src/emulator/index.js';
 import { fetchBoardSnapshot } from '../../src/monday/board-schema.js';
 import { clientFromConfig } from '../../src/monday/from-config.js';
@@ -121,4 +123,33 @@ describe('composite keys [AAG ORDER NUMBER, CUSTOMER STYLE]', () => {
     const adopted = new Map((await env.db.kysely.selectFrom('orders').select(['order_key', 'monday_item_id']).execute()).map((o) => [o.order_key, o.monday_item_id]));
     expect(adopted).toEqual(onBoard);
   }, 120_000);
+
+  it('mapping.key_column_id on an unmapped text column: the sync writes the canonical key there and baseline matches on it', async () => {
+    const WHOLE = 'text_mkr61hpz';
+    env = await createSyncEnv({ engine: 'sqlite', patchConfig: (t) => composite(t).replace('line_delete_policy = "zero"', `line_delete_policy = "zero"\nkey_column_id = "${WHOLE}"`) });
+    const rows = pairedRows(43, 6);
+    (rows[0] as StagingRow)[B] = 'STY|1\\X';
+    await env.load(rows);
+    expect((await env.run()).status).toBe('OK');
+    const orders = await env.db.kysely.selectFrom('orders').select(['order_key', 'key_values', 'monday_item_id']).execute();
+    expect(orders.some((o) => o.order_key.endsWith(' | STY\\|1\\\\X'))).toBe(true);
+    for (const o of orders) expect(text(env.emulator.store.items.get(o.monday_item_id as string) as Item, WHOLE), o.order_key).toBe(o.order_key);
+
+    const onBoard = new Map(orders.map((o) => [o.order_key, o.monday_item_id]));
+    await env.db.kysely.deleteFrom('order_lines').execute();
+    await env.db.kysely.deleteFrom('orders').execute();
+    await env.run({ command: 'merge' });
+    const { client } = clientFromConfig(env.cfg, {}, { ...process.env, ...env.envVars });
+    const boards = { items: await fetchBoardSnapshot(client, ITEMS_BOARD), subitems: await fetchBoardSnapshot(client, SUBITEMS_BOARD) };
+    const result = await adoptExisting(env.db, env.cfg.settings, client, await startRun(env.db, env.cfg.envName, 'cutover:baseline'), boards);
+    expect(result.adoptedItems).toBe(onBoard.size);
+    expect(new Map((await env.db.kysely.selectFrom('orders').select(['order_key', 'monday_item_id']).execute()).map((o) => [o.order_key, o.monday_item_id]))).toEqual(onBoard);
+  }, 120_000);
+
+  it('a composite key that is not on the board is a configuration error naming the unmapped part', () => {
+    const s = (mapping: Record<string, unknown>) => settingsSchema.parse({ staging: { key_columns: [A, 'SEASON CODE'] }, mapping: { columns: { [A]: A_COL }, ...mapping } });
+    expect(() => boardKey(s({}))).toThrow(/composite business key \["AAG ORDER NUMBER", "SEASON CODE"\] is not on the board: "SEASON CODE" not mapped/);
+    expect(() => boardKey(s({ key_column_id: A_COL }))).toThrow(/mapping.key_column_id text_mkr5wya6 is mapped from "AAG ORDER NUMBER", so it cannot hold the whole business key/);
+    expect(boardKey(s({ key_column_id: 'text_whole' }))).toEqual({ kind: 'whole', columnId: 'text_whole', written: true });
+  });
 });
