@@ -8,8 +8,10 @@ import { migrateUp } from '../../src/db/migrations/index.js';
 import { OrdersyncError } from '../../src/errors.js';
 import { ingestFile } from '../../src/ingest/index.js';
 import { merge } from '../../src/merge/index.js';
-import { csvLine } from '../../src/sampledata/index.js';
+import { csvLine, generateStaging, writeCsv } from '../../src/sampledata/index.js';
+import { collect, spawnCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/engines.js';
+import { createSyncEnv } from '../support/sync-env.js';
 import { COLUMNS, order, settings, stage, STAGING, TABLES } from './support.js';
 
 /**
@@ -80,4 +82,32 @@ describe('a merge reads staging in one snapshot (PostgreSQL)', () => {
     expect(again.counts.staged_rows).toBe(200);
     expect(again.counts.new).toBe(200);
   });
+});
+
+describe('a merge reads staging in one snapshot (SQLite)', () => {
+  it('an ingest started under a merge waits busy_timeout, then exits 4 naming the table; the merge counts one load', async () => {
+    const env = await createSyncEnv({ engine: 'sqlite' });
+    try {
+      const first = [...generateStaging({ seed: 3, orders: 40, customers: 2 }).rows];
+      await env.load(first);
+      const file = join(env.dir, 'next.csv');
+      await writeCsv(file, env.columns, generateStaging({ seed: 4, orders: 25, customers: 2 }).rows);
+      let beats = 0;
+      let ingest: Awaited<ReturnType<typeof collect>> | undefined;
+      // The job's heartbeat renews the lease inside the merge's transaction; here it also holds the
+      // merge between two batches while an `ordersync ingest --replace` runs against the same file.
+      const summary = await merge(env.db, env.cfg.settings, {
+        heartbeat: async (trx) => {
+          await trx.updateTable('run_lock').set({ name: 'x' }).where('name', '=', '-').execute();
+          if (++beats !== 2) return;
+          ingest = await collect(spawnCli(['--config', env.configPath, 'ingest', file, '--replace'], { cwd: env.dir, env: env.envVars }), 60_000);
+        },
+      });
+      expect(ingest?.code, ingest?.stderr).toBe(4);
+      expect(ingest?.stderr).toMatch(/staging table "staging_order_list" is in use by a running merge or another ingest; nothing was loaded/);
+      expect(summary.counts.staged_rows).toBe(first.length);
+    } finally {
+      await env.close();
+    }
+  }, 120_000);
 });
