@@ -1,4 +1,5 @@
 import { missingSubitemColumns } from './board-keys.js';
+import { boardKey } from './board-keys.js';
 import type { ResolvedConfig } from './load.js';
 import type { Settings } from './schema.js';
 
@@ -46,13 +47,10 @@ function mappingChecks(env: string, s: Settings): Finding[] {
   for (const m of missingSubitemColumns(s)) {
     out.push({ level: 'error', env, key: m.key, message: `not set: name ${m.what} (column ids differ per board; \`ordersync board columns --env ${env}\` lists them)` });
   }
-  if (s.mapping.columns[s.staging.key_columns[0] ?? ''] === undefined && !s.mapping.key_column_id) {
-    out.push({
-      level: 'warn',
-      env,
-      key: 'mapping.key_column_id',
-      message: `the business key "${s.staging.key_columns[0]}" is not mapped to a monday column: crash recovery and baseline cannot find items by key`,
-    });
+  try {
+    boardKey(s);
+  } catch (err) {
+    out.push({ level: 'warn', env, key: 'mapping.key_column_id', message: `${err instanceof Error ? err.message : String(err)}: crash recovery and baseline cannot find items by key` });
   }
   if (s.monday.items_board_id && s.monday.items_board_id === s.monday.subitems_board_id) {
     out.push({ level: 'error', env, key: 'monday.subitems_board_id', message: 'the items board and the subitems board are the same board' });

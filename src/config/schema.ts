@@ -170,7 +170,9 @@ const mapping = z
     key_column_id: z
       .string()
       .optional()
-      .describe('monday column holding the business key (crash recovery and baseline look items up by it; never by name). Defaults to the column mapped from the first key column.'),
+      .describe(
+        'monday column holding the whole business key (crash recovery and baseline look items up by it; never by name). Default: the column the key column is mapped to; a composite key then needs every key column mapped. Set to a text column no staging column is mapped to and ordersync writes the canonical key ("A | B") there on create.',
+      ),
     subitem_name: z.string().default('Size {size}').describe('Subitem name; {size} is replaced by the size.'),
     // No defaults: a column id belongs to one board, and a forgotten key must not point at another board's column.
     size_column_id: z

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ExitCode, OrdersyncError } from '../errors.js';
 import type { Db } from './connect.js';
 
@@ -31,18 +31,32 @@ export interface RunLockOptions {
 export interface RunLockHandle {
   /** Throws RunLockLostError once the lock is known to be lost. */
   assertHeld(): void;
+  /**
+   * Renews the lease through `trx`, the work's own open transaction. SQLite has one writer:
+   * while the work's transaction holds the database (a merge), the timer's renewal cannot
+   * run, so the work renews from inside it and the renewal commits with it. Throws
+   * RunLockLostError when the lease is no longer ours. `trx` speaks logical table names
+   * (db.kysely or one of its transactions).
+   */
+  renew(trx: Kysely<any>): Promise<void>;
 }
 
-function handle(name: string): RunLockHandle & { lose(why: string): void } {
+function handle(name: string, renewal?: (trx: Kysely<any>) => Promise<boolean>): RunLockHandle & { lose(why: string): void } {
   let lost: string | undefined;
-  return {
-    lose: (why) => {
+  const h = {
+    lose: (why: string) => {
       lost ??= why;
     },
     assertHeld: () => {
       if (lost !== undefined) throw new RunLockLostError(name, lost);
     },
+    renew: async (trx: Kysely<any>) => {
+      h.assertHeld();
+      if (renewal && !(await renewal(trx))) h.lose('the lease was taken over by another process');
+      h.assertHeld();
+    },
   };
+  return h;
 }
 
 /**
@@ -53,8 +67,8 @@ function handle(name: string): RunLockHandle & { lose(why: string): void } {
 export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHandle) => Promise<T>, opts: RunLockOptions = {}): Promise<T> {
   const leaseMs = opts.leaseMs ?? 60_000;
   const beat = opts.heartbeatMs ?? Math.max(1_000, Math.floor(leaseMs / 3));
-  const lock = handle(name);
   if (db.dialect === 'postgres') {
+    const lock = handle(name);
     return db.kysely.connection().execute(async (conn) => {
       const key = `ordersync:${name}`;
       const tryLock = async () => (await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn)).rows[0]?.ok === true;
@@ -86,16 +100,21 @@ export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHan
     });
   }
   await acquireLease(db, name, leaseMs);
-  const timer = setInterval(() => {
-    db.kysely
+  const extend = async (executor: Kysely<any>): Promise<boolean> => {
+    const r = await executor
       .updateTable('run_lock')
       .set({ expires_at: new Date(Date.now() + leaseMs).toISOString() })
       .where('name', '=', name)
       .where('pid', '=', process.pid)
-      .executeTakeFirst()
-      .then((r) => {
-        // Our lease row is gone or another process's: it was taken over (we looked dead).
-        if (Number(r.numUpdatedRows) === 0) lock.lose('the lease was taken over by another process');
+      .executeTakeFirst();
+    // Our lease row is gone or another process's: it was taken over (we looked dead).
+    return Number(r.numUpdatedRows) > 0;
+  };
+  const lock = handle(name, extend);
+  const timer = setInterval(() => {
+    extend(db.kysely)
+      .then((ours) => {
+        if (!ours) lock.lose('the lease was taken over by another process');
       })
       .catch(() => undefined);
   }, beat);
@@ -111,18 +130,21 @@ export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHan
 async function acquireLease(db: Db, name: string, leaseMs: number): Promise<void> {
   const current = await readLease(db, name);
   if (current && !abandoned(current)) throw new RunLockedError(name, current);
-  if (current) {
-    await db.kysely
-      .deleteFrom('run_lock')
-      .where('name', '=', name)
-      .where('acquired_at', '=', current.acquired_at)
-      .execute();
-  }
   try {
+    if (current) {
+      // Only the lease as it was read: a holder that renewed it meanwhile keeps it.
+      await db.kysely
+        .deleteFrom('run_lock')
+        .where('name', '=', name)
+        .where('acquired_at', '=', current.acquired_at)
+        .where('expires_at', '=', current.expires_at)
+        .execute();
+    }
     await insertLease(db, name, leaseMs);
   } catch (err) {
-    // Another process inserted first: the primary key decided the race. Anything else (a
-    // database file locked past busy_timeout, a lost connection) is reported as what it is.
+    // Another process inserted first (the primary key decided the race), or the holder's
+    // work keeps the SQLite database locked past busy_timeout: it is alive. Anything else (a
+    // lost connection) is reported as what it is.
     const holder = await readLease(db, name).catch(() => undefined);
     if (holder) throw new RunLockedError(name, holder);
     throw err;

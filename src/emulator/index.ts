@@ -36,7 +36,10 @@ export interface EmulatorOptions {
   limits?: Partial<EmulatorLimits>;
   /** Boards to create at start (and to return to on reset). Default: none. */
   seed?: EmulatorSeed;
-  /** JSON persistence: loaded at start when the file exists (instead of the seed), saved after writes. */
+  /**
+   * Persistence: the state file and its journal are loaded at start when present (instead of
+   * the seed); every write is journaled and fsynced before its answer (see persistence.ts).
+   */
   statePath?: string;
 }
 
@@ -60,11 +63,16 @@ export interface RunningEmulator {
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const token = opts.token ?? `emu_${randomBytes(16).toString('hex')}`;
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const persistence: StatePersistence | undefined = opts.statePath ? new StatePersistence(opts.statePath, (): StateFile => inst.dump()) : undefined;
+  const inst = new EmulatorInstance(token, limits, opts.timeScale ?? 1, opts.latencyMs ?? 0, undefined);
+  const persistence = opts.statePath ? new StatePersistence(opts.statePath, inst.store) : undefined;
   const saved = persistence?.read();
-  const inst = new EmulatorInstance(token, limits, opts.timeScale ?? 1, opts.latencyMs ?? 0, saved ? undefined : opts.seed);
   if (saved) inst.load(saved);
-  if (persistence) inst.onChange = () => persistence.schedule();
+  else if (opts.seed) inst.useSeed(opts.seed);
+  // Synchronous, and called before a write's answer is sent: the answer means it is on disk.
+  if (persistence) {
+    persistence.compact();
+    inst.onChange = () => persistence.record();
+  }
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -92,7 +100,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const shutdown = () =>
     new Promise<void>((resolve, reject) => {
       server.close((err) => {
-        persistence?.flush();
+        persistence?.close();
         if (err) reject(err);
         else resolve();
       });

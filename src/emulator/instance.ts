@@ -41,7 +41,7 @@ export class EmulatorInstance {
     timeScale: number,
     readonly latencyMs: number,
     /** What `reset` goes back to. */
-    private readonly initialSeed: EmulatorSeed | undefined,
+    private initialSeed: EmulatorSeed | undefined,
   ) {
     this.clock = new Clock(timeScale);
     this.store = new Store(EMULATOR_USER.id, limits.itemsPerBoard);
@@ -49,6 +49,12 @@ export class EmulatorInstance {
     this.idempotency = new IdempotencyCache(this.clock, limits.idempotencyTtlMinutes * 60_000);
     this.cursors = new Cursors(this.clock, limits.cursorTtlMinutes * 60_000);
     if (initialSeed) this.seed(initialSeed);
+  }
+
+  /** Seeds the boards and makes this seed what `reset` returns to. */
+  useSeed(seed: EmulatorSeed): void {
+    this.initialSeed = seed;
+    this.seed(seed);
   }
 
   seed(seed: EmulatorSeed): string[] {

@@ -72,6 +72,10 @@ export class Store {
   readonly items = new Map<string, Item>();
   private lastId = ID_BASE;
   private shortSeq = 0;
+  /** Items created or changed since persistence last took them (the journal writes those). */
+  private changed = new Set<string>();
+  /** Bumped by clear(): persistence then rewrites the whole state instead of journaling. */
+  generation = 0;
 
   constructor(
     readonly userId: string,
@@ -175,6 +179,7 @@ export class Store {
     };
     board.items.set(id, item);
     this.items.set(id, item);
+    this.changed.add(id);
     this.indexAdd(board, 'name', item.name, id);
     if (item.parentId) this.items.get(item.parentId)?.subitemIds.push(id);
     return item;
@@ -185,6 +190,11 @@ export class Store {
     this.indexRemove(board, 'name', item.name, item.id);
     item.name = name;
     this.indexAdd(board, 'name', name, item.id);
+    this.touch(item);
+  }
+
+  moveToGroup(item: Item, groupId: string): void {
+    item.groupId = groupId;
     this.touch(item);
   }
 
@@ -231,15 +241,25 @@ export class Store {
     this.shortSeq = Math.max(this.shortSeq, c.shortSeq);
   }
 
+  /** Ids of the items created or changed since the last call. */
+  takeChanged(): string[] {
+    const ids = [...this.changed];
+    this.changed.clear();
+    return ids;
+  }
+
   clear(): void {
     this.boards.clear();
     this.items.clear();
+    this.changed.clear();
     this.lastId = ID_BASE;
     this.shortSeq = 0;
+    this.generation += 1;
   }
 
   private touch(item: Item): void {
     item.updatedAt = isoNow();
+    this.changed.add(item.id);
   }
 
   private indexAdd(board: Board, columnId: string, key: string, itemId: string): void {

@@ -319,8 +319,7 @@ export const rootValue = {
     const item = liveItem(ctx, args.item_id);
     const b = ctx.store.boardOf(item);
     if (!b.groups.some((g) => g.id === args.group_id && !g.deleted)) throw apiErrors.groupNotFound(args.group_id);
-    item.groupId = args.group_id;
-    item.updatedAt = isoNow();
+    ctx.store.moveToGroup(item, args.group_id);
     return new ItemView(ctx, item);
   },
 

@@ -2,7 +2,7 @@ import cms from './fixtures/customer-master-schedule.json' with { type: 'json' }
 import { normalizeLabels } from './columns/labels.js';
 import { parseWrite, READ_ONLY_TYPES, WRITABLE_TYPES, type WriteContext } from './columns/values.js';
 import { isoNow } from './clock.js';
-import type { Board, BoardKind, BoardType, ColumnDef, ItemState, Store } from './model.js';
+import type { Board, BoardKind, BoardType, ColumnDef, Item, ItemState, Store } from './model.js';
 
 /** A column as `boards { columns { id title type settings } }` returns it. */
 export interface SeedColumn {
@@ -146,21 +146,30 @@ export interface StateFile {
   }>;
 }
 
+export type BoardRecord = StateFile['boards'][number];
+export type ItemRecord = StateFile['items'][number];
+
+export function boardRecord({ items: _items, index: _index, ...rest }: Board): BoardRecord {
+  return structuredClone(rest);
+}
+
+export function itemRecord(i: Item): ItemRecord {
+  return {
+    id: i.id,
+    board_id: i.boardId,
+    group_id: i.groupId,
+    name: i.name,
+    state: i.state,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    parent_id: i.parentId,
+    values: Object.fromEntries([...i.values].map(([k, c]) => [k, { data: c.data, changed_at: c.changedAt }])),
+  };
+}
+
 export function dumpState(store: Store): StateFile {
-  const boards = [...store.boards.values()].map(({ items: _items, index: _index, ...rest }) => structuredClone(rest));
-  const items = [...store.items.values()]
-    .sort((a, b) => Number(a.id) - Number(b.id))
-    .map((i) => ({
-      id: i.id,
-      board_id: i.boardId,
-      group_id: i.groupId,
-      name: i.name,
-      state: i.state,
-      created_at: i.createdAt,
-      updated_at: i.updatedAt,
-      parent_id: i.parentId,
-      values: Object.fromEntries([...i.values].map(([k, c]) => [k, { data: c.data, changed_at: c.changedAt }])),
-    }));
+  const boards = [...store.boards.values()].map(boardRecord);
+  const items = [...store.items.values()].sort((a, b) => Number(a.id) - Number(b.id)).map(itemRecord);
   return { format: 'ordersync-emulator-state', version: 1, counters: store.counters(), boards, items };
 }
 

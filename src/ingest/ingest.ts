@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
-import type { Kysely } from 'kysely';
-import { ConfigError } from '../errors.js';
+import { sql, type Kysely } from 'kysely';
+import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { csvRecords } from './csv-source.js';
 import type { FileRecord } from './file-record.js';
 import { headerNames } from './header.js';
@@ -87,6 +87,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
       durationMs: 0,
     };
     await db.transaction().execute(async (trx) => {
+      if (!report.created && opts.dialect === 'postgres') await lockStaging(trx, opts.table);
       if (report.created) {
         await createStagingTable(trx, opts.table, columns.map((name) => ({ name, type: 'text' as const })), opts.dialect);
       } else if (report.replaced) {
@@ -118,9 +119,45 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
     });
     report.durationMs = Date.now() - started;
     return report;
+  } catch (err) {
+    if (isSqliteBusy(err)) throw new StagingInUseError(opts.table, err);
+    throw err;
   } finally {
     await records.return(undefined);
   }
+}
+
+/** A merge (or another ingest) is reading or writing the staging table: nothing is loaded. */
+export class StagingInUseError extends OrdersyncError {
+  constructor(table: string, cause: unknown) {
+    super(
+      `staging table "${table}" is in use by a running merge or another ingest; nothing was loaded — run the ingest again when it has finished`,
+      ExitCode.locked,
+      { cause },
+    );
+  }
+}
+
+/**
+ * PostgreSQL: a merge holds staging in SHARE mode for its whole snapshot; the load must not
+ * commit under it (the merge would count two files), so it is refused at once rather than
+ * queued behind a merge that can last minutes.
+ */
+async function lockStaging(trx: Kysely<any>, table: string): Promise<void> {
+  try {
+    await sql`lock table ${sql.table(table)} in share row exclusive mode nowait`.execute(trx);
+  } catch (err) {
+    if ((err as { code?: string }).code === '55P03') throw new StagingInUseError(table, err);
+    throw err;
+  }
+}
+
+/** SQLite: a merge holds the database's write lock; the load waited busy_timeout for it. */
+function isSqliteBusy(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) return true;
+  }
+  return false;
 }
 
 function reject(report: IngestReport, r: Rejection): void {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';
@@ -9,7 +9,7 @@ import { resolveDuplicates } from './duplicates.js';
 import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
 import { readStaging } from './staging-reader.js';
-import { emptyCounts, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
+import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
 
 export interface MergeOptions {
   dryRun?: boolean;
@@ -19,6 +19,12 @@ export interface MergeOptions {
   now?: () => Date;
   /** Formats values for the items board's columns, so row hashes are over what will be written; without it, as staged. */
   format?: ValueFormatter;
+  /**
+   * Called inside the merge's transaction at its start and between batches: the run lock's
+   * lease renewal (on SQLite nothing else can write while the merge holds the database, so the
+   * lease is renewed by the merge itself and committed with it).
+   */
+  heartbeat?: (trx: Kysely<any>) => Promise<void>;
 }
 
 /** SQLite allows 32,766 bound parameters per statement; orders rows have ~30 columns. */
@@ -28,6 +34,10 @@ const INSERT_CHUNK = 500;
  * Staging → orders and order_lines, in one transaction, without delta tables: each staged
  * order is hashed and compared with what the database holds for its key; only what
  * changed is written, so a re-merge of identical staging writes nothing.
+ *
+ * Both passes read one snapshot of staging: PostgreSQL and PGlite run the transaction
+ * REPEATABLE READ and hold staging in SHARE mode (an ingest is refused until the merge ends);
+ * a SQLite transaction is one snapshot, and its first statement takes the write lock.
  */
 export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promise<MergeSummary> {
   const started = Date.now();
@@ -38,7 +48,10 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
 
   const run = async (trx: Transaction<Database>) => {
     const raw = trx as unknown as Kysely<any>;
+    const beat = async () => opts.heartbeat?.(raw);
+    await beat();
     const all = await stagingColumns(raw, db.dialect, s.staging.table);
+    if (db.dialect !== 'sqlite') await sql`lock table ${sql.table(s.staging.table)} in share mode`.execute(raw);
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
     const reading = columnsToRead(s, sizeColumns, all);
@@ -47,6 +60,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
     const keyRows = new Map<string, number[]>();
     for await (const batch of readStaging(raw, db.dialect, s.staging.table, s.staging.key_columns, s.staging.batch_size * 5)) {
+      await beat();
       for (const row of batch) {
         const key = proj.keyOf(row);
         if (key === null) continue;
@@ -70,6 +84,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
         });
       }
     }
+    const caseVariants = variantsByCase(keyRows);
     // Keys present in staging, even if skipped: they have not vanished.
     const presentKeys = new Set(keyRows.keys());
     keyRows.clear();
@@ -88,14 +103,16 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
         } else rejections.push(p.rejection);
       }
       await mergeBatch(trx, s, orders, counts, now, opts);
+      await beat();
     }
     counts.rejected = rejections.length;
 
     const vanishedKeys = await markVanished(trx, s, presentKeys, counts, now, opts);
-    return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates };
+    return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates, caseVariants };
   };
 
-  const result = await db.kysely.transaction().execute(run);
+  const tx = db.kysely.transaction();
+  const result = await (db.dialect === 'sqlite' ? tx : tx.setIsolationLevel('repeatable read')).execute(run);
   rejections.sort((a, b) => a.rowNumber - b.rowNumber);
   warnings.sort((a, b) => a.rowNumber - b.rowNumber);
   return {
@@ -106,6 +123,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     warnings,
     duplicates: result.duplicates,
     vanishedKeys: result.vanishedKeys,
+    caseVariants: result.caseVariants,
     durationMs: Date.now() - started,
   };
 }
@@ -321,6 +339,20 @@ async function markVanished(
     counts.rows_written++;
   }
   return gone.map((o) => o.order_key);
+}
+
+/** Groups of distinct keys equal but for letter case, with their staging rows. */
+function variantsByCase(keyRows: Map<string, number[]>): CaseVariant[] {
+  const byFolded = new Map<string, string[]>();
+  for (const key of keyRows.keys()) {
+    const folded = key.toLowerCase();
+    const list = byFolded.get(folded);
+    if (list) list.push(key);
+    else byFolded.set(folded, [key]);
+  }
+  return [...byFolded.values()]
+    .filter((keys) => keys.length > 1)
+    .map((keys) => ({ keys, rows: keys.flatMap((k) => keyRows.get(k) ?? []).sort((a, b) => a - b) }));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -34,7 +34,18 @@ export interface MergeSummary {
   warnings: MergeWarning[];
   duplicates: DuplicateKey[];
   vanishedKeys: string[];
+  /**
+   * Keys that differ only by letter case ("PEL-1", "pel-1"). Keys are compared exactly
+   * everywhere (merge, reconcile, baseline), so these are separate orders; reported because
+   * they are usually one order typed twice.
+   */
+  caseVariants: CaseVariant[];
   durationMs: number;
+}
+
+export interface CaseVariant {
+  keys: string[];
+  rows: number[];
 }
 
 export function emptyCounts(): MergeCounts {

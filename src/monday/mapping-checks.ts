@@ -61,8 +61,12 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
     }
     if (col.type === 'dropdown' || col.type === 'status') labelFindings(s, key, `"${source}"`, col, x.stagedValues?.get(source) ?? [], out, env);
   }
-  const keyCol = s.mapping.key_column_id ?? s.mapping.columns[s.staging.key_columns[0] ?? ''];
+  const keyCol = s.mapping.key_column_id;
   if (keyCol && !itemCols.has(keyCol)) err('mapping.key_column_id', `business-key column ${keyCol} does not exist on board ${items.board_id}`);
+  const keyType = keyCol ? itemCols.get(keyCol)?.type : undefined;
+  if (keyCol && keyType && keyType !== 'text' && !Object.values(s.mapping.columns).includes(keyCol)) {
+    err('mapping.key_column_id', `business-key column ${keyCol} is a ${keyType} column; ordersync writes the whole key there, which needs a text column`);
+  }
   const status = s.cancel.status_column_id;
   if (status) {
     const col = itemCols.get(status);

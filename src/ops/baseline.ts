@@ -3,10 +3,10 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
-import type { MondayClient, MondayItem } from '../monday/client.js';
+import type { MondayClient } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
-import { columnNumber, subitemsBySize, targetQty } from '../sync/board-match.js';
-import { keyColumnId } from '../sync/index.js';
+import { boardKey } from '../config/board-keys.js';
+import { columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize, targetQty } from '../sync/board-match.js';
 import { eventRow } from '../sync/journal.js';
 
 const LOOKUP_CHUNK = 50;
@@ -43,14 +43,14 @@ interface OrderRow {
 }
 
 /**
- * Cutover baseline: orders already on the board (found by the business-key column, never by
- * name) are adopted instead of re-created. Their ids are stored and subitems matched by size;
+ * Cutover baseline: orders already on the board (found by their whole business key, exactly,
+ * never by name: see board-match.ts) are adopted instead of re-created. Their ids are stored and subitems matched by size;
  * nothing is written to monday. An order whose board values equal staging becomes SYNCED;
  * one that differs stays PENDING as an UPDATE whose "last synced" values are the board's, so
  * the next run sends exactly the differing fields (and `rollback` of that run can restore them).
  */
 export async function adoptExisting(db: Db, s: Settings, client: MondayClient, runId: number, boards: { items: BoardSnapshot; subitems: BoardSnapshot }): Promise<BaselineResult> {
-  const keyCol = keyColumnId(s);
+  const bk = boardKey(s);
   const result: BaselineResult = { notOnBoard: 0, adoptedItems: 0, identicalItems: 0, adoptedSubitems: 0, duplicatesOnBoard: [], differences: [] };
   const orders = (await db.kysely
     .selectFrom('orders')
@@ -59,30 +59,25 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
     .where('sync_state', '!=', 'IN_FLIGHT')
     .orderBy('id')
     .execute()) as OrderRow[];
-  const keyOf = (o: OrderRow) => (JSON.parse(o.key_values) as string[])[0] ?? '';
   const columns = new Map(boards.items.columns.map((c) => [c.id, c]));
-  const readIds = [...new Set([keyCol, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])];
+  const readIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])];
   const { size: sizeCol, qty: qtyCol } = subitemColumnIds(s);
 
   for (let i = 0; i < orders.length; i += LOOKUP_CHUNK) {
     const chunk = orders.slice(i, i + LOOKUP_CHUNK);
-    const items = await client.findItemsByColumnValues(boards.items.board_id, [{ column_id: keyCol, column_values: [...new Set(chunk.map(keyOf))] }], {
+    const search = chunk.map((o) => keySearch(bk, o));
+    const items = await client.findItemsByColumnValues(boards.items.board_id, [{ column_id: search[0]?.columnId ?? '', column_values: [...new Set(search.map((x) => x.value))] }], {
       columnIds: readIds,
       withSubitems: true,
       subitemColumnIds: [sizeCol, qtyCol],
       pageSize: LOOKUP_CHUNK,
     });
-    const byKey = new Map<string, MondayItem[]>();
-    for (const item of items) {
-      if (item.state !== 'active') continue;
-      const text = item.column_values.find((c) => c.id === keyCol)?.text?.trim();
-      if (text) byKey.set(text.toLowerCase(), [...(byKey.get(text.toLowerCase()) ?? []), item]);
-    }
+    const byKey = itemsByKey(bk, items, (item) => item.state === 'active');
     const now = new Date().toISOString();
     await db.kysely.transaction().execute(async (trx) => {
       const events = [];
       for (const o of chunk) {
-        const found = (byKey.get(keyOf(o).toLowerCase()) ?? []).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        const found = byKey.get(o.order_key) ?? [];
         const item = found[0];
         if (!item) {
           result.notOnBoard++;

@@ -160,11 +160,12 @@ async function completedSteps(db: Db, root: number): Promise<Map<CutoverStepName
 
 async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv): Promise<{ runId: number; result: BaselineResult }> {
   const s = cfg.settings;
-  return withRunLock(db, cfg.envName, async () => {
+  return withRunLock(db, cfg.envName, async (lock) => {
     const runId = await startRun(db, cfg.envName, stepCommand('baseline'), {}, parent);
     await closeKilledBaselines(db, cfg.envName, runId);
     try {
-      const summary = await merge(db, s, { runId, format: await storedFormatter(db, s) });
+      // One long transaction: the lease is renewed from inside it (as in runJob).
+      const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat: (trx) => lock.renew(trx) });
       const { client } = clientFromConfig(cfg, {}, envVars);
       if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
       const items = await fetchBoardSnapshot(client, s.monday.items_board_id);

@@ -9,7 +9,7 @@ import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.j
 import { MondayClient } from '../monday/client.js';
 import { parseRateLimitHeader } from '../monday/pacer.js';
 import { readSnapshots } from '../monday/snapshot-files.js';
-import { keyColumnId } from '../sync/index.js';
+import { boardKey, keyColumns } from '../sync/index.js';
 import { boardDrift, driftColumnIds } from './board-drift.js';
 
 /** API versions whose documents this build validates against monday's SDL. */
@@ -174,14 +174,14 @@ async function driftCheck(cfg: ResolvedConfig, s: Settings, live: Record<'items'
     add({ name: 'schema_drift', status: 'warn', message: `no board snapshot to compare with (${snaps.missing.join(', ')})`, fix: `ordersync board snapshot --env ${cfg.envName}` });
     return;
   }
-  let keyCol: string | undefined;
+  let keyCols: string[] = [];
   try {
-    keyCol = keyColumnId(s);
+    keyCols = keyColumns(boardKey(s));
   } catch {
-    keyCol = undefined;
+    keyCols = [];
   }
   const mapped = {
-    items: new Set([...Object.values(s.mapping.columns), ...(keyCol ? [keyCol] : []), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])]),
+    items: new Set([...Object.values(s.mapping.columns), ...keyCols, ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])]),
     subitems: new Set([s.mapping.size_column_id, s.mapping.qty_column_id].filter((id): id is string => id !== undefined)),
   };
   for (const role of ['items', 'subitems'] as const) {

@@ -1,9 +1,10 @@
+import { boardKey } from '../config/board-keys.js';
 import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
-import { withRunLock } from '../db/run-lock.js';
+import { withRunLock, type RunLockOptions } from '../db/run-lock.js';
 import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
 import { merge, type MergeSummary } from '../merge/index.js';
@@ -11,7 +12,7 @@ import { clientFromConfig } from '../monday/from-config.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
 import { readItemsBoard } from '../sync/executor.js';
-import { keyColumnId, syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
+import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
 import { backlog } from './queries.js';
 import { finishRun, startRun } from './runs.js';
@@ -30,6 +31,8 @@ export interface JobOptions {
   /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
   recordAs?: string;
   envVars?: NodeJS.ProcessEnv;
+  /** Lease and heartbeat timing of the run lock (tests shorten them). */
+  lock?: RunLockOptions;
 }
 
 export interface JobResult {
@@ -54,7 +57,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
   }
   if (opts.command !== 'merge') {
     // A sync without these columns would fail only after merging; say so before anything changes.
-    keyColumnId(cfg.settings);
+    boardKey(cfg.settings);
     subitemColumnIds(cfg.settings, cfg.envName);
   }
   return withRunLock(db, cfg.envName, async (lock) => {
@@ -78,7 +81,8 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
         if (client && boardId) itemsBoard = await readItemsBoard(db, client, boardId);
         const format = itemsBoard ? valueFormatter(cfg.settings, itemsBoard) : await storedFormatter(db, cfg.settings);
         opts.progress?.('merge', 0, 1);
-        mergeSummary = await merge(db, cfg.settings, { runId, format });
+        // The merge is one long transaction: the lease is renewed from inside it.
+        mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
         opts.progress?.('merge', 1, 1);
       }
       if (opts.command === 'retry') await requeueErrors(db);
@@ -114,7 +118,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       await finishRun(db, runId, 'FAILED', totals(mergeSummary, syncResult, proof), `failed: ${message}`, message).catch(() => undefined);
       throw err;
     }
-  });
+  }, opts.lock);
 }
 
 /** What was left queued when the run ended: the dashboard charts the backlog over the runs. */

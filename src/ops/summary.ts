@@ -21,6 +21,9 @@ export function formatJobSummary(r: JobResult): string {
     if (c.adopted_items + c.adopted_subitems + c.requeued > 0) {
       out.push(`recovery ${c.adopted_items} items and ${c.adopted_subitems} subitems adopted after an interrupted run, ${c.requeued} re-queued`);
     }
+    if (c.subitems_detached > 0) {
+      out.push(`warning  ${c.subitems_detached} line(s) held a subitem id under another item (a board that lost writes?): left that subitem alone and gave the line its own (events detach_subitem)`);
+    }
     if (s.stopped) out.push(`stopped  ${s.stopped.code}: ${s.stopped.message}${s.stopped.resumeAfter ? ` (resume after ${s.stopped.resumeAfter})` : ''}`);
   }
   return out.join('\n');

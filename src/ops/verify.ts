@@ -9,7 +9,7 @@ import { fetchBoardSnapshot } from '../monday/board-schema.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayItem } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
-import { keyColumnId } from '../sync/index.js';
+import { boardKey, keyColumns } from '../sync/index.js';
 import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
 import { finishRun, startRun } from './runs.js';
 import { refuseUnfinished } from './unfinished.js';
@@ -87,8 +87,8 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   }
 
   const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
-  const keyColumn = keyColumnId(s);
-  const columnIds = [...new Set([keyColumn, ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
+  const bk = boardKey(s);
+  const columnIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
   const subitemColumns = subitemColumnIds(s);
   const read = { columnIds, withSubitems: true, subitemColumnIds: [subitemColumns.size, subitemColumns.qty] };
   const wholeBoard = scope.wholeBoard ?? (scope.customer === undefined && scope.limit === undefined && scope.runId === undefined);
@@ -101,7 +101,7 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   // The API lists active items only; asking for the missing ones by id tells archived from deleted.
   const goneStates = new Map((gone.length > 0 ? await client.itemsByIds(gone, { columnIds: [] }) : []).map((i) => [i.id, i.state ?? 'not found']));
 
-  const findings = findDrift({ s, itemsBoard, keyColumnId: keyColumn, orders, lines, items, goneStates, wholeBoard });
+  const findings = findDrift({ s, itemsBoard, boardKey: bk, orders, lines, items, goneStates, wholeBoard });
   const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
   for (const f of findings) counts[f.kind]++;
   return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines };

@@ -1,4 +1,43 @@
+import type { BoardKey } from '../config/board-keys.js';
+import { orderKey } from '../merge/project.js';
 import type { MondayItem } from '../monday/client.js';
+
+/** The board columns that make up the key. */
+export function keyColumns(bk: BoardKey): string[] {
+  return bk.kind === 'whole' ? [bk.columnId] : bk.columnIds;
+}
+
+/** The column items are searched by, and the value to search an order by (then matched exactly). */
+export function keySearch(bk: BoardKey, order: { order_key: string; key_values: string }): { columnId: string; value: string } {
+  if (bk.kind === 'whole') return { columnId: bk.columnId, value: order.order_key };
+  return { columnId: bk.columnIds[0] as string, value: (JSON.parse(order.key_values) as string[])[0] ?? '' };
+}
+
+/** The order key an item carries on the board, or null when (part of) it is empty. */
+export function itemKey(bk: BoardKey, item: MondayItem): string | null {
+  const texts = keyColumns(bk).map((c) => columnText(item, c) ?? '');
+  if (texts.some((t) => t === '')) return null;
+  return bk.kind === 'whole' ? (texts[0] as string) : orderKey(texts);
+}
+
+/**
+ * The one board matcher (reconcile, baseline): items by their whole key, compared exactly
+ * (merge reports keys that differ only by case), oldest first so a duplicate left by a past
+ * failure never wins over the original.
+ */
+export function itemsByKey(bk: BoardKey, items: readonly MondayItem[], keep: (item: MondayItem) => boolean): Map<string, MondayItem[]> {
+  const out = new Map<string, MondayItem[]>();
+  for (const item of items) {
+    if (!keep(item)) continue;
+    const key = itemKey(bk, item);
+    if (key === null) continue;
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
+  }
+  for (const list of out.values()) list.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  return out;
+}
 
 /**
  * How rows are matched to what is on the board: subitems by their size column (never by

@@ -2,6 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { MondayClient } from '../monday/client.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
+import type { BoardKey } from '../config/board-keys.js';
 import type { SyncCounts } from './counts.js';
 
 export type Phase = 'reconcile' | 'groups' | 'items' | 'subitems';
@@ -22,8 +23,8 @@ export interface SyncContext {
   env: string;
   itemsBoard: BoardSnapshot;
   subitemsBoard: BoardSnapshot;
-  /** The items-board column holding the business key (crash recovery looks items up by it). */
-  keyColumnId: string;
+  /** Where the business key is on the items board (crash recovery looks items up by it). */
+  boardKey: BoardKey;
   /** The subitems-board columns holding a line's size and quantity. */
   subitemColumns: { size: string; qty: string };
   counts: SyncCounts;

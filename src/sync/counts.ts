@@ -14,6 +14,8 @@ export interface SyncCounts {
   subitems_removed: number;
   subitems_unchanged: number;
   subitems_failed: number;
+  /** Lines whose subitem id was under another item: left untouched, the line gets its own. */
+  subitems_detached: number;
   adopted_items: number;
   adopted_subitems: number;
   requeued: number;
@@ -36,6 +38,7 @@ export function emptySyncCounts(): SyncCounts {
     subitems_removed: 0,
     subitems_unchanged: 0,
     subitems_failed: 0,
+    subitems_detached: 0,
     adopted_items: 0,
     adopted_subitems: 0,
     requeued: 0,

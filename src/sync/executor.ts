@@ -8,6 +8,7 @@ import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
 import type { Phase, SyncContext, SyncScope } from './context.js';
 import { emptySyncCounts, type SyncCounts } from './counts.js';
+import { boardKey } from '../config/board-keys.js';
 import { checkBlastRadius } from './guard.js';
 import { syncItems } from './items.js';
 import { reconcileInFlight } from './reconcile.js';
@@ -39,17 +40,6 @@ export interface SyncOutcome {
   itemsBoard: BoardSnapshot;
 }
 
-/** Items-board column that holds the business key: configured, or the first key column's mapping. */
-export function keyColumnId(s: Settings): string {
-  const id = s.mapping.key_column_id ?? s.mapping.columns[s.staging.key_columns[0] ?? ''];
-  if (!id) {
-    throw new ConfigError(
-      `no monday column holds the business key: map "${s.staging.key_columns[0]}" in [mapping.columns] or set mapping.key_column_id (crash recovery looks items up by it)`,
-    );
-  }
-  return id;
-}
-
 /** Reads the items board and keeps its columns for merge and plan (row hashes format values with them). */
 export async function readItemsBoard(db: Db, client: MondayClient, boardId: string): Promise<BoardSnapshot> {
   const board = await fetchBoardSnapshot(client, boardId);
@@ -78,7 +68,7 @@ export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts:
     env: opts.env,
     itemsBoard,
     subitemsBoard,
-    keyColumnId: keyColumnId(s),
+    boardKey: boardKey(s),
     subitemColumns: subitemColumnIds(s, opts.env),
     counts: emptySyncCounts(),
     scope: opts.scope ?? {},

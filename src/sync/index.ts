@@ -1,4 +1,6 @@
-export { syncBoard, keyColumnId, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
+export { syncBoard, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
+export { boardKey, type BoardKey } from '../config/board-keys.js';
+export { keyColumns } from './board-match.js';
 export { emptySyncCounts, type SyncCounts } from './counts.js';
 export type { Phase, SyncScope } from './context.js';
 export { BlastRadiusError } from './guard.js';

@@ -119,6 +119,8 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
   const changed = creating ? undefined : changedFields(desired, synced);
   const sources = columnSources(ctx, desired, changed);
   if (creating) for (const [k, v] of Object.entries(sources)) if (v === null) delete sources[k];
+  // The whole key, in its canonical escaped form, in the column crash recovery searches by.
+  if (creating && ctx.boardKey.kind === 'whole' && ctx.boardKey.written) sources[ctx.boardKey.columnId] = o.order_key;
   const syncedAt = ctx.s.mapping.columns['@synced_at'];
   if (syncedAt && (creating || Object.keys(sources).length > 0)) sources[syncedAt] = ctx.now();
   const formatted = formatColumnValues(ctx.itemsBoard, sources, { longTextOverflow: ctx.s.mapping.long_text_overflow });

@@ -1,5 +1,5 @@
 import type { MondayItem } from '../monday/client.js';
-import { columnNumber, subitemsBySize } from './board-match.js';
+import { columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { eventRow } from './journal.js';
 
@@ -7,8 +7,8 @@ const LOOKUP_CHUNK = 50;
 
 /**
  * Rows left IN_FLIGHT by a crash or a lost response. monday may or may not have applied
- * the request, so the board is asked: an item found by its business-key column (never by
- * name) is adopted; a subitem is found under its parent by its size column. Whatever is
+ * the request, so the board is asked: an item carrying the order's whole business key
+ * (never found by name, see board-match.ts) is adopted; a subitem is found under its parent by its size column. Whatever is
  * not found goes back to PENDING. Only after this is anything sent again.
  */
 export async function reconcileInFlight(ctx: SyncContext, only?: { orders: number[]; lines: number[] }): Promise<void> {
@@ -26,20 +26,20 @@ async function reconcileOrders(ctx: SyncContext, only?: number[]): Promise<void>
   const rows = await q.execute();
   if (rows.length === 0) return;
   const board = ctx.itemsBoard.board_id;
-  const keyValue = (r: { key_values: string }) => (JSON.parse(r.key_values) as string[])[0] ?? '';
+  const bk = ctx.boardKey;
 
   const found = new Map<string, MondayItem>();
   for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
     const chunk = rows.slice(i, i + LOOKUP_CHUNK);
     ctx.touching(chunk.map((r) => r.order_key));
-    const items = await ctx.client.findItemsByColumnValues(board, [{ column_id: ctx.keyColumnId, column_values: [...new Set(chunk.map(keyValue))] }], {
-      columnIds: [ctx.keyColumnId],
+    const search = chunk.map((r) => keySearch(bk, r));
+    const items = await ctx.client.findItemsByColumnValues(board, [{ column_id: search[0]?.columnId ?? '', column_values: [...new Set(search.map((x) => x.value))] }], {
+      columnIds: keyColumns(bk),
     });
-    for (const item of items) {
-      if (item.state === 'deleted') continue;
-      const text = item.column_values.find((c) => c.id === ctx.keyColumnId)?.text?.trim();
-      // Oldest first: if a duplicate ever exists, the original is the one kept.
-      if (text && (!found.has(text) || BigInt(item.id) < BigInt(found.get(text)?.id ?? '0'))) found.set(text, item);
+    for (const [key, list] of itemsByKey(bk, items, (it) => it.state !== 'deleted')) {
+      const oldest = list[0] as MondayItem;
+      const known = found.get(key);
+      if (!known || BigInt(oldest.id) < BigInt(known.id)) found.set(key, oldest);
     }
   }
 
@@ -47,7 +47,7 @@ async function reconcileOrders(ctx: SyncContext, only?: number[]): Promise<void>
   await ctx.db.kysely.transaction().execute(async (trx) => {
     const events = [];
     for (const r of rows) {
-      const item = found.get(keyValue(r));
+      const item = found.get(r.order_key);
       const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
       if (item && r.monday_item_id === null) {
         // Created by the lost request: adopt it, and re-send every value to be sure of them.
@@ -74,7 +74,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
   let q = ctx.db.kysely
     .selectFrom('order_lines as l')
     .innerJoin('orders as o', 'o.id', 'l.order_id')
-    .select(['l.id', 'l.size', 'l.monday_subitem_id', 'o.order_key', 'o.monday_item_id as parent_id'])
+    .select(['l.id', 'l.size', 'l.action', 'l.monday_subitem_id', 'o.order_key', 'o.monday_item_id as parent_id'])
     .where('l.sync_state', '=', 'IN_FLIGHT');
   if (only) q = q.where('l.id', 'in', only);
   const rows = await q.execute();
@@ -84,7 +84,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
   const subitems = new Map<string, MondayItem[]>();
   for (let i = 0; i < parents.length; i += LOOKUP_CHUNK) {
     const items = await ctx.client.itemsByIds(parents.slice(i, i + LOOKUP_CHUNK), {
-      columnIds: [ctx.keyColumnId],
+      columnIds: keyColumns(ctx.boardKey),
       withSubitems: true,
       subitemColumnIds: [sizeCol, qtyCol],
     });
@@ -96,8 +96,19 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
     const events = [];
     for (const r of rows) {
       const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
-      const match = subitemsBySize((r.parent_id ? subitems.get(r.parent_id) : undefined) ?? [], sizeCol).get(r.size);
-      if (match && r.monday_subitem_id === null) {
+      const under = r.parent_id ? subitems.get(r.parent_id) : undefined;
+      const match = subitemsBySize(under ?? [], sizeCol).get(r.size);
+      // A subitem id that is not under the order's item (a board that lost writes and reused
+      // ids) is never written through: the line forgets it and is matched or created again.
+      const foreign = r.monday_subitem_id !== null && under !== undefined && !under.some((sub) => sub.id === r.monday_subitem_id && sub.state !== 'deleted');
+      if (foreign) {
+        ctx.counts.subitems_detached++;
+        events.push(eventRow(ctx.runId, { order_key: r.order_key, size: r.size, operation: 'detach_subitem', outcome: 'SKIPPED', board_id: ctx.subitemsBoard.board_id, monday_id: r.monday_subitem_id, before: { subitem_id: r.monday_subitem_id, parent_id: r.parent_id }, after: { reason: `subitem ${r.monday_subitem_id} is not under item ${r.parent_id}: left untouched` } }, now));
+      }
+      if (foreign && r.action === 'DELETE' && ctx.s.mapping.line_delete_policy !== 'zero') {
+        // It was only to be removed, and nothing of this order is left to remove.
+        await trx.deleteFrom('order_lines').where('id', '=', r.id).execute();
+      } else if (match && (r.monday_subitem_id === null || foreign)) {
         await trx
           .updateTable('order_lines')
           .set({ ...requeue, monday_subitem_id: match.id, synced_qty: columnNumber(match, qtyCol) })
@@ -107,7 +118,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
         events.push(eventRow(ctx.runId, { order_key: r.order_key, size: r.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: ctx.subitemsBoard.board_id, monday_id: match.id, before: null, after: { adopted: true } }, now));
       } else {
         // A removal whose subitem is gone already, or anything not found: queue it again.
-        await trx.updateTable('order_lines').set(requeue).where('id', '=', r.id).execute();
+        await trx.updateTable('order_lines').set(foreign ? { ...requeue, monday_subitem_id: null, synced_qty: null } : requeue).where('id', '=', r.id).execute();
         ctx.counts.requeued++;
       }
     }

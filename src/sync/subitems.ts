@@ -1,12 +1,15 @@
 import type { MutationData, MutationOp } from '../monday/batch.js';
 import { formatColumnValues } from '../monday/values.js';
-import { targetQty } from './board-match.js';
+import type { MondayItem } from '../monday/client.js';
+import { keyColumns, subitemsBySize, targetQty } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { failureOf, type RowFailure } from './failures.js';
 import { labelPolicy } from './items.js';
+import { eventRow } from './journal.js';
 import { recordFailures, sendUnits, type Unit } from './send.js';
 
 const PAGE = 1000;
+const LOOKUP_CHUNK = 100;
 
 interface LineRow {
   id: number;
@@ -62,7 +65,8 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
 
 export async function syncSubitems(ctx: SyncContext): Promise<void> {
   let done = 0;
-  for await (const page of pendingLines(ctx)) {
+  for await (const fetched of pendingLines(ctx)) {
+    const page = await detachForeign(ctx, fetched);
     const units: Unit[] = [];
     const local: Array<{ unit: Unit; failure: RowFailure }> = [];
     const settled: LineRow[] = [];
@@ -148,6 +152,79 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
       return [{ order_key: l.order_key, size: l.size, operation, outcome: 'OK', board_id: board, monday_id: id, before: l.monday_subitem_id ? { qty: l.synced_qty } : null, after: { qty: target, parent_id: l.parent_id } }];
     },
   };
+}
+
+/**
+ * A line's subitem id must be a subitem of the order's item: a board that lost writes (and
+ * handed the id out again) can hold it under another order, and writing through it would change
+ * that order's quantities. Before any write to an existing subitem, the parents are read; a line
+ * whose subitem is not under its item is detached (journaled, nothing sent to that subitem) and
+ * takes its item's unclaimed subitem of that size or gets a new one, or, when it was only to be
+ * removed, is dropped.
+ */
+async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow[]> {
+  const policy = ctx.s.mapping.line_delete_policy;
+  const writes = page.filter((l) => l.monday_subitem_id !== null && ((l.action === 'DELETE' && policy !== 'zero') || l.synced_qty !== targetQty(l, l.is_cancelled === 1)));
+  if (writes.length === 0) return page;
+  const parents = [...new Set(writes.map((l) => l.parent_id))];
+  const own = new Map<string, MondayItem[]>();
+  for (let i = 0; i < parents.length; i += LOOKUP_CHUNK) {
+    const items = await ctx.client.itemsByIds(parents.slice(i, i + LOOKUP_CHUNK), {
+      columnIds: keyColumns(ctx.boardKey),
+      withSubitems: true,
+      subitemColumnIds: [ctx.subitemColumns.size],
+    });
+    for (const it of items) own.set(it.id, (it.subitems ?? []).filter((sub) => sub.state !== 'deleted'));
+  }
+  // A parent the board did not return is not judged here: its write fails and is reported as such.
+  const foreign = writes.filter((l) => own.has(l.parent_id) && !own.get(l.parent_id)?.some((sub) => sub.id === l.monday_subitem_id));
+  if (foreign.length === 0) return page;
+  // The order's item may already have a subitem of that size no line holds: the line takes it.
+  const bySize = (l: LineRow) => subitemsBySize(own.get(l.parent_id) ?? [], ctx.subitemColumns.size).get(l.size)?.id;
+  const offered = foreign.map(bySize).filter((id): id is string => id !== undefined);
+  const held = new Set(
+    offered.length === 0 ? [] : (await ctx.db.kysely.selectFrom('order_lines').select('monday_subitem_id').where('monday_subitem_id', 'in', offered).execute()).map((r) => r.monday_subitem_id),
+  );
+  const now = ctx.now();
+  const dropped = new Set<number>();
+  const replacement = new Map<number, string | null>();
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    for (const l of foreign) {
+      const removal = l.action === 'DELETE' && policy !== 'zero';
+      if (removal) {
+        await trx.deleteFrom('order_lines').where('id', '=', l.id).execute();
+        dropped.add(l.id);
+        continue;
+      }
+      const free = bySize(l);
+      const take = free !== undefined && !held.has(free) ? free : null;
+      if (take) held.add(take);
+      replacement.set(l.id, take);
+      await trx.updateTable('order_lines').set({ monday_subitem_id: take, synced_qty: null, updated_at: now }).where('id', '=', l.id).execute();
+    }
+    const events = foreign.map((l) =>
+      eventRow(
+        ctx.runId,
+        {
+          order_key: l.order_key,
+          size: l.size,
+          operation: 'detach_subitem',
+          outcome: 'SKIPPED',
+          board_id: ctx.subitemsBoard.board_id,
+          monday_id: l.monday_subitem_id,
+          before: { subitem_id: l.monday_subitem_id, parent_id: l.parent_id },
+          after: {
+            reason: `subitem ${l.monday_subitem_id} is not under item ${l.parent_id}: left untouched`,
+            next: dropped.has(l.id) ? 'line dropped (nothing of this order to remove)' : replacement.get(l.id) ? `uses subitem ${replacement.get(l.id)} of that size under its item` : 'a new subitem is created',
+          },
+        },
+        now,
+      ),
+    );
+    await trx.insertInto('sync_events').values(events).execute();
+  });
+  ctx.counts.subitems_detached += foreign.length;
+  return page.filter((l) => !dropped.has(l.id)).map((l) => (replacement.has(l.id) ? { ...l, monday_subitem_id: replacement.get(l.id) ?? null, synced_qty: null } : l));
 }
 
 async function markSettled(ctx: SyncContext, rows: LineRow[]): Promise<void> {

@@ -4,7 +4,8 @@ import type { Db } from '../db/connect.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
 import type { MondayItem } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
-import { columnNumber, columnText } from './board-match.js';
+import type { BoardKey } from '../config/board-keys.js';
+import { columnNumber, columnText, itemKey } from './board-match.js';
 import { columnSources, desiredGroup, type SyncedOrder } from './desired.js';
 
 /**
@@ -68,7 +69,8 @@ export interface VerifiedLine {
 export interface DriftInput {
   s: Settings;
   itemsBoard: BoardSnapshot;
-  keyColumnId: string;
+  /** Where the business key is on the board (board-match.ts). */
+  boardKey: BoardKey;
   orders: readonly VerifiedOrder[];
   lines: readonly VerifiedLine[];
   /** Active items read from the board (with their subitems). */
@@ -81,7 +83,7 @@ export interface DriftInput {
 
 /** Compares rows with the board; pure, so every rule is tested without HTTP. */
 export function findDrift(input: DriftInput): DriftFinding[] {
-  const { s, itemsBoard, keyColumnId } = input;
+  const { s, itemsBoard, boardKey } = input;
   const out: DriftFinding[] = [];
   const byId = new Map(input.items.map((i) => [i.id, i]));
   const subitemParent = new Map<string, string>();
@@ -148,15 +150,16 @@ export function findDrift(input: DriftInput): DriftFinding[] {
     const knownItems = new Set(input.orders.map((o) => o.monday_item_id));
     const byKey = new Map<string, MondayItem[]>();
     for (const item of input.items) {
-      const key = columnText(item, keyColumnId) ?? '';
+      const key = itemKey(boardKey, item) ?? '';
       byKey.set(key, [...(byKey.get(key) ?? []), item]);
     }
     for (const [key, items] of byKey) {
       if (items.length > 1 && key !== '') out.push({ kind: 'duplicate_item', order_key: key, item_id: items.map((i) => i.id).join(', '), board: `${items.length} active items` });
     }
     for (const item of input.items) {
-      if (!knownItems.has(item.id) && !(byKey.get(columnText(item, keyColumnId) ?? '')?.some((i) => knownItems.has(i.id)))) {
-        out.push({ kind: 'unknown_item', order_key: columnText(item, keyColumnId) || null, item_id: item.id, board: item.name });
+      const key = itemKey(boardKey, item);
+      if (!knownItems.has(item.id) && !(byKey.get(key ?? '')?.some((i) => knownItems.has(i.id)))) {
+        out.push({ kind: 'unknown_item', order_key: key, item_id: item.id, board: item.name });
       }
     }
   }

@@ -55,6 +55,7 @@ describe('ordersync migrate (CLI)', () => {
       ['001_orders', 1, 'applied'],
       ['002_run_history', 2, 'pending'],
       ['003_value_hash', 3, 'pending'],
+      ['004_item_id_unique', 4, 'pending'],
     ]);
     expect(Date.parse(status[0]?.appliedAt ?? '')).toBeGreaterThan(Date.now() - 600_000);
   });
@@ -69,6 +70,7 @@ describe('ordersync migrate (CLI)', () => {
       ['001_orders', 'pending'],
       ['002_run_history', 'pending'],
       ['003_value_hash', 'pending'],
+      ['004_item_id_unique', 'pending'],
     ]);
   });
 

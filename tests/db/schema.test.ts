@@ -25,13 +25,14 @@ describe.each(ENGINES)('schema on %s', (engine) => {
 
   it('migrate up → down → up leaves the same schema', async () => {
     expect(await isCurrent(db)).toBe(false);
-    expect(await migrateUp(db)).toEqual(['applied 001_orders', 'applied 002_run_history', 'applied 003_value_hash']);
+    expect(await migrateUp(db)).toEqual(['applied 001_orders', 'applied 002_run_history', 'applied 003_value_hash', 'applied 004_item_id_unique']);
     expect(await isCurrent(db)).toBe(true);
     const before = await dumpSchema(db);
     expect(Object.keys(before.tables).sort()).toEqual([...MIGRATION_TABLES, ...OUR_TABLES].sort());
     expectSubstantial(before);
 
     // default: one step
+    expect(await migrateDown(db)).toEqual(['reverted 004_item_id_unique']);
     expect(await migrateDown(db)).toEqual(['reverted 003_value_hash']);
     expect(Object.keys((await dumpSchema(db)).tables)).not.toContain('board_schemas');
     expect(await migrateDown(db)).toEqual(['reverted 002_run_history']);
@@ -43,6 +44,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
       [1, true],
       [2, false],
       [3, false],
+      [4, false],
     ]);
 
     expect(await migrateDown(db, 0)).toEqual(['reverted 001_orders']);
@@ -50,18 +52,18 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     expect(await migrateDown(db)).toEqual([]);
 
     expect(await migrateUp(db, 1)).toEqual(['applied 001_orders']);
-    expect(await migrateUp(db)).toEqual(['applied 002_run_history', 'applied 003_value_hash']);
+    expect(await migrateUp(db)).toEqual(['applied 002_run_history', 'applied 003_value_hash', 'applied 004_item_id_unique']);
     const after = await dumpSchema(db);
     expect(after).toEqual(before);
   });
 
   it('up --to and down --to never move the other way', async () => {
     const before = await dumpSchema(db);
-    expect(await migrateUp(db, 1)).toEqual([]); // at 3 already: nothing to apply, nothing dropped
-    expect(await migrateDown(db, 3)).toEqual([]);
+    expect(await migrateUp(db, 1)).toEqual([]); // at 4 already: nothing to apply, nothing dropped
+    expect(await migrateDown(db, 4)).toEqual([]);
     expect(await migrateUp(db)).toEqual([]);
     expect(await dumpSchema(db)).toEqual(before);
-    await expect(migrateUp(db, 9)).rejects.toThrow('no migration version 9 (known: 001_orders, 002_run_history, 003_value_hash)');
+    await expect(migrateUp(db, 9)).rejects.toThrow('no migration version 9 (known: 001_orders, 002_run_history, 003_value_hash, 004_item_id_unique)');
   });
 
   describe('CHECK constraints reject unknown states', () => {
@@ -116,6 +118,21 @@ describe.each(ENGINES)('schema on %s', (engine) => {
       await expect(db.kysely.insertInto('order_lines').values(lineRow(order.id, 'M')).execute()).rejects.toThrow(/unique/i);
       await expect(db.kysely.insertInto('order_lines').values(lineRow(order.id + 1000, 'M')).execute()).rejects.toThrow(/foreign key/i);
     });
+
+    it('one order per board item (monday_item_id unique; many orders not on the board yet)', async () => {
+      await db.kysely.insertInto('orders').values([orderRow('ITEM-1', { monday_item_id: '9000000100' }), orderRow('ITEM-N1'), orderRow('ITEM-N2')]).execute();
+      await expect(db.kysely.insertInto('orders').values(orderRow('ITEM-2', { monday_item_id: '9000000100' })).execute()).rejects.toThrow(/unique/i);
+      const other = await db.kysely.insertInto('orders').values(orderRow('ITEM-3', { monday_item_id: '9000000101' })).returning('id').executeTakeFirstOrThrow();
+      await expect(db.kysely.updateTable('orders').set({ monday_item_id: '9000000100' }).where('id', '=', other.id).execute()).rejects.toThrow(/unique/i);
+    });
+
+    it('migrating up over orders that share an item stops, naming the item and orders', async () => {
+      await migrateDown(db, 3);
+      await db.kysely.updateTable('orders').set({ monday_item_id: '9000000100' }).where('order_key', '=', 'ITEM-3').execute();
+      await expect(migrateUp(db)).rejects.toThrow(/item 9000000100 held by 2 orders \("ITEM-1" … "ITEM-3"\)/);
+      await db.kysely.updateTable('orders').set({ monday_item_id: null }).where('order_key', '=', 'ITEM-3').execute();
+      expect(await migrateUp(db)).toEqual(['applied 004_item_id_unique']);
+    });
   });
 });
 
@@ -132,4 +149,5 @@ function expectSubstantial(d: SchemaDump): void {
   expect(d.tables.sync_events?.checks.length).toBe(1);
   expect(d.tables.sync_runs?.columns.find((c) => c.startsWith('complexity_used '))).toMatch(/bigint not null/);
   expect(d.indexes.filter((i) => /_(state|customer|env|run|order|created)_idx/.test(i))).toHaveLength(8);
+  expect(d.indexes.filter((i) => /_monday_item_uq/.test(i))).toHaveLength(1);
 }

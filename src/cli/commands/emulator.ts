@@ -38,7 +38,7 @@ export function registerEmulator(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--token <token>', 'API token to accept (default: generated)')
     .option('--seed <file>', 'seed boards from this JSON file ({"boards":[…]} as the API returns them) instead of the shipped fixture')
-    .option('--state <file>', 'keep state in this JSON file: loaded at start if present, saved after every write')
+    .option('--state <file>', 'keep state in this JSON file plus FILE.journal: loaded at start if present; every write is journaled and fsynced before its answer, so it survives a kill and ids never go back')
     .option('--time-scale <n>', 'run limit windows n times faster (60: a minute of budget lasts 1 s)', positiveNumber, 1)
     .option('--latency <ms>', 'delay added to every request, in milliseconds', Number, 0)
     .action(async (opts: EmulatorCliOptions) => {

@@ -20,7 +20,8 @@ export function registerIngest(program: Command): void {
         'A missing table is created from the file header (all columns text, in file order, so the size markers work). ' +
         'Blank rows (every field empty, as spreadsheets export them) are skipped and counted. ' +
         'Rows that cannot be loaded (wrong field count, values beyond the header) are rejected and listed with their row numbers. ' +
-        'Exit code 0 when every non-blank row loaded, 2 when some were rejected. Run `ordersync merge` next.',
+        'Exit code 0 when every non-blank row loaded, 2 when some were rejected, 4 (nothing loaded) when a running merge is reading the table ' +
+        '(a merge reads one snapshot of staging; SQLite waits up to 10 s first). Run `ordersync merge` next.',
     )
     .option('--replace', "delete the table's rows first (same transaction); default appends")
     .option('--json', 'machine-readable output (the full report)')

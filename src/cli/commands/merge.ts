@@ -40,6 +40,10 @@ export function formatMergeSummary(m: MergeSummary, show: number): string {
     lines.push(`warnings (${m.warnings.length}):`);
     for (const w of m.warnings.slice(0, show)) lines.push(`  staging row ${w.rowNumber} (${w.key}): ${w.message}`);
   }
+  if (m.caseVariants.length) {
+    lines.push(`warning: keys that differ only by letter case (${m.caseVariants.length}), kept as separate orders (keys are compared exactly):`);
+    for (const v of m.caseVariants.slice(0, show)) lines.push(`  ${v.keys.map((k) => `"${k}"`).join(' / ')}: rows ${v.rows.join(', ')}`);
+  }
   if (m.rejections.length) {
     lines.push(`rejected rows (${m.rejections.length}):`);
     for (const r of m.rejections.slice(0, show)) lines.push(`  staging row ${r.rowNumber}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);

@@ -5,6 +5,7 @@ import type { TableNames } from '../table-names.js';
 import { orders } from './001_orders.js';
 import { runHistory } from './002_run_history.js';
 import { valueHash } from './003_value_hash.js';
+import { itemIdUnique } from './004_item_id_unique.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -17,6 +18,7 @@ export function migrationsFor(ctx: MigrationContext): Record<string, Migration> 
     '001_orders': orders(ctx),
     '002_run_history': runHistory(ctx),
     '003_value_hash': valueHash(ctx),
+    '004_item_id_unique': itemIdUnique(ctx),
   };
 }
 
