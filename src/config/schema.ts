@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { insecureEndpoint } from './network.js';
 
 /**
  * The configuration contract. Every section is strict (unknown keys are errors: typos are
@@ -199,10 +200,17 @@ const createLabels = z
 
 const monday = z
   .strictObject({
-    api_url: z.url().default('https://api.monday.com/v2').describe('GraphQL endpoint (unless api_url_env is set).'),
+    api_url: z
+      .url()
+      .superRefine((url, ctx) => {
+        const problem = insecureEndpoint(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('https://api.monday.com/v2')
+      .describe('GraphQL endpoint (unless api_url_env is set). https:// only; plain http:// is accepted to loopback (127.0.0.0/8, ::1, localhost) for the emulator, because the token travels in every request.'),
     api_url_env: envVarName
       .optional()
-      .describe('Environment variable holding the GraphQL endpoint. When set it replaces api_url, and the variable must be set (as for token_env): one file then serves a rehearsal against the emulator and the real API.'),
+      .describe('Environment variable holding the GraphQL endpoint. When set it replaces api_url, and the variable must be set (as for token_env): one file then serves a rehearsal against the emulator and the real API. Its value obeys the same https rule as api_url.'),
     api_version: z.string().regex(/^\d{4}-\d{2}$/).default('2026-10').describe('API-Version header, pinned per environment.'),
     token_env: envVarName.default('MONDAY_API_TOKEN').describe('Environment variable holding the API token.'),
     items_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Items board id.'),

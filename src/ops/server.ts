@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/load.js';
+import { isLoopback } from '../config/network.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { ConfigError } from '../errors.js';
@@ -25,11 +26,6 @@ export interface OpsServer {
   url: string;
   requiresToken: boolean;
   close(): Promise<void>;
-}
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
 }
 
 /** The token from [server].token_env, or undefined when the variable is unset or empty. */
