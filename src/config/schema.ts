@@ -262,6 +262,10 @@ const server = z
     host: z.string().default('127.0.0.1').describe('Bind address of `ordersync serve`.'),
     port: z.number().int().min(0).max(65535).default(8787).describe('Port of `ordersync serve`.'),
     token_env: envVarName.default('ORDERSYNC_DASHBOARD_TOKEN').describe('Bearer token required when bound beyond loopback.'),
+    allowed_hosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, 'must be a host name or address, without port or scheme'))
+      .default([])
+      .describe('Extra names `serve` answers to in the Host header (e.g. the name a reverse proxy passes on); ports ignored. Loopback names, the bind address and, when bound to 0.0.0.0 or ::, this machine\'s addresses are always accepted; other Hosts get 421 (DNS rebinding).'),
     schedule: z.string().optional().describe('Cron expression: `serve` runs `ordersync run` on it, never overlapping.'),
     api_log_retention_days: z.number().int().min(1).default(30).describe('Retention for the API log and events.'),
   })
