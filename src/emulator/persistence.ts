@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writePrivateFileSync } from '../private-file.js';
 import type { StateFile } from './seed.js';
 
 const SAVE_DELAY_MS = 200;
@@ -28,8 +29,6 @@ export class StatePersistence {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.dump()));
-    renameSync(tmp, this.path);
+    writePrivateFileSync(this.path, JSON.stringify(this.dump()));
   }
 }
