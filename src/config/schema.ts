@@ -271,6 +271,18 @@ const server = z
   })
   .prefault({});
 
+export const DEFAULT_MAX_XLSX_UNCOMPRESSED_MB = 200;
+
+const ingest = z
+  .strictObject({
+    max_xlsx_uncompressed_mb: z
+      .number()
+      .positive()
+      .default(DEFAULT_MAX_XLSX_UNCOMPRESSED_MB)
+      .describe('`ingest` refuses an .xlsx whose zip directory declares more than this many MB uncompressed, before parsing it (a small file can inflate to gigabytes).'),
+  })
+  .prefault({});
+
 const verify = z
   .strictObject({
     after_run: z
@@ -285,6 +297,7 @@ export const settingsSchema = z.strictObject({
   protected: z.boolean().default(false).describe('Writes need --yes (or non-interactive CI).'),
   database,
   staging,
+  ingest,
   mapping,
   monday,
   cancel,
@@ -300,4 +313,4 @@ export const fileSchema = settingsSchema.extend({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-export const sectionNames = ['database', 'staging', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify'] as const;
+export const sectionNames = ['database', 'staging', 'ingest', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify'] as const;
