@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -29,7 +29,13 @@ function tempBeside(path: string): string {
 function commit(temp: string, path: string, exclusive: boolean | undefined): void {
   if (exclusive) {
     // link fails when the target exists, where rename would replace it.
-    linkSync(temp, path);
+    try {
+      linkSync(temp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw err;
+      // A file system without hard links: an exclusive copy (libuv creates it with the temp file's mode).
+      copyFileSync(temp, path, constants.COPYFILE_EXCL);
+    }
     unlinkSync(temp);
   } else {
     renameSync(temp, path);
