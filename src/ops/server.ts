@@ -192,6 +192,7 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
       });
     }
     if (path === '/api/dashboard') {
+      routeParams(url, path, []);
       const data = await dashboardData(db, cfg);
       return json(res, 200, { env: data.env, at: data.at, banner: data.banner, history: data.history, html: renderDashboardMain(data) });
     }

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { runJob } from '../../src/ops/job.js';
-import { collect, spawnCli, waitForLine } from '../support/cli.js';
+import { spawnCli, waitForLine } from '../support/cli.js';
 import { opsWorld, type OpsWorld } from '../ops/support.js';
 
 /**
@@ -32,12 +32,14 @@ function get(base: string, path: string, host?: string): Promise<Answer> {
 let w: OpsWorld;
 const servers: ChildProcess[] = [];
 
-async function serve(configFile: string): Promise<{ url: string; port: string; child: ChildProcess }> {
+async function serve(configFile: string): Promise<{ url: string; port: string; child: ChildProcess; stderr: () => string }> {
   const child = spawnCli(['--config', configFile, 'serve', '--port', '0'], { cwd: w.dir, env: { MONDAY_API_TOKEN: w.emulator.token } });
   servers.push(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const line = await waitForLine(child, /listening on http:\/\/\S+/);
   const url = /http:\/\/\S+/.exec(line)![0].replace(/[;,]$/, '');
-  return { url, port: new URL(url).port, child };
+  return { url, port: new URL(url).port, child, stderr: () => stderr };
 }
 
 beforeAll(async () => {
@@ -65,7 +67,7 @@ describe('dashboard Host check (DNS rebinding)', () => {
   });
 
   it('refuses any other Host with 421 and no data, on every path', async () => {
-    for (const path of ['/', '/api/overview', '/api/report', '/api/order?key=x', '/metrics', '/readyz', '/healthz']) {
+    for (const path of ['/', '/api/overview', '/api/dashboard', '/api/report', '/api/order?key=x', '/metrics', '/readyz', '/healthz']) {
       for (const host of [`rebind.attacker.example:${srv.port}`, 'rebind.attacker.example', `127.0.0.1.attacker.example:${srv.port}`]) {
         const r = await get(srv.url, path, host);
         expect(r.status, `${path} ${host}`).toBe(421);
@@ -84,7 +86,7 @@ describe('dashboard Host check (DNS rebinding)', () => {
 });
 
 describe('dashboard API parameters', () => {
-  let srv: { url: string; child: ChildProcess };
+  let srv: { url: string; child: ChildProcess; stderr: () => string };
   beforeAll(async () => {
     srv = await serve(w.file);
   });
@@ -122,6 +124,8 @@ describe('dashboard API parameters', () => {
     const unknown = await get(srv.url, '/api/overview?run=1');
     expect(unknown.status).toBe(400);
     expect(JSON.parse(unknown.body)).toEqual({ error: 'unknown parameter "run" (/api/overview takes none)' });
+    expect((await get(srv.url, '/api/dashboard?x=1')).status).toBe(400);
+    expect((await get(srv.url, '/api/dashboard')).status).toBe(200);
     expect(JSON.parse((await get(srv.url, '/api/order?key=a&customer=b')).body)).toEqual({ error: 'unknown parameter "customer" (/api/order takes key)' });
   });
 
@@ -137,7 +141,7 @@ describe('dashboard API parameters', () => {
       raw.close();
     }
     srv.child.kill('SIGTERM');
-    const out = await collect(srv.child);
-    expect(out.stderr).toMatch(/"msg":"request failed".*"path":"\/api\/report".*no such table/);
+    await new Promise((resolve) => srv.child.once('exit', resolve));
+    expect(srv.stderr()).toMatch(/"msg":"request failed".*"path":"\/api\/report".*no such table/);
   });
 });
