@@ -82,6 +82,12 @@ describe('monday.api_url over plain http', () => {
     expect(doctor.stderr).toMatch(/plain http:\/\//);
     const run = await cli(file, ['run']);
     expect(run.code).toBe(ExitCode.config);
+    // The endpoint from a variable (monday.api_url_env) obeys the same rule.
+    const viaEnv = join(dir, 'via-env.toml');
+    writeFileSync(viaEnv, starterConfig({ apiUrl: 'https://api.monday.com/v2' }).replace('[env.dev.monday]\n', '[env.dev.monday]\napi_url_env = "ORDERSYNC_TEST_API_URL"\n'), { mode: 0o600 });
+    const r = await runCli(['--config', viaEnv, 'board', 'snapshot'], { cwd: dir, env: { MONDAY_API_TOKEN: TOKEN, ORDERSYNC_TEST_API_URL: `http://${outside}:${port}/v2` }, timeoutMs: 30_000 });
+    expect(r.code).toBe(ExitCode.config);
+    expect(r.stderr).toMatch(/ORDERSYNC_TEST_API_URL \(monday\.api_url_env in .*\): plain http:\/\/ to /);
     expect(received).toEqual([]);
   });
 
