@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { insecureEndpoint } from './network.js';
 
 /**
  * The configuration contract. Every section is strict (unknown keys are errors: typos are
@@ -201,10 +202,17 @@ const createLabels = z
 
 const monday = z
   .strictObject({
-    api_url: z.url().default('https://api.monday.com/v2').describe('GraphQL endpoint (unless api_url_env is set).'),
+    api_url: z
+      .url()
+      .superRefine((url, ctx) => {
+        const problem = insecureEndpoint(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('https://api.monday.com/v2')
+      .describe('GraphQL endpoint (unless api_url_env is set). https:// only; plain http:// is accepted to loopback (127.0.0.0/8, ::1, localhost) for the emulator, because the token travels in every request.'),
     api_url_env: envVarName
       .optional()
-      .describe('Environment variable holding the GraphQL endpoint. When set it replaces api_url, and the variable must be set (as for token_env): one file then serves a rehearsal against the emulator and the real API.'),
+      .describe('Environment variable holding the GraphQL endpoint. When set it replaces api_url, and the variable must be set (as for token_env): one file then serves a rehearsal against the emulator and the real API. Its value obeys the same https rule as api_url.'),
     api_version: z.string().regex(/^\d{4}-\d{2}$/).default('2026-10').describe('API-Version header, pinned per environment.'),
     token_env: envVarName.default('MONDAY_API_TOKEN').describe('Environment variable holding the API token.'),
     items_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Items board id.'),
@@ -256,8 +264,24 @@ const server = z
     host: z.string().default('127.0.0.1').describe('Bind address of `ordersync serve`.'),
     port: z.number().int().min(0).max(65535).default(8787).describe('Port of `ordersync serve`.'),
     token_env: envVarName.default('ORDERSYNC_DASHBOARD_TOKEN').describe('Bearer token required when bound beyond loopback.'),
+    allowed_hosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, 'must be a host name or address, without port or scheme'))
+      .default([])
+      .describe('Extra names `serve` answers to in the Host header (e.g. the name a reverse proxy passes on); ports ignored. Loopback names, the bind address and, when bound to 0.0.0.0 or ::, this machine\'s addresses are always accepted; other Hosts get 421 (DNS rebinding).'),
     schedule: z.string().optional().describe('Cron expression: `serve` runs `ordersync run` on it, never overlapping.'),
     api_log_retention_days: z.number().int().min(1).default(30).describe('Retention for the API log and events.'),
+  })
+  .prefault({});
+
+export const DEFAULT_MAX_XLSX_UNCOMPRESSED_MB = 200;
+
+const ingest = z
+  .strictObject({
+    max_xlsx_uncompressed_mb: z
+      .number()
+      .positive()
+      .default(DEFAULT_MAX_XLSX_UNCOMPRESSED_MB)
+      .describe('`ingest` refuses an .xlsx whose zip directory declares more than this many MB uncompressed, before parsing it (a small file can inflate to gigabytes).'),
   })
   .prefault({});
 
@@ -275,6 +299,7 @@ export const settingsSchema = z.strictObject({
   protected: z.boolean().default(false).describe('Writes need --yes (or non-interactive CI).'),
   database,
   staging,
+  ingest,
   mapping,
   monday,
   cancel,
@@ -290,4 +315,4 @@ export const fileSchema = settingsSchema.extend({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-export const sectionNames = ['database', 'staging', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify'] as const;
+export const sectionNames = ['database', 'staging', 'ingest', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify'] as const;

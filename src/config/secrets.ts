@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { insecureEndpoint } from './network.js';
 import type { ResolvedConfig } from './load.js';
 
 /**
@@ -23,6 +24,8 @@ export function mondayApiUrl(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv = p
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new ConfigError(`environment variable ${m.api_url_env} (monday.api_url_env in ${cfg.file}) does not hold an http(s) URL`);
   }
+  const insecure = insecureEndpoint(url);
+  if (insecure) throw new ConfigError(`environment variable ${m.api_url_env} (monday.api_url_env in ${cfg.file}): ${insecure}`);
   return url;
 }
 

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { ConfigError } from '../errors.js';
 import type { FileRecord } from './file-record.js';
+import { Utf8Check } from './utf8-check.js';
 
 /**
  * Streams a CSV file's records. The parser is pulled one record at a time, so the file is read only
@@ -10,8 +11,8 @@ import type { FileRecord } from './file-record.js';
  */
 export async function* csvRecords(path: string): AsyncGenerator<FileRecord> {
   const parser = parse({ raw: true, bom: true, relax_column_count: true, record_delimiter: ['\r\n', '\n'] });
-  // pipeline, unlike pipe, hands a read error (missing file …) on to the parser and so to the loop below.
-  pipeline(createReadStream(path), parser, () => undefined);
+  // pipeline, unlike pipe, hands a read error (missing file, bytes that are not UTF-8 …) on to the parser and so to the loop below.
+  pipeline(createReadStream(path), new Utf8Check(path), parser, () => undefined);
   let linesBefore = 0;
   let row = 0;
   try {
@@ -19,10 +20,6 @@ export async function* csvRecords(path: string): AsyncGenerator<FileRecord> {
       row++;
       const line = linesBefore + 1;
       linesBefore += countNewlines(raw) + 1;
-      for (const value of record) {
-        if (value.includes('\u0000')) throw new ConfigError(`${path}: line ${line}: binary content (NUL byte); not a CSV text file`);
-        if (value.includes('\uFFFD')) throw new ConfigError(`${path}: line ${line}: not valid UTF-8; save the file as "CSV UTF-8"`);
-      }
       yield { row, line, values: record };
     }
   } catch (err) {

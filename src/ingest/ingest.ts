@@ -18,6 +18,33 @@ export interface IngestOptions {
   batchSize?: number;
   /** Load even when table columns are missing from the file (they stay NULL); they are reported. */
   allowMissingColumns?: boolean;
+  /** Business key column(s) the header must hold (staging.key_columns): a sheet without them is not the order list. */
+  keyColumns?: readonly string[];
+  /** .xlsx: the sheet to load; default the first visible one. */
+  sheet?: string;
+  /** .xlsx: refused before parsing when it declares more than this uncompressed (ingest.max_xlsx_uncompressed_mb). */
+  maxXlsxUncompressedMb?: number;
+}
+
+/** Most columns a table may have: SQLITE_MAX_COLUMN as compiled into better-sqlite3, and PostgreSQL's fixed limit. */
+const columnLimit: Record<SqlDialect, { engine: string; max: number }> = {
+  sqlite: { engine: 'SQLite', max: 2000 },
+  postgres: { engine: 'PostgreSQL', max: 1600 },
+};
+
+function checkHeader(path: string, sheet: string | undefined, headerRow: number, columns: string[], opts: IngestOptions): void {
+  const limit = columnLimit[opts.dialect];
+  if (columns.length > limit.max) {
+    throw new ConfigError(`${path}: ${columns.length} columns; a ${limit.engine} table holds at most ${limit.max}, and each file column becomes a staging column`);
+  }
+  const missing = (opts.keyColumns ?? []).filter((k) => !columns.includes(k));
+  if (missing.length > 0) {
+    const where = sheet === undefined ? '' : `sheet ${JSON.stringify(sheet)}: `;
+    const hint = sheet === undefined ? 'is this the order list?' : 'pass --sheet NAME for the sheet that holds the order list';
+    throw new ConfigError(
+      `${path}: ${where}the header row (row ${headerRow}) has no ${missing.map((k) => JSON.stringify(k)).join(', ')} column${missing.length > 1 ? 's' : ''} (staging.key_columns); ${hint}`,
+    );
+  }
 }
 
 function formatOf(path: string): 'csv' | 'xlsx' {
@@ -63,17 +90,25 @@ function rejection(record: FileRecord, width: number, format: 'csv' | 'xlsx'): s
 export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<IngestReport> {
   const started = Date.now();
   const format = formatOf(opts.path);
-  const records = (format === 'csv' ? csvRecords : xlsxRecords)(opts.path);
+  if (opts.sheet !== undefined && format !== 'xlsx') throw new ConfigError(`${opts.path}: not a workbook; --sheet applies to .xlsx files only`);
+  let sheet: string | undefined;
+  const warnings: string[] = [];
+  const records =
+    format === 'csv'
+      ? csvRecords(opts.path)
+      : xlsxRecords(opts.path, { sheet: opts.sheet, maxUncompressedMb: opts.maxXlsxUncompressedMb, onSheet: (name) => (sheet = name), warn: (m) => warnings.push(m) });
   try {
     const first = await records.next();
-    if (first.done) throw new ConfigError(`${opts.path}: empty file, no header row`);
+    if (first.done) throw new ConfigError(`${opts.path}: ${sheet === undefined ? 'empty file' : `sheet ${JSON.stringify(sheet)} is empty`}, no header row`);
     const columns = headerNames(opts.path, first.value.values, opts.dialect);
+    checkHeader(opts.path, sheet, first.value.row, columns, opts);
     const tableColumns = await existingColumns(db, opts.table);
     if (tableColumns) checkColumns(opts.path, opts.table, columns, tableColumns, opts.allowMissingColumns ?? false);
     const perBatch = rowsPerBatch(opts.dialect, columns.length, opts.batchSize);
     const report: IngestReport = {
       file: opts.path,
       format,
+      ...(sheet === undefined ? {} : { sheet }),
       table: opts.table,
       created: tableColumns === undefined,
       replaced: tableColumns !== undefined && (opts.replace ?? false),
@@ -84,6 +119,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
       rowsRejected: 0,
       rejected: [],
       rejectedByReason: {},
+      warnings,
       durationMs: 0,
     };
     await db.transaction().execute(async (trx) => {

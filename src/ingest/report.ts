@@ -9,6 +9,8 @@ export interface Rejection {
 export interface IngestReport {
   file: string;
   format: 'csv' | 'xlsx';
+  /** .xlsx: the sheet loaded. */
+  sheet?: string;
   table: string;
   /** The table did not exist and was created from the file's header (all columns text). */
   created: boolean;
@@ -24,6 +26,8 @@ export interface IngestReport {
   /** Rejections in file order; capped at {@link maxListedRejections}, `rowsRejected` has the full count. */
   rejected: Rejection[];
   rejectedByReason: Record<string, number>;
+  /** Loaded, but worth a look (merged cells: the cells they cover load empty). */
+  warnings: string[];
   durationMs: number;
 }
 

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { writePrivateFile } from '../private-file.js';
 import type { BoardSchemaRead } from './client.js';
 
 /**
@@ -77,10 +78,8 @@ export function subitemsBoardId(snapshot: BoardSnapshot): string | undefined {
 export async function writeSnapshot(path: string, snapshot: BoardSnapshot): Promise<void> {
   const checked = boardSnapshotSchema.parse(snapshot);
   await mkdir(dirname(path), { recursive: true });
-  // Write then rename, so a crash never leaves half a snapshot for `config validate` to trip on.
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(checked, null, 2)}\n`, 'utf8');
-  await rename(tmp, path);
+  // Written aside and renamed, so a crash never leaves half a snapshot for `config validate` to trip on.
+  await writePrivateFile(path, `${JSON.stringify(checked, null, 2)}\n`);
 }
 
 export async function readSnapshot(path: string): Promise<BoardSnapshot> {

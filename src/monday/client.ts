@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { insecureEndpoint } from '../config/network.js';
 import { ConfigError } from '../errors.js';
 import {
   aliasResults,
@@ -201,7 +202,9 @@ export class MondayClient {
   };
 
   constructor(options: MondayClientOptions) {
-    if (!URL.canParse(options.apiUrl)) throw new ConfigError(`monday apiUrl is not a URL: ${JSON.stringify(options.apiUrl)}`);
+    // Checked here as well as in the config schema: every request carries the token.
+    const insecure = insecureEndpoint(options.apiUrl);
+    if (insecure) throw new ConfigError(`monday apiUrl ${options.apiUrl}: ${insecure}`);
     if (!options.token) throw new ConfigError('monday token is empty');
     if (!/^(\d{4}-\d{2}|current)$/.test(options.apiVersion)) {
       throw new ConfigError(`monday apiVersion must look like 2026-10, got ${JSON.stringify(options.apiVersion)}`);

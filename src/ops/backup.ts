@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ResolvedConfig } from '../config/load.js';
 import { resolveFromConfig } from '../config/paths.js';
 import { ConfigError } from '../errors.js';
+import { writePrivately } from '../private-file.js';
 
 export interface BackupResult {
   dialect: string;
@@ -36,8 +37,8 @@ export async function runBackup(cfg: ResolvedConfig, out: string, opts: { force?
     mkdirSync(dirname(target), { recursive: true });
     const db = new Database(source, { readonly: true, fileMustExist: true });
     try {
-      const meta = await db.backup(target);
-      chmodSync(target, 0o600);
+      // SQLite writes into the empty private temp file (and gives its journal the same mode).
+      const meta = await writePrivately(target, (temp) => db.backup(temp), { exclusive: !opts.force });
       return { dialect: 'sqlite', file: target, pages: meta.totalPages };
     } finally {
       db.close();

@@ -1,15 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/load.js';
+import { bareHost, isLoopback } from '../config/network.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { ConfigError } from '../errors.js';
 import { adviceFor } from './advice.js';
 import { DASHBOARD_CSS, DASHBOARD_JS, dashboardData, renderDashboard, renderDashboardMain, uplotAssets } from './dashboard.js';
 import { createMetrics } from './metrics.js';
-import { orderHistory, statusSnapshot } from './queries.js';
+import { orderHistory, runById, statusSnapshot } from './queries.js';
 import { buildReport } from './report.js';
 
 export interface OpsServerOptions {
@@ -18,6 +20,8 @@ export interface OpsServerOptions {
   /** The bearer token; required when host is not loopback. */
   token?: string;
   envVars?: NodeJS.ProcessEnv;
+  /** Where failures are recorded (their details never go to the client); default: JSON lines on stderr. */
+  log?: (record: Record<string, unknown>) => void;
 }
 
 export interface OpsServer {
@@ -25,11 +29,6 @@ export interface OpsServer {
   url: string;
   requiresToken: boolean;
   close(): Promise<void>;
-}
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
 }
 
 /** The token from [server].token_env, or undefined when the variable is unset or empty. */
@@ -62,16 +61,85 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const MAX_PARAM_CHARS = 1000;
+
+/** A request the client got wrong: answered with `status` and `message`, nothing internal. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The route's parameters, each given at most once; any other parameter is refused. */
+function routeParams(url: URL, route: string, accepted: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of url.searchParams) {
+    if (!accepted.includes(name)) {
+      throw new HttpError(400, `unknown parameter ${JSON.stringify(name.slice(0, 40))} (${route} takes ${accepted.join(', ') || 'none'})`);
+    }
+    if (out.has(name)) throw new HttpError(400, `${name} is given more than once`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function textParam(params: Map<string, string>, name: string, what: string, required: boolean): string | undefined {
+  const value = params.get(name);
+  if (value === undefined || value === '') {
+    if (required || value === '') throw new HttpError(400, `${name} is required (${what})`);
+    return undefined;
+  }
+  if (value.length > MAX_PARAM_CHARS) throw new HttpError(400, `${name} must be at most ${MAX_PARAM_CHARS} characters (${what})`);
+  return value;
+}
+
+function runParam(params: Map<string, string>): number | undefined {
+  const value = params.get('run');
+  if (value === undefined) return undefined;
+  const n = /^[1-9]\d{0,14}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new HttpError(400, `run must be a run id (a positive integer), got ${JSON.stringify(value.slice(0, 40))}`);
+  return n;
+}
+
+/**
+ * The host names this server answers to: a page on another name that resolves here (DNS
+ * rebinding) must not read the dashboard. Loopback names and this machine's addresses cannot
+ * be a rebinding attacker's name; anything else must be listed in [server].allowed_hosts.
+ */
+function hostAllowed(header: string | undefined, bound: string, wildcard: boolean, configured: ReadonlySet<string>): boolean {
+  // Browsers always send Host; a client without one is not a page in a browser.
+  if (header === undefined) return true;
+  const name = URL.canParse(`http://${header}`) ? bareHost(new URL(`http://${header}`).hostname) : undefined;
+  if (name === undefined) return false;
+  if (isLoopback(name) || name === bound || configured.has(name)) return true;
+  return (
+    wildcard &&
+    Object.values(networkInterfaces())
+      .flat()
+      .some((a) => a !== undefined && bareHost(a.address) === name)
+  );
+}
+
+function defaultLog(record: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+}
+
 /**
  * `/healthz` (process up), `/readyz` (database reachable and migrations current),
  * `/metrics` (Prometheus), the dashboard (`/`) and its JSON API (`/api/*`). Bound to
  * loopback by default; on any other address a bearer token is required for /metrics and
  * /api/* and the server refuses to start without one. The page itself holds no data.
+ * Every request must name this server in `Host` (421 otherwise); API parameters are
+ * checked (400) and failures answer 500 without internals, which go to `log`.
  */
 export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServerOptions = {}): Promise<OpsServer> {
   const host = opts.host ?? cfg.settings.server.host;
   const port = opts.port ?? cfg.settings.server.port;
   const token = opts.token ?? serverToken(cfg, opts.envVars);
+  const log = opts.log ?? defaultLog;
   const requiresToken = !isLoopback(host);
   if (requiresToken && !token) {
     throw new ConfigError(
@@ -80,8 +148,14 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
   }
   const metrics = createMetrics(db, cfg.envName);
   const env = cfg.envName;
+  const configuredHosts = new Set([bareHost(host), ...cfg.settings.server.allowed_hosts.map(bareHost)]);
+  let boundAddress = '';
+  let wildcard = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req.headers.host, boundAddress, wildcard, configuredHosts)) {
+      return send(res, 421, 'text/plain', 'misdirected request: this Host is not served here (list the name in [server].allowed_hosts)\n');
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
@@ -92,7 +166,8 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
         const current = await isCurrent(db);
         return json(res, current ? 200 : 503, { ready: current, database: 'reachable', migrations: current ? 'current' : 'pending: run `ordersync migrate up`' });
       } catch (err) {
-        return json(res, 503, { ready: false, database: 'unreachable', error: err instanceof Error ? err.message : String(err) });
+        log({ level: 'error', msg: 'readiness check failed', error: err instanceof Error ? err.message : String(err) });
+        return json(res, 503, { ready: false, database: 'unreachable' });
       }
     }
     // Behind a token the page holds no data until the script presents it to /api/dashboard.
@@ -106,6 +181,7 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
     if (requiresToken && !authorized(req, token!)) return send(res, 401, 'text/plain', 'bearer token required\n', { 'www-authenticate': 'Bearer realm="ordersync"' });
     if (path === '/metrics') return send(res, 200, metrics.registry.contentType, await metrics.scrape());
     if (path === '/api/overview') {
+      routeParams(url, path, []);
       const status = await statusSnapshot(db, env);
       const report = await buildReport(db, cfg.settings.alerts, { env });
       return json(res, 200, {
@@ -116,25 +192,37 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
       });
     }
     if (path === '/api/dashboard') {
+      routeParams(url, path, []);
       const data = await dashboardData(db, cfg);
       return json(res, 200, { env: data.env, at: data.at, banner: data.banner, history: data.history, html: renderDashboardMain(data) });
     }
     if (path === '/api/order') {
-      const key = url.searchParams.get('key');
-      if (!key) return json(res, 400, { error: 'key is required' });
+      const params = routeParams(url, path, ['key']);
+      const key = textParam(params, 'key', 'an order key', true)!;
       return json(res, 200, await orderHistory(db, key));
     }
     if (path === '/api/report') {
-      const run = url.searchParams.get('run');
-      const customer = url.searchParams.get('customer') ?? undefined;
-      return json(res, 200, await buildReport(db, cfg.settings.alerts, { env, runId: run ? Number(run) : undefined, customer }));
+      const params = routeParams(url, path, ['run', 'customer']);
+      const runId = runParam(params);
+      const customer = textParam(params, 'customer', 'a customer name', false);
+      if (runId !== undefined) {
+        const run = await runById(db, runId);
+        if (!run || run.env !== env) throw new HttpError(404, `no run #${runId} in environment ${JSON.stringify(env)}`);
+      }
+      return json(res, 200, await buildReport(db, cfg.settings.alerts, { env, runId, customer }));
     }
     return send(res, 404, 'text/plain', 'not found\n');
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) json(res, 500, { error: err instanceof Error ? err.message : String(err) });
+      if (err instanceof HttpError) {
+        if (!res.headersSent) json(res, err.status, { error: err.message });
+        else res.destroy();
+        return;
+      }
+      log({ level: 'error', msg: 'request failed', path: new URL(req.url ?? '/', 'http://localhost').pathname, error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) json(res, 500, { error: 'internal error; the server log has the details' });
       else res.destroy();
     });
   });
@@ -146,6 +234,8 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
     });
   });
   const addr = server.address() as AddressInfo;
+  boundAddress = bareHost(addr.address);
+  wildcard = addr.address === '0.0.0.0' || addr.address === '::';
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     server,

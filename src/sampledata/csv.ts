@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { writePrivately } from '../private-file.js';
 import type { StagingColumn, StagingRow } from './columns.js';
 
 /**
@@ -20,6 +21,14 @@ const chunkBytes = 1 << 16;
 
 /** Streams the rows to `path` (header first, CRLF line ends), waiting for the disk when it lags. */
 export async function writeCsv(
+  path: string,
+  columns: readonly StagingColumn[],
+  rows: Iterable<StagingRow> | AsyncIterable<StagingRow>,
+): Promise<{ rows: number; bytes: number }> {
+  return writePrivately(path, (temp) => streamCsv(temp, columns, rows));
+}
+
+async function streamCsv(
   path: string,
   columns: readonly StagingColumn[],
   rows: Iterable<StagingRow> | AsyncIterable<StagingRow>,

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../private-file.js';
 import type { StagingRow } from './columns.js';
 import { writeCsv } from './csv.js';
 import { generateStaging } from './generate.js';
@@ -42,7 +43,7 @@ export async function runGen(opts: RunGenOptions): Promise<GenFile[]> {
     const file: GenFile = { day, path, ...written };
     if (next) {
       file.summary = next.summary();
-      await writeFile(join(out, `staging-day${day}.summary.json`), `${JSON.stringify(file.summary, null, 2)}\n`);
+      await writePrivateFile(join(out, `staging-day${day}.summary.json`), `${JSON.stringify(file.summary, null, 2)}\n`);
     }
     files.push(file);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, starterConfig } from '../../config/index.js';
@@ -7,6 +7,7 @@ import { databaseTarget, openDatabase } from '../../db/connect.js';
 import { migrateUp } from '../../db/migrations/index.js';
 import { customerMasterScheduleSeed, startEmulator } from '../../emulator/index.js';
 import { ConfigError } from '../../errors.js';
+import { writePrivateFile } from '../../private-file.js';
 import { runJob } from '../../ops/job.js';
 import { formatJobSummary } from '../../ops/summary.js';
 import { generateStaging, loadStaging, nextDay } from '../../sampledata/index.js';
@@ -46,7 +47,7 @@ export function registerDemo(program: Command): void {
       const emulator = await startEmulator({ token, timeScale, seed: customerMasterScheduleSeed(), statePath: resolve(dir, 'board-state.json') });
       try {
         const config = starterConfig({ apiUrl: emulator.url });
-        writeFileSync(file, config, { mode: 0o600 });
+        await writePrivateFile(file, config);
         const envVars = { ...process.env, MONDAY_API_TOKEN: token, ORDERSYNC_ENV: undefined };
         const cfg = loadConfig({ path: file, envVars });
         const db = await openDatabase(databaseTarget(cfg, envVars));

@@ -14,19 +14,23 @@ function positiveInt(value: string): number {
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .argument('<file>', 'order list to load: .csv (UTF-8, header row first) or .xlsx (first sheet)')
+    .argument('<file>', 'order list to load: .csv (UTF-8, header row first) or .xlsx (the first visible sheet, or --sheet)')
     .description(
       "Load an order-list file into the environment's staging table (staging.table), in one transaction. " +
         'A missing table is created from the file header (all columns text, in file order, so the size markers work). ' +
         'Blank rows (every field empty, as spreadsheets export them) are skipped and counted. ' +
         'Rows that cannot be loaded (wrong field count, values beyond the header) are rejected and listed with their row numbers. ' +
-        'Exit code 0 when every non-blank row loaded, 2 when some were rejected, 4 (nothing loaded) when a running merge is reading the table ' +
+        'The header must hold the key column(s) (staging.key_columns) and at most as many columns as the engine allows in a table. ' +
+        'A workbook is refused before parsing when it declares more than ingest.max_xlsx_uncompressed_mb (200 MB) uncompressed; ' +
+        'merged cells are warned about with their range (the cells they cover load empty). ' +
+        'Exit code 0 when every non-blank row loaded cleanly, 2 when some were rejected or a warning was given, 4 (nothing loaded) when a running merge is reading the table ' +
         '(a merge reads one snapshot of staging; SQLite waits up to 10 s first). Run `ordersync merge` next.',
     )
     .option('--replace', "delete the table's rows first (same transaction); default appends")
     .option('--json', 'machine-readable output (the full report)')
     .option('--show <n>', 'rejected rows to list', positiveInt, 20)
-    .action(async (file: string, opts: { replace?: boolean; json?: boolean; show: number }, cmd: Command) => {
+    .option('--sheet <name>', '.xlsx: load this sheet (by tab name, hidden ones included) instead of the first visible one')
+    .action(async (file: string, opts: { replace?: boolean; json?: boolean; show: number; sheet?: string }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
       const report = await withDb(cfg, (db) =>
@@ -35,9 +39,12 @@ export function registerIngest(program: Command): void {
           table: cfg.settings.staging.table,
           dialect: db.dialect === 'sqlite' ? 'sqlite' : 'postgres',
           replace: opts.replace ?? false,
+          keyColumns: cfg.settings.staging.key_columns,
+          sheet: opts.sheet,
+          maxXlsxUncompressedMb: cfg.settings.ingest.max_xlsx_uncompressed_mb,
         }),
       );
-      if (report.rowsRejected > 0) outcome.exitCode = ExitCode.degraded;
+      if (report.rowsRejected > 0 || report.warnings.length > 0) outcome.exitCode = ExitCode.degraded;
       if (opts.json) printJson(report);
       else print(formatIngestReport(report, opts.show));
     });
@@ -45,7 +52,7 @@ export function registerIngest(program: Command): void {
 
 export function formatIngestReport(r: IngestReport, show: number): string {
   const lines = [
-    `ingest ${r.file} (${r.format}) → "${r.table}"${r.created ? ' (table created)' : r.replaced ? ' (rows replaced)' : ' (appended)'}: ` +
+    `ingest ${r.file} (${r.format}${r.sheet === undefined ? '' : `, sheet ${JSON.stringify(r.sheet)}`}) → "${r.table}"${r.created ? ' (table created)' : r.replaced ? ' (rows replaced)' : ' (appended)'}: ` +
       `${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${r.rowsBlank} blank skipped, ${r.rowsRejected} rejected, ${r.columns.length} columns, ${r.durationMs} ms`,
   ];
   if (r.rowsRejected > 0) {
@@ -53,5 +60,6 @@ export function formatIngestReport(r: IngestReport, show: number): string {
     for (const x of r.rejected.slice(0, show)) lines.push(`  row ${x.row} (line ${x.line}): ${x.reason}`);
     if (r.rowsRejected > Math.min(show, r.rejected.length)) lines.push(`  … ${r.rowsRejected - Math.min(show, r.rejected.length)} more (--show N or --json)`);
   }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { boardStarterConfig, configPath, loadConfig, settingsSchema, STARTER_ENV, starterConfig } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
+import { writePrivateFileSync } from '../../private-file.js';
 import { writeSnapshot } from '../../monday/board-schema.js';
 import { MondayClient } from '../../monday/client.js';
 import { snapshotPath } from '../../monday/snapshot-files.js';
@@ -53,7 +54,7 @@ export function registerInit(program: Command): void {
         const boardOnly = (['staging', 'sizeColumn', 'qtyColumn'] as const).filter((k) => opts[k] !== undefined);
         if (boardOnly.length > 0) throw new ConfigError(`--${boardOnly[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --from-board`);
         mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, starterConfig(), { flag: 'wx', mode: 0o600 });
+        writePrivateFileSync(file, starterConfig(), { exclusive: true });
         print(`wrote ${file}\nnext: ordersync migrate up && ordersync config show`);
         return;
       }
@@ -96,7 +97,7 @@ async function initFromBoard(file: string, itemsBoardId: string, opts: InitFlags
   });
 
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text, { flag: 'wx', mode: 0o600 });
+  writePrivateFileSync(file, text, { exclusive: true });
   const written: string[] = [];
   try {
     // The file is read back as every later command will read it, so what was written is known to load.

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { buildReport, reportHtml, reportMarkdown } from '../../ops/report.js';
+import { writePrivateFile } from '../../private-file.js';
 import { loadCliConfig, print, withDb } from '../context.js';
 
 interface ReportFlags {
@@ -36,7 +36,7 @@ export function registerReport(program: Command): void {
       });
       const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : opts.format === 'html' ? reportHtml(report) : reportMarkdown(report);
       if (opts.out) {
-        writeFileSync(opts.out, text);
+        await writePrivateFile(opts.out, text);
         print(`report written to ${opts.out}`);
       } else print(text);
     });

@@ -1,13 +1,14 @@
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
+import { ensurePrivateFile } from '../../private-file.js';
 
 export function sqliteDialect(path: string): { dialect: SqliteDialect; close: () => void } {
   if (path !== ':memory:' && !existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
-    // The database holds order data and the API log: owner-only from the first byte.
-    closeSync(openSync(path, 'a', 0o600));
+    // The database holds order data and the API log; SQLite gives its -wal and -shm files the same mode.
+    ensurePrivateFile(path);
   }
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
