@@ -20,7 +20,7 @@ export type { FaultInjector, FaultKind, FaultOptions } from './faults.js';
 export { FAULT_KINDS } from './faults.js';
 export type { EmulatorStats } from './stats.js';
 export type { Board, ColumnDef, Group, Item, ItemState, Store } from './model.js';
-export { EMULATOR_API_VERSION, EMULATOR_SDL } from './schema.js';
+export { EMULATOR_API_VERSION, SERVED, buildEmulatorSchema } from './schema.js';
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
