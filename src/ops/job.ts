@@ -7,6 +7,7 @@ import { withRunLock } from '../db/run-lock.js';
 import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
 import { merge, type MergeSummary } from '../merge/index.js';
+import type { SharedBudget } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
@@ -30,6 +31,8 @@ export interface JobOptions {
   /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
   recordAs?: string;
   envVars?: NodeJS.ProcessEnv;
+  /** Pacing shared with other workers on the same monday account (`ordersync worker`). */
+  sharedBudget?: SharedBudget;
 }
 
 export interface JobResult {
@@ -70,7 +73,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     try {
       const token = opts.command === 'merge' ? undefined : requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
       const log = token === undefined ? undefined : (apiLog = new ApiLog(db, runId, token));
-      const client = log ? clientFromConfig(cfg, { onExchange: log.record }, opts.envVars).client : undefined;
+      const client = log ? clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget }, opts.envVars).client : undefined;
       let itemsBoard: BoardSnapshot | undefined;
       if (opts.command === 'run' || opts.command === 'merge') {
         // Row hashes are over the values as the board will take them: read its columns first.
