@@ -33,6 +33,8 @@ export interface WorkersEnvOptions {
   /** A monday "minute" lasts 60/timeScale s; the shared budget window follows it. */
   timeScale: number;
   limits: Partial<EmulatorLimits>;
+  /** Added to every emulator request (wall ms). */
+  latencyMs?: number;
   /** monday.complexity_per_minute as a share of the emulator's budget (< 1: headroom for estimates). */
   budgetShare: number;
   worker: { lease_seconds: number; retry_delay_seconds: number; poll_seconds: number; retry_limit?: number };
@@ -91,7 +93,7 @@ export async function createWorkersEnv(opts: WorkersEnvOptions): Promise<Workers
     const envVars: Record<string, string | undefined> = { ORDERSYNC_TEST_DATABASE_URL: url, ORDERSYNC_ENV: undefined };
     for (let a = 0; a < accountCount; a++) {
       const seed: EmulatorSeed = { boards: layout.filter((l) => l.account === a).flatMap((l) => boardPair(l.itemsBoard, l.subitemsBoard, l.name)) };
-      const emulator = await startEmulator({ timeScale: opts.timeScale, limits: opts.limits, seed });
+      const emulator = await startEmulator({ timeScale: opts.timeScale, latencyMs: opts.latencyMs, limits: opts.limits, seed });
       accounts.push({ emulator, tokenEnv: `MONDAY_TOKEN_${a}` });
       envVars[`MONDAY_TOKEN_${a}`] = emulator.token;
     }
