@@ -15,19 +15,31 @@ export function accountKey(apiUrl: string, token: string): string {
 }
 
 export async function ensureBudgetTables(pool: pg.Pool): Promise<void> {
-  await pool.query(`create schema if not exists ${JOBS_SCHEMA}`);
-  await pool.query(`create table if not exists ${JOBS_SCHEMA}.account_budget (
-    account text primary key,
-    budget bigint not null,
-    updated_at timestamptz not null default now()
-  )`);
-  await pool.query(`create table if not exists ${JOBS_SCHEMA}.account_spend (
-    id bigserial primary key,
-    account text not null,
-    at timestamptz not null default clock_timestamp(),
-    cost bigint not null
-  )`);
-  await pool.query(`create index if not exists account_spend_account_at on ${JOBS_SCHEMA}.account_spend (account, at)`);
+  const client = await pool.connect();
+  try {
+    // Workers start together on a fresh database: `create … if not exists` alone races.
+    await client.query('begin');
+    await client.query(`select pg_advisory_xact_lock(hashtext('${JOBS_SCHEMA}:ddl'))`);
+    await client.query(`create schema if not exists ${JOBS_SCHEMA}`);
+    await client.query(`create table if not exists ${JOBS_SCHEMA}.account_budget (
+      account text primary key,
+      budget bigint not null,
+      updated_at timestamptz not null default now()
+    )`);
+    await client.query(`create table if not exists ${JOBS_SCHEMA}.account_spend (
+      id bigserial primary key,
+      account text not null,
+      at timestamptz not null default clock_timestamp(),
+      cost bigint not null
+    )`);
+    await client.query(`create index if not exists account_spend_account_at on ${JOBS_SCHEMA}.account_spend (account, at)`);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 export interface AccountBudgetOptions {

@@ -22,7 +22,8 @@ describe('the shared per-account complexity budget (PostgreSQL rows)', () => {
       pools.push(p);
       return p;
     };
-    await ensureBudgetTables(pool());
+    // Workers starting together on a fresh database each create the tables.
+    await Promise.all([pool(), pool(), pool(), pool()].map((p) => ensureBudgetTables(p)));
     const account = accountKey('http://emulator/v2', 'token-a');
     expect(account).not.toContain('token-a');
     const windowMs = 1_000;
