@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { loadConfig, type ResolvedConfig } from '../config/index.js';
 import type { Settings } from '../config/schema.js';
@@ -91,14 +92,23 @@ export async function startBoss(setup: WorkerSetup, role: 'worker' | 'scheduler'
     max: 4,
   });
   boss.on('error', (err: Error) => process.stderr.write(`${JSON.stringify({ msg: 'queue error', error: err.message })}\n`));
-  await boss.start();
-  for (const queue of new Set(setup.served.map((s) => s.queue))) {
-    const options = { policy: 'stately' as const, retryLimit: w.retry_limit, retryDelay: w.retry_delay_seconds, expireInSeconds: w.lease_seconds };
-    if (await boss.getQueue(queue)) await boss.updateQueue(queue, { name: queue, ...options });
-    else await boss.createQueue(queue, { name: queue, ...options }).catch(async (err: unknown) => {
-      // Another process created it at the same moment.
-      if (!(await boss.getQueue(queue))) throw err;
-    });
+  // Workers starting together on a fresh database would race (and deadlock) creating pg-boss's
+  // schema and the queues: one process at a time sets up, under a session advisory lock.
+  const setupLock = new pg.Client({ connectionString: setup.queueUrl, application_name: `ordersync ${role} setup` });
+  await setupLock.connect();
+  try {
+    await setupLock.query(`select pg_advisory_lock(hashtext('${JOBS_SCHEMA}:setup'))`);
+    await boss.start();
+    for (const queue of new Set(setup.served.map((s) => s.queue))) {
+      const options = { name: queue, policy: 'stately' as const, retryLimit: w.retry_limit, retryDelay: w.retry_delay_seconds, expireInSeconds: w.lease_seconds };
+      if (await boss.getQueue(queue)) await boss.updateQueue(queue, options);
+      else await boss.createQueue(queue, options);
+    }
+  } catch (err) {
+    await boss.stop({ graceful: false, wait: true, timeout: 1_000 }).catch(() => undefined);
+    throw err;
+  } finally {
+    await setupLock.end().catch(() => undefined);
   }
   return boss;
 }
