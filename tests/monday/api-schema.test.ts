@@ -43,7 +43,7 @@ describe('schema:check', () => {
     const report = schemaUsage(schema, MONDAY_API_VERSION);
     expect(report.errors).toEqual([]);
     expect(report.lines).toContain('Mutation.create_item(item_name): String!  <- MUTATION_BATCH');
-    expect(report.lines).toContain('Query.boards(ids): [ID!]  <- BOARD_GROUPS_QUERY, BOARD_ITEMS_PAGE_QUERY, BOARD_SCHEMA_QUERY');
+    expect(report.lines.find((l) => l.startsWith('Query.boards(ids): [ID!]  <- '))).toContain('BOARD_SCHEMA_QUERY');
     expect(report.lines).toContain('input ItemsQuery.rules: [ItemsQueryRule!]');
     expect(report.lines.some((l) => l.includes('(if)')), 'directive arguments are not schema fields').toBe(false);
     expect(sentDocuments().map((d) => d.name)).toContain('MUTATION_BATCH');
