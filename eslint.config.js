@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 
 /**
- * Layering: data flows config → db → merge → sync → ops → cli, with monday/ (the API client) beside
+ * Layering: data flows config → db → merge → sync → ops → jobs → cli, with monday/ (the API client) beside
  * merge and the emulator standing alone. A folder may import only from folders below it; an upward
  * import fails lint. Each entry names the folders a layer must not reach.
  */
@@ -14,7 +14,8 @@ const FORBIDDEN = {
   monday: ['db', 'ingest', 'merge', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
   merge: ['monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
   sync: ['ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  ops: ['cli', 'emulator'],
+  ops: ['jobs', 'cli', 'emulator'],
+  jobs: ['cli', 'emulator'],
   sampledata: ['db', 'merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator'],
   emulator: ['config', 'db', 'ingest', 'merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'sampledata'],
 };

@@ -294,6 +294,19 @@ const verify = z
   })
   .prefault({});
 
+const worker = z
+  .strictObject({
+    queue_url_env: envVarName
+      .optional()
+      .describe('Environment variable with the PostgreSQL URL of the job queue (pg-boss) and the per-account budget rows; default: database.url_env. Set it in the base of the file: every environment a worker serves uses one queue.'),
+    lease_seconds: z.number().int().min(2).max(86_400).default(900).describe('A job running longer is expired and handed to another worker: the most a killed worker delays its board.'),
+    retry_limit: z.number().int().min(0).default(3).describe('Times a failed or expired job is retried before the board is reported blocked.'),
+    retry_delay_seconds: z.number().int().min(0).default(60).describe('Wait before a failed job is retried.'),
+    poll_seconds: z.number().min(0.5).default(2).describe('How often an idle worker asks the queue for a job.'),
+    budget_window_seconds: z.number().min(0.1).default(60).describe("monday's complexity window; the shared per-account budget counts spend over it. Lower only against an emulator running faster than real time."),
+  })
+  .prefault({});
+
 /** The settings an environment resolves to (base deep-merged with its overlay). */
 export const settingsSchema = z.strictObject({
   protected: z.boolean().default(false).describe('Writes need --yes (or non-interactive CI).'),
@@ -306,6 +319,7 @@ export const settingsSchema = z.strictObject({
   alerts,
   server,
   verify,
+  worker,
 });
 
 /** The file: base settings, default_env, and overlays under [env.<name>]. */
@@ -315,4 +329,4 @@ export const fileSchema = settingsSchema.extend({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
-export const sectionNames = ['database', 'staging', 'ingest', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify'] as const;
+export const sectionNames = ['database', 'staging', 'ingest', 'mapping', 'monday', 'cancel', 'alerts', 'server', 'verify', 'worker'] as const;

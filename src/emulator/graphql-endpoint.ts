@@ -16,6 +16,7 @@ import type { Fault } from './faults.js';
 import { readBody, send, sleep } from './http.js';
 import { EMULATOR_USER, type CachedDocument, type EmulatorInstance } from './instance.js';
 import type { Refusal } from './limits.js';
+import { boardsOf } from './request-log.js';
 import { rootValue, type RequestContext } from './resolvers.js';
 import { resolveVersion, VERSIONS } from './versions.js';
 
@@ -68,6 +69,8 @@ function compile(inst: EmulatorInstance, query: string): CachedDocument {
 /** `POST /v2`: auth, version, limits, faults, idempotency, complexity, then graphql-js. */
 export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
+  const arrivedAt = Date.now();
+  let logged: { key: string | null; boards: string[] } | undefined;
   const stats = inst.stats;
   stats.requests += 1;
   inst.limiter.inFlight += 1;
@@ -126,7 +129,11 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
     const operation = getOperationAST(compiled.document, operationName);
     if (!operation) return void reply(200, { errors: [{ message: 'Could not determine which operation to run', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
     const isMutation = operation.operation === 'mutation';
-    if (isMutation) stats.mutationRequests += 1;
+    if (isMutation) {
+      stats.mutationRequests += 1;
+      const key = req.headers['idempotency-key'];
+      logged = { key: typeof key === 'string' && key !== '' ? key : null, boards: boardsOf(inst.store, variables as Record<string, unknown>) };
+    }
     else stats.queryRequests += 1;
 
     const key = req.headers['idempotency-key'];
@@ -214,6 +221,7 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
     fail(500, 'Internal server error', 'INTERNAL_SERVER_ERROR', { error_data: { detail: e instanceof Error ? e.message : String(e) } });
   } finally {
     inst.limiter.inFlight -= 1;
+    if (logged) inst.mutationLog.add({ startedAt: arrivedAt, finishedAt: Date.now(), idempotencyKey: logged.key, boards: logged.boards, status: res.statusCode });
     if (startedAt) stats.processingMs += performance.now() - startedAt;
   }
 }

@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type EmulatorLimits } from './limits.js';
 import type { Store } from './model.js';
 import { StatePersistence } from './persistence.js';
 import type { EmulatorSeed, StateFile } from './seed.js';
+import type { MutationLogEntry } from './request-log.js';
 import type { EmulatorStats } from './stats.js';
 
 export { customerMasterScheduleSeed, asSeed } from './seed.js';
@@ -19,8 +20,9 @@ export { DEFAULT_LIMITS } from './limits.js';
 export type { FaultInjector, FaultKind, FaultOptions } from './faults.js';
 export { FAULT_KINDS } from './faults.js';
 export type { EmulatorStats } from './stats.js';
+export type { MutationLogEntry } from './request-log.js';
 export type { Board, ColumnDef, Group, Item, ItemState, Store } from './model.js';
-export { EMULATOR_API_VERSION, EMULATOR_SDL } from './schema.js';
+export { EMULATOR_API_VERSION, SERVED, buildEmulatorSchema } from './schema.js';
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
@@ -51,6 +53,8 @@ export interface RunningEmulator {
   /** Direct read access to boards and items (all states), for assertions. */
   store: Store;
   stats(): EmulatorStats;
+  /** Every mutation request that reached execution: when, which key, which boards (see request-log.ts). */
+  mutationLog(): MutationLogEntry[];
   /** Full state, the same shape as GET /__emulator/state and the persistence file. */
   dump(): StateFile;
   /** Back to the start-up seed (or to nothing), with fresh limits, caches, faults and counters. */
@@ -113,6 +117,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     faults: inst.faults,
     store: inst.store,
     stats: () => structuredClone(inst.stats),
+    mutationLog: () => structuredClone(inst.mutationLog.entries),
     dump: () => inst.dump(),
     reset: (o) => inst.reset(o?.empty === true),
     advanceTime: (ms) => inst.clock.advance(ms),

@@ -8,6 +8,7 @@ import { RateLimiter, type EmulatorLimits } from './limits.js';
 import { Store } from './model.js';
 import { buildEmulatorSchema } from './schema.js';
 import { applySeed, dumpState, loadState, type EmulatorSeed, type StateFile } from './seed.js';
+import { RequestLog } from './request-log.js';
 import { emptyStats, type EmulatorStats } from './stats.js';
 
 export const EMULATOR_USER = { id: '9000000000', name: 'Emulator User', email: 'emulator@ordersync.local', account_id: '9000000000' };
@@ -31,6 +32,7 @@ export class EmulatorInstance {
   readonly jobs = new Jobs();
   readonly people = new Set([EMULATOR_USER.id]);
   stats: EmulatorStats = emptyStats();
+  readonly mutationLog = new RequestLog();
   baseUrl = '';
   /** Called after anything changed state, for persistence. */
   onChange: () => void = () => {};
@@ -82,6 +84,7 @@ export class EmulatorInstance {
     this.faults.clear();
     this.limiter.reset();
     this.stats = emptyStats();
+    this.mutationLog.clear();
     if (this.initialSeed && !empty) this.seed(this.initialSeed);
     this.onChange();
   }

@@ -1,257 +1,186 @@
-import { Kind, buildSchema, valueFromASTUntyped, type GraphQLScalarType, type GraphQLSchema, type ValueNode } from 'graphql';
+import {
+  Kind,
+  buildASTSchema,
+  parse,
+  valueFromASTUntyped,
+  visit,
+  type DefinitionNode,
+  type DocumentNode,
+  type FieldDefinitionNode,
+  type GraphQLScalarType,
+  type GraphQLSchema,
+  type InputValueDefinitionNode,
+  type ValueNode,
+} from 'graphql';
+import { MONDAY_API_VERSION, mondaySdl } from './api-schema.js';
 
 /**
- * The subset of monday.com's API (version 2026-10) the emulator serves. Names, argument
- * types and defaults are written to match the published SDL exactly, so a document that
- * validates here validates there; a test diffs this against the real schema.
+ * The emulator serves the API version ordersync's documents are written for, built from the
+ * vendored SDL of that version (src/monday/schema/), so its names, types and defaults are the
+ * real ones by construction.
  */
-export const EMULATOR_API_VERSION = '2026-10';
+export const EMULATOR_API_VERSION = MONDAY_API_VERSION;
 
-export const EMULATOR_SDL = /* GraphQL */ `
-scalar JSON
-scalar Date
-scalar ISO8601DateTime
-scalar CompareValue
+/**
+ * What the emulator answers, cut out of the real schema: a type marked '*' is taken whole; for
+ * object, interface and input types only the listed fields are kept, and `field(a b)` keeps only
+ * those arguments. Anything the resolvers do not implement stays out, so a document using it
+ * fails validation here instead of being silently ignored.
+ */
+export const SERVED: Readonly<Record<string, '*' | readonly string[]>> = {
+  JSON: '*',
+  Date: '*',
+  ISO8601DateTime: '*',
+  CompareValue: '*',
+  State: '*',
+  BoardKind: '*',
+  BoardObjectType: '*',
+  ColumnType: '*',
+  PositionRelative: '*',
+  ItemsQueryOperator: '*',
+  ItemsQueryRuleOperator: '*',
+  ItemsOrderByDirection: '*',
+  VersionKind: '*',
+  Kind: '*',
+  NumberValueUnitDirection: '*',
+  JobState: '*',
+  Query: [
+    'boards(board_kind ids limit page state)',
+    'items(exclude_nonactive ids limit newest_first page)',
+    'next_items_page(cursor limit)',
+    'items_page_by_column_values(board_id columns cursor limit)',
+    'complexity',
+    'me',
+    'version',
+    'versions',
+    'job_status(job_id)',
+  ],
+  Mutation: [
+    'complexity',
+    'create_board(board_kind board_name description empty folder_id workspace_id)',
+    'create_column(board_id id title description after_column_id defaults column_type)',
+    'create_group(board_id group_color group_name position_relative_method relative_to)',
+    'archive_group(board_id group_id)',
+    'create_item(board_id column_values create_labels_if_missing group_id item_name position_relative_method relative_to)',
+    'create_subitem(column_values create_labels_if_missing item_name parent_item_id)',
+    'change_multiple_column_values(board_id column_values create_labels_if_missing item_id)',
+    'change_column_value(board_id column_id create_labels_if_missing item_id value)',
+    'change_simple_column_value(board_id column_id create_labels_if_missing item_id value)',
+    'move_item_to_group(group_id item_id)',
+    'archive_item(item_id)',
+    'delete_item(item_id)',
+    'bulk_archive_items(board_id item_ids)',
+    'undo_action(job_id)',
+  ],
+  Board: [
+    'id',
+    'name',
+    'description',
+    'state',
+    'board_kind',
+    'type',
+    'url',
+    'created_at',
+    'updated_at',
+    'workspace_id',
+    'items_count',
+    'items_limit',
+    'columns(ids types)',
+    'groups(ids)',
+    'top_group',
+    'items_page(cursor limit query_params)',
+  ],
+  Group: ['id', 'title', 'color', 'position', 'archived', 'deleted', 'items_page(cursor limit query_params)'],
+  Column: ['id', 'title', 'description', 'type', 'width', 'archived', 'settings', 'settings_str', 'revision'],
+  Item: [
+    'id',
+    'name',
+    'state',
+    'created_at',
+    'updated_at',
+    'creator_id',
+    'url',
+    'relative_link',
+    'board',
+    'group',
+    'parent_item',
+    'subitems',
+    'column_values(ids types)',
+  ],
+  ItemsResponse: '*',
+  ItemsQuery: '*',
+  ItemsQueryGroup: '*',
+  ItemsQueryRule: '*',
+  ItemsQueryOrderBy: '*',
+  ItemsPageByColumnValuesQuery: '*',
+  ColumnValue: '*',
+  TextValue: '*',
+  LongTextValue: '*',
+  NumbersValue: '*',
+  DateValue: ['column', 'id', 'is_leaf', 'text', 'type', 'value', 'date', 'time', 'updated_at'],
+  StatusValue: ['column', 'id', 'is_leaf', 'text', 'type', 'value', 'index', 'label', 'is_done', 'updated_at'],
+  DropdownValue: '*',
+  DropdownValueOption: '*',
+  CheckboxValue: '*',
+  LinkValue: '*',
+  PeopleValue: '*',
+  PeopleEntity: '*',
+  MirrorValue: ['column', 'id', 'is_leaf', 'text', 'type', 'value', 'display_value'],
+  FormulaValue: '*',
+  ItemIdValue: '*',
+  LastUpdatedValue: ['column', 'id', 'is_leaf', 'text', 'type', 'value', 'updated_at', 'updater_id'],
+  SubtasksValue: '*',
+  BoardRelationValue: ['column', 'id', 'is_leaf', 'text', 'type', 'value', 'display_value', 'linked_item_ids'],
+  Complexity: '*',
+  Version: '*',
+  User: ['id', 'name', 'email', 'account_id'],
+  BulkDeleteInit: '*',
+  UndoResult: '*',
+  AsyncJobStatus: ['id', 'status', 'created_at', 'updated_at', 'error'],
+};
 
-enum State { active all archived deleted }
-enum BoardKind { private public share }
-enum BoardObjectType { board custom_object document sub_items_board }
-enum ColumnType {
-  auto_number board_relation button checkbox color_picker country creation_log date dependency doc
-  dropdown email file formula group hour integration item_assignees item_id last_updated link location
-  long_text mirror numbers people phone progress rating status tags team text timeline time_tracking
-  vote week world_clock unsupported name person direct_doc subtasks
-}
-enum PositionRelative { after_at before_at }
-enum ItemsQueryOperator { or and }
-enum ItemsQueryRuleOperator {
-  any_of not_any_of is_empty is_not_empty greater_than greater_than_or_equals lower_than
-  lower_than_or_equal between not_contains_text contains_text contains_terms starts_with ends_with
-  within_the_next within_the_last
-}
-enum ItemsOrderByDirection { asc desc }
-enum VersionKind {
-  current deprecated dev maintenance old__maintenance old_previous_maintenance previous_maintenance
-  release_candidate
-}
-enum Kind { agent person team }
-enum NumberValueUnitDirection { left right }
-enum JobState { PENDING RUNNING COMPLETED FAILED EXPIRED CANCELLED }
-
-type Query {
-  boards(board_kind: BoardKind, ids: [ID!], limit: Int = 25, page: Int = 1, state: State = active): [Board]
-  items(exclude_nonactive: Boolean, ids: [ID!], limit: Int = 25, newest_first: Boolean, page: Int = 1): [Item]
-  next_items_page(cursor: String!, limit: Int! = 25): ItemsResponse!
-  items_page_by_column_values(board_id: ID!, columns: [ItemsPageByColumnValuesQuery!], cursor: String, limit: Int! = 25): ItemsResponse!
-  complexity: Complexity
-  me: User
-  version: Version!
-  versions: [Version!]
-  job_status(job_id: ID!): AsyncJobStatus!
-}
-
-type Mutation {
-  complexity: Complexity
-  create_board(board_kind: BoardKind!, board_name: String!, description: String, empty: Boolean = false, folder_id: ID, workspace_id: ID): Board
-  create_column(board_id: ID!, id: String, title: String!, description: String, after_column_id: ID, defaults: JSON, column_type: ColumnType!): Column
-  create_group(board_id: ID!, group_color: String, group_name: String!, position_relative_method: PositionRelative, relative_to: String): Group
-  archive_group(board_id: ID!, group_id: String!): Group
-  create_item(board_id: ID!, column_values: JSON, create_labels_if_missing: Boolean, group_id: String, item_name: String!, position_relative_method: PositionRelative, relative_to: ID): Item
-  create_subitem(column_values: JSON, create_labels_if_missing: Boolean, item_name: String!, parent_item_id: ID!): Item
-  change_multiple_column_values(board_id: ID!, column_values: JSON!, create_labels_if_missing: Boolean, item_id: ID): Item
-  change_column_value(board_id: ID!, column_id: String!, create_labels_if_missing: Boolean, item_id: ID, value: JSON!): Item
-  change_simple_column_value(board_id: ID!, column_id: String!, create_labels_if_missing: Boolean, item_id: ID, value: String): Item
-  move_item_to_group(group_id: String!, item_id: ID): Item
-  archive_item(item_id: ID): Item
-  delete_item(item_id: ID): Item
-  bulk_archive_items(board_id: ID!, item_ids: [ID!]!): BulkDeleteInit
-  undo_action(job_id: ID!): UndoResult
-}
-
-type Board {
-  id: ID!
-  name: String!
-  description: String
-  state: State!
-  board_kind: BoardKind!
-  type: BoardObjectType
-  url: String!
-  created_at: ISO8601DateTime
-  updated_at: ISO8601DateTime
-  workspace_id: ID
-  items_count: Int
-  items_limit: Int
-  columns(ids: [String], types: [ColumnType!]): [Column]
-  groups(ids: [String]): [Group]
-  top_group: Group!
-  items_page(cursor: String, limit: Int! = 25, query_params: ItemsQuery): ItemsResponse!
-}
-
-type Group {
-  id: ID!
-  title: String!
-  color: String!
-  position: String!
-  archived: Boolean
-  deleted: Boolean
-  items_page(cursor: String, limit: Int! = 25, query_params: ItemsQuery): ItemsResponse!
-}
-
-type Column {
-  id: ID!
-  title: String!
-  description: String
-  type: ColumnType!
-  width: Int
-  archived: Boolean!
-  settings: JSON
-  settings_str: String! @deprecated(reason: "Use settings")
-  revision: String!
-}
-
-type Item {
-  id: ID!
-  name: String!
-  state: State
-  created_at: Date
-  updated_at: Date
-  creator_id: String!
-  url: String!
-  relative_link: String
-  board: Board
-  group: Group
-  parent_item: Item
-  subitems: [Item]
-  column_values(ids: [String!], types: [ColumnType!]): [ColumnValue!]!
-}
-
-type ItemsResponse {
-  cursor: String
-  items: [Item!]!
-}
-
-input ItemsQuery {
-  groups: [ItemsQueryGroup!]
-  ids: [ID!]
-  operator: ItemsQueryOperator = and
-  order_by: [ItemsQueryOrderBy!]
-  rules: [ItemsQueryRule!]
-}
-input ItemsQueryGroup {
-  rules: [ItemsQueryRule!]
-  groups: [ItemsQueryGroup!]
-  operator: ItemsQueryOperator = and
-}
-input ItemsQueryRule {
-  column_id: ID!
-  compare_value: CompareValue!
-  compare_attribute: String
-  operator: ItemsQueryRuleOperator = any_of
-}
-input ItemsQueryOrderBy {
-  column_id: String!
-  direction: ItemsOrderByDirection = asc
-}
-input ItemsPageByColumnValuesQuery {
-  column_id: String!
-  column_values: [String]!
+function parseSelection(entry: string): { field: string; args?: string[] } {
+  const m = /^(\w+)(?:\(([\w ]*)\))?$/.exec(entry);
+  if (!m) throw new Error(`emulator schema: bad selection entry "${entry}"`);
+  return { field: m[1]!, ...(m[2] !== undefined ? { args: m[2].split(' ').filter(Boolean) } : {}) };
 }
 
-interface ColumnValue {
-  column: Column!
-  id: ID!
-  is_leaf: Boolean!
-  text: String
-  type: ColumnType!
-  value: JSON
-}
-type TextValue implements ColumnValue { column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON }
-type LongTextValue implements ColumnValue { column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON updated_at: Date }
-type NumbersValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  number: Float symbol: String direction: NumberValueUnitDirection
-}
-type DateValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  date: String time: String updated_at: Date
-}
-type StatusValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  index: Int label: String is_done: Boolean updated_at: Date
-}
-type DropdownValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  values: [DropdownValueOption!]!
-}
-type DropdownValueOption { id: ID! label: String! }
-type CheckboxValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  checked: Boolean updated_at: Date
-}
-type LinkValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  url: String url_text: String updated_at: Date
-}
-type PeopleValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  persons_and_teams: [PeopleEntity!] updated_at: Date
-}
-type PeopleEntity { id: ID! kind: Kind }
-type MirrorValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  display_value: String!
-}
-type FormulaValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  display_value: String!
-}
-type ItemIdValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  item_id: ID!
-}
-type LastUpdatedValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  updated_at: Date updater_id: ID
-}
-type SubtasksValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  display_value: String! subitems_ids: [ID!]! subitems: [Item!]!
-}
-type BoardRelationValue implements ColumnValue {
-  column: Column! id: ID! is_leaf: Boolean! text: String type: ColumnType! value: JSON
-  display_value: String! linked_item_ids: [ID!]!
+function pick<T extends FieldDefinitionNode | InputValueDefinitionNode>(type: string, real: readonly T[], wanted: readonly string[]): T[] {
+  return wanted.map((entry) => {
+    const { field, args } = parseSelection(entry);
+    const def = real.find((f) => f.name.value === field);
+    if (!def) throw new Error(`emulator schema: ${type}.${field} is not in the monday ${MONDAY_API_VERSION} schema`);
+    if (def.kind !== Kind.FIELD_DEFINITION) return def;
+    const keep = (def.arguments ?? []).filter((a) => (args ?? []).includes(a.name.value));
+    for (const a of args ?? []) {
+      if (!keep.some((k) => k.name.value === a)) throw new Error(`emulator schema: argument ${type}.${field}(${a}) is not in the monday ${MONDAY_API_VERSION} schema`);
+    }
+    return { ...def, arguments: keep } as T;
+  });
 }
 
-type Complexity {
-  after: Int!
-  before: Int!
-  query: Int!
-  reset_in_x_seconds: Int!
+/** The served subset of a full SDL document; throws naming the first selection the SDL lacks. */
+export function servedSubset(real: DocumentNode, served: Readonly<Record<string, '*' | readonly string[]>> = SERVED): DocumentNode {
+  const definitions: DefinitionNode[] = [];
+  const found = new Set<string>();
+  for (const def of real.definitions) {
+    if (def.kind === Kind.DIRECTIVE_DEFINITION || def.kind === Kind.SCHEMA_DEFINITION || !('name' in def) || !def.name) continue;
+    const name = def.name.value;
+    const wanted = served[name];
+    if (!wanted) continue;
+    found.add(name);
+    if (wanted === '*') definitions.push(def);
+    else if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION) {
+      const interfaces = (def.interfaces ?? []).filter((i) => served[i.name.value]);
+      definitions.push({ ...def, interfaces, fields: pick(name, def.fields ?? [], wanted) });
+    } else if (def.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) definitions.push({ ...def, fields: pick(name, def.fields ?? [], wanted) });
+    else throw new Error(`emulator schema: ${name} can only be served whole ('*')`);
+  }
+  const missing = Object.keys(served).filter((n) => !found.has(n));
+  if (missing.length > 0) throw new Error(`emulator schema: type ${missing.join(', ')} is not in the monday ${MONDAY_API_VERSION} schema`);
+  // monday's own directives (@cost, @listSize, @policy) describe its server, not the served shape.
+  return visit({ kind: Kind.DOCUMENT, definitions }, { Directive: (d) => (d.name.value === 'deprecated' ? undefined : null) });
 }
-
-type Version {
-  display_name: String!
-  kind: VersionKind!
-  value: String!
-}
-
-type User {
-  id: ID!
-  name: String!
-  email: String!
-  account_id: ID!
-}
-
-type BulkDeleteInit { job_id: ID }
-type UndoResult { success: Boolean message: String }
-type AsyncJobStatus {
-  id: ID
-  status: JobState
-  created_at: String
-  updated_at: String
-  error: String
-}
-`;
 
 /**
  * monday's JSON scalar takes a JSON-encoded *string* on input (the resolver parses it, so a
@@ -264,9 +193,9 @@ function jsonOnlyString(v: unknown): string {
 }
 
 export function buildEmulatorSchema(): GraphQLSchema {
-  const schema = buildSchema(EMULATOR_SDL);
+  const schema = buildASTSchema(servedSubset(parse(mondaySdl(EMULATOR_API_VERSION), { noLocation: true })));
   const types = schema.getTypeMap();
-  // buildSchema creates pass-through scalars; give the two with real semantics their behaviour.
+  // buildASTSchema creates pass-through scalars; give the two with real semantics their behaviour.
   Object.assign(types.JSON as GraphQLScalarType, {
     parseValue: jsonOnlyString,
     parseLiteral: (ast: ValueNode) => {

@@ -37,6 +37,8 @@ export interface MondayClientOptions {
   /** Most mutations `mutate` accepts in one request. */
   batchSize?: number;
   complexityBudgetPerMinute?: number;
+  /** Pacing shared with other processes on the same monday account (see src/jobs/account-budget.ts). */
+  sharedBudget?: SharedBudget;
   /** Starting guess for one mutation's cost, until monday reports real figures. */
   mutationCostEstimate?: number;
   /** Called once per HTTP exchange (retries included). Never sees the token. */
@@ -47,6 +49,17 @@ export interface MondayClientOptions {
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+}
+
+/** A complexity budget several processes draw from: one monday account, many workers. */
+export interface SharedBudget {
+  /** Waits until the account has room for `cost`, then books it. */
+  reserve(cost: number, signal?: AbortSignal): Promise<SharedBooking>;
+}
+export interface SharedBooking {
+  readonly waitedMs: number;
+  /** What the request really cost (0 when monday refused it before running it). */
+  settle(actualCost: number): Promise<void>;
 }
 
 export interface ExchangeRecord {
@@ -182,6 +195,7 @@ export class MondayClient {
   readonly #retry: RetryPolicy;
   readonly #pacer: Pacer;
   readonly #costs: CostEstimator;
+  readonly #sharedBudget: SharedBudget | undefined;
   readonly #onExchange: ((record: ExchangeRecord) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #now: () => number;
@@ -232,6 +246,7 @@ export class MondayClient {
       now: this.#now,
       sleep: this.#sleep,
     });
+    this.#sharedBudget = options.sharedBudget;
     this.#costs = new CostEstimator({
       mutation: options.mutationCostEstimate ?? DEFAULTS.mutationCostEstimate,
       query: DEFAULTS.queryCostEstimate,
@@ -399,8 +414,11 @@ export class MondayClient {
 
     let current = req;
     for (let attempt = 0; ; attempt++) {
-      const reservation = await this.#reserve(this.#costs.estimate(costKey, req.kind, req.units));
+      const estimate = this.#costs.estimate(costKey, req.kind, req.units);
+      const reservation = await this.#reserve(estimate);
+      const shared = await this.#reserveShared(estimate);
       const result = await this.#exchange(current, requestBody, attempt, reservation);
+      await shared?.settle(result.cost ?? (result.failure?.errorClass === 'rate' ? 0 : estimate));
       if (result.cost !== undefined) this.#costs.learn(costKey, req.units, result.cost);
 
       const failure = result.failure;
@@ -443,6 +461,16 @@ export class MondayClient {
       this.#stats.rateLimitWaitMs += reservation.waitedMs;
     }
     return reservation;
+  }
+
+  async #reserveShared(estimate: number): Promise<SharedBooking | undefined> {
+    if (!this.#sharedBudget) return undefined;
+    const booking = await this.#sharedBudget.reserve(estimate, this.#signal);
+    if (booking.waitedMs > 0) {
+      this.#stats.rateLimitWaits++;
+      this.#stats.rateLimitWaitMs += booking.waitedMs;
+    }
+    return booking;
   }
 
   async #exchange(req: SendRequest, requestBody: string, attempt: number, reservation: Reservation): Promise<Attempt> {

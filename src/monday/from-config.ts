@@ -5,7 +5,7 @@ import { MondayClient, type MondayClientOptions } from './client.js';
 /** A client for the selected environment; the token is read from its variable only now. */
 export function clientFromConfig(
   cfg: ResolvedConfig,
-  extra: Pick<MondayClientOptions, 'onExchange' | 'signal'> = {},
+  extra: Pick<MondayClientOptions, 'onExchange' | 'signal' | 'sharedBudget'> = {},
   envVars: NodeJS.ProcessEnv = process.env,
 ): { client: MondayClient; token: string } {
   const m = cfg.settings.monday;

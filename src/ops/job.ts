@@ -8,6 +8,7 @@ import { withRunLock, type RunLockOptions } from '../db/run-lock.js';
 import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
 import { merge, type MergeSummary } from '../merge/index.js';
+import type { SharedBudget } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
@@ -33,6 +34,8 @@ export interface JobOptions {
   envVars?: NodeJS.ProcessEnv;
   /** Lease and heartbeat timing of the run lock (tests shorten them). */
   lock?: RunLockOptions;
+  /** Pacing shared with other workers on the same monday account (`ordersync worker`). */
+  sharedBudget?: SharedBudget;
 }
 
 export interface JobResult {
@@ -73,7 +76,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     try {
       const token = opts.command === 'merge' ? undefined : requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
       const log = token === undefined ? undefined : (apiLog = new ApiLog(db, runId, token));
-      const client = log ? clientFromConfig(cfg, { onExchange: log.record }, opts.envVars).client : undefined;
+      const client = log ? clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget }, opts.envVars).client : undefined;
       let itemsBoard: BoardSnapshot | undefined;
       if (opts.command === 'run' || opts.command === 'merge') {
         // Row hashes are over the values as the board will take them: read its columns first.

@@ -19,6 +19,8 @@ describe('layering lint', () => {
     ['src/monday/planted.ts', "import { x } from '../db/connect.js';"],
     ['src/sync/planted.ts', "import { x } from '../ops/job.js';"],
     ['src/ops/planted.ts', "import { x } from '../cli/main.js';"],
+    ['src/ops/planted.ts', "import { x } from '../jobs/worker.js';"],
+    ['src/jobs/planted.ts', "import { x } from '../cli/main.js';"],
     ['src/emulator/columns/planted.ts', "import { x } from '../../monday/client.js';"],
   ])('refuses an upward import planted in %s', async (file, code) => {
     const messages = await restrictedImports(file, `${code}\nexport const y = x;\n`);

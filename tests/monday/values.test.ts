@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BoardSnapshot, SnapshotColumn } from '../../src/monday/board-schema.js';
@@ -12,7 +11,7 @@ import {
   missingLabels,
   plainNumber,
 } from '../../src/monday/values.js';
-import { referenceFile } from '../support/reference.js';
+import cms from '../../src/emulator/fixtures/customer-master-schedule.json' with { type: 'json' };
 
 const col = (id: string, type: string, title = id.toUpperCase(), labels?: [number, string][]): SnapshotColumn => ({
   id,
@@ -261,13 +260,13 @@ describe('properties', () => {
   });
 });
 
-const boardFiles = ['prior-boards/board_9609317401.json', 'prior-boards/board_9609317948.json'].map(referenceFile);
-
-describe.skipIf(boardFiles.some((f) => !f))('real prior board layouts', () => {
+/** The emulator's seed boards carry the prior system's two real board layouts, column for column. */
+describe('real prior board layouts', () => {
   it('every column type is either written per type or refused as read-only', () => {
-    for (const file of boardFiles) {
-      const board = JSON.parse(readFileSync(file!, 'utf8')) as { columns: { id: string; title: string; type: string }[] };
-      for (const c of board.columns) {
+    expect(cms.boards.map((b) => b.columns.length)).toEqual([85, 11]);
+    for (const board of cms.boards) {
+      for (const { id, title, type } of board.columns) {
+        const c = { id, title, type };
         const r = formatValue({ ...c }, 'x');
         if (READ_ONLY_TYPES.has(c.type)) expect(r.ok, `${c.id} ${c.type}`).toBe(false);
         else expect(['text', 'long_text', 'numbers', 'date', 'status', 'dropdown', 'checkbox', 'link', 'name', 'people']).toContain(c.type);

@@ -20,6 +20,7 @@ import { registerLog } from './log.js';
 import { registerPrune } from './prune.js';
 import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
+import { registerWorker } from './worker.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -37,6 +38,7 @@ export const commands: Array<(program: Command) => void> = [
   registerLog,
   registerPrune,
   registerServe,
+  registerWorker,
   registerBoard,
   registerDemo,
   registerEmulator,
