@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { ConfigError } from '../errors.js';
 import type { FileRecord } from './file-record.js';
 
@@ -23,6 +22,8 @@ export function cellText(value: unknown): string {
  * Styles are cached because exceljs tells dates from numbers by their number format.
  */
 export async function* xlsxRecords(path: string): AsyncGenerator<FileRecord> {
+  // exceljs costs most of a second to load; only an .xlsx ingest needs it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',

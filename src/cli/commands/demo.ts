@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { loadConfig, starterConfig } from '../../config/index.js';
 import { databaseTarget, openDatabase } from '../../db/connect.js';
 import { migrateUp } from '../../db/migrations/index.js';
-import { customerMasterScheduleSeed, startEmulator } from '../../emulator/index.js';
 import { ConfigError } from '../../errors.js';
 import { runJob } from '../../ops/job.js';
 import { formatJobSummary } from '../../ops/summary.js';
@@ -43,6 +42,8 @@ export function registerDemo(program: Command): void {
       // monday's real limits, with the minute shrunk to a second so the demo takes seconds;
       // the pacer follows the window the emulator reports, so the config keeps monday's budget.
       const timeScale = 60;
+      // The emulator (and graphql) load only for the commands that run it: startup stays fast.
+      const { customerMasterScheduleSeed, startEmulator } = await import('../../emulator/index.js');
       const emulator = await startEmulator({ token, timeScale, seed: customerMasterScheduleSeed(), statePath: resolve(dir, 'board-state.json') });
       try {
         const config = starterConfig({ apiUrl: emulator.url });
