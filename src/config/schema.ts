@@ -31,7 +31,7 @@ const database = z
     dialect: z
       .enum(['sqlite', 'postgres', 'pglite'])
       .default('sqlite')
-      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests).'),
+      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
     sqlite_path: z
       .string()
       .min(1)

@@ -75,10 +75,10 @@ export function registerDemo(program: Command): void {
             '',
             `demo files in ${dir} (config, SQLite database, board state)`,
             'next:',
-            `  npx ordersync --config ${file} status                   # backlog, errors by code, last runs`,
-            `  npx ordersync --config ${file} report --last            # per customer and season`,
-            `  npx ordersync --config ${file} serve                    # dashboard and /metrics on http://127.0.0.1:8787`,
-            `  npx ordersync emulator --state ${resolve(dir, 'board-state.json')}   # the board as the demo left it`,
+            `  ordersync --config ${file} status                   # backlog, errors by code, last runs`,
+            `  ordersync --config ${file} report --last            # per customer and season`,
+            `  ordersync --config ${file} serve                    # dashboard and /metrics on http://127.0.0.1:8787`,
+            `  ordersync emulator --state ${resolve(dir, 'board-state.json')}   # the board as the demo left it`,
           ].join('\n'),
         );
       } finally {
