@@ -2,6 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { adviceFor } from './advice.js';
 import { lastRuns, runById, type RunRow } from './queries.js';
+import { rejectedOf } from './format.js';
 import { judge, type Band } from './verdict.js';
 
 /**
@@ -245,6 +246,12 @@ export function reportMarkdown(r: RunReport): string {
   if (errs.length) {
     out.push('## Failures in this run', '', '| Customer | Season | Code | Column | Value | Records | Example | Message |', '|---|---|---|---|---|--:|---|---|');
     for (const e of errs) out.push(`| ${md(e.customer)} | ${md(e.season)} | ${md(e.code)} | ${md(e.column ?? '')} | ${md(e.value ?? '')} | ${e.records} | ${md(e.exampleKey)} | ${md(e.message)} |`);
+    out.push('');
+  }
+  const rejected = rejectedOf(r.run?.counts);
+  if (rejected.length) {
+    out.push('## Staging rows rejected by this run', '', '| Where | Key | Reason |', '|---|---|---|');
+    for (const x of rejected) out.push(`| ${md(x.at)} | ${md(x.key ?? '')} | ${md(x.reason)} |`);
     out.push('');
   }
   if (r.advice.length) {

@@ -50,6 +50,11 @@ describe('alerts through the real CLI', () => {
     const degraded = await w.cli(['run']);
     expect(degraded.code, degraded.stderr).toBe(2);
     expect(degraded.stdout).toMatch(/DEGRADED/);
+    // Every rejected row is named by file, row and line: in the run's summary, status and report.
+    expect(degraded.stdout).toMatch(/^ {2}rejected day1\.csv row 2 \(.+\): duplicate key \(rows 2, 8\)/m);
+    expect(degraded.stdout).toMatch(/^ {2}rejected day1\.csv row 8 /m);
+    const status = await w.cli(['status']);
+    expect(status.stdout).toMatch(/staging rows rejected by the last run \(#1\):\n {2}day1\.csv row 2 /);
     expect(hook.received).toHaveLength(1);
     const text = hook.received[0]!.text;
     expect(text).toMatch(/WARNING after run #1 \(DEGRADED\)/);
@@ -61,6 +66,7 @@ describe('alerts through the real CLI', () => {
     const report = await w.cli(['report', '--last']);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/^\| \*\*Total\*\* \|.*\| DEGRADED \|$/m);
+    expect(report.stdout).toMatch(/## Staging rows rejected by this run[\s\S]*\| day1\.csv row 8 \| /);
 
     await writeCsv(join(w.dir, 'day2.csv'), data.columns, data.rows);
     expect((await w.cli(['ingest', 'day2.csv', '--replace'])).code).toBe(0);
