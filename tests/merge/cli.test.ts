@@ -124,8 +124,8 @@ describe('ordersync gen and ingest', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/: 5 rows read, 2 loaded, 3 blank skipped, 0 rejected, 3 columns/);
     expect(await staged('blank_staging')).toEqual([
-      { 'AAG ORDER NUMBER': 'B-1', 'CUSTOMER NAME': 'GREYSON', S: '1' },
-      { 'AAG ORDER NUMBER': 'B-2', 'CUSTOMER NAME': 'GREYSON', S: '2' },
+      { 'AAG ORDER NUMBER': 'B-1', 'CUSTOMER NAME': 'GREYSON', S: '1', ...source('blanks.csv', 2, 2, 1) },
+      { 'AAG ORDER NUMBER': 'B-2', 'CUSTOMER NAME': 'GREYSON', S: '2', ...source('blanks.csv', 5, 5, 2) },
     ]);
   });
 
