@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
@@ -10,6 +11,23 @@ export interface GlobalOptions {
 
 export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+/**
+ * `ordersync` with the --config and --env this command was given, for the "next:" hints a
+ * command prints: they run as printed, from any folder.
+ */
+export function cliPrefix(cmd: Command): string {
+  const g = globalOptions(cmd);
+  const parts = ['ordersync'];
+  if (g.config) parts.push('--config', shellWord(resolve(g.config)));
+  if (g.env) parts.push('--env', shellWord(g.env));
+  return parts.join(' ');
+}
+
+/** A word the shell passes through unchanged. */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./=:@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 export function loadCliConfig(cmd: Command, envOverride?: string): ResolvedConfig {

@@ -32,7 +32,7 @@ const database = z
     dialect: z
       .enum(['sqlite', 'postgres', 'pglite'])
       .default('sqlite')
-      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests).'),
+      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
     sqlite_path: z
       .string()
       .min(1)
@@ -256,6 +256,19 @@ const alerts = z
     max_consecutive_failed_runs: z.number().int().min(1).default(3).describe('Failed runs in a row before alerting.'),
     min_budget_headroom: z.number().min(0).max(1).default(0.1).describe('`doctor` warns when the complexity budget left (RateLimit headers) falls below this share.'),
     webhook_url_env: envVarName.default('ORDERSYNC_ALERT_WEBHOOK').describe('Environment variable with a Slack-compatible webhook URL (optional).'),
+    min_records: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe('Success bands are judged from this many records up; a smaller run with failures is degraded, never failed (one failure in three records is not a page).'),
+    rejected_rows: z
+      .strictObject({
+        warn: z.number().int().min(1).optional().describe('A run whose merge rejected at least this many staging rows is degraded and alerts.'),
+      })
+      .prefault({})
+      .describe('Staging rows the merge rejected (blank, empty key, bad quantity, duplicate key).'),
+    dashboard_url: z.string().url().optional().describe('Dashboard link in webhook messages; default: the address `ordersync serve` binds ([server] host and port).'),
   })
   .prefault({});
 

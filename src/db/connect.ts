@@ -2,9 +2,8 @@ import { Kysely, type Dialect } from 'kysely';
 import type { ResolvedConfig } from '../config/load.js';
 import { resolveFromConfig } from '../config/paths.js';
 import { requireSecret } from '../config/secrets.js';
+import { ConfigError } from '../errors.js';
 import type { Settings } from '../config/schema.js';
-import { pgliteDialect } from './dialects/pglite.js';
-import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
 import { TableNamesPlugin, type TableNames } from './table-names.js';
 import type { Database } from './types.js';
@@ -44,6 +43,21 @@ export function databaseTarget(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv =
   }
 }
 
+/**
+ * PGlite (embedded PostgreSQL, for tests and rehearsals) is a development dependency: the installed
+ * tool neither ships nor loads it unless the pglite dialect is chosen.
+ */
+async function loadPglite(): Promise<typeof import('./dialects/pglite.js')> {
+  try {
+    return await import('./dialects/pglite.js');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      throw new ConfigError('database.dialect = "pglite" needs @electric-sql/pglite and kysely-pglite-dialect: `npm install @electric-sql/pglite kysely-pglite-dialect` next to ordersync, or use sqlite/postgres', { cause: err });
+    }
+    throw err;
+  }
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Db> {
   let dialect: Dialect;
   let closeDriver: () => Promise<void> = async () => undefined;
@@ -51,9 +65,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
     dialect = sqliteDialect(target.path ?? ':memory:').dialect;
   } else if (target.dialect === 'postgres') {
     if (!target.url) throw new Error('PostgreSQL target without a URL');
-    dialect = postgresDialect(target.url).dialect;
+    dialect = (await import('./dialects/postgres.js')).postgresDialect(target.url).dialect;
   } else {
-    const p = await pgliteDialect(target.path);
+    const p = await loadPglite().then((m) => m.pgliteDialect(target.path));
     dialect = p.dialect;
     closeDriver = async () => {
       if (!p.client.closed) await p.client.close();

@@ -1,11 +1,12 @@
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { csvRecords } from './csv-source.js';
 import type { FileRecord } from './file-record.js';
 import { headerNames } from './header.js';
 import { maxListedRejections, type IngestReport, type Rejection } from './report.js';
-import { createStagingTable, existingColumns, RowInserter, rowsPerBatch, type SqlDialect } from './staging-table.js';
+import { isSourceColumn, sourceColumnNames } from './source-columns.js';
+import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, RowInserter, rowsPerBatch, type SqlDialect } from './staging-table.js';
 import { xlsxRecords } from './xlsx-source.js';
 
 export interface IngestOptions {
@@ -102,9 +103,14 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
     if (first.done) throw new ConfigError(`${opts.path}: ${sheet === undefined ? 'empty file' : `sheet ${JSON.stringify(sheet)} is empty`}, no header row`);
     const columns = headerNames(opts.path, first.value.values, opts.dialect);
     checkHeader(opts.path, sheet, first.value.row, columns, opts);
-    const tableColumns = await existingColumns(db, opts.table);
+    const reserved = columns.filter(isSourceColumn);
+    if (reserved.length > 0) throw new ConfigError(`${opts.path}: header row: column name(s) ${reserved.map((c) => `"${c}"`).join(', ')} are reserved for the source of each row`);
+    const existing = await existingColumns(db, opts.table);
+    const tableColumns = existing?.filter((c) => !isSourceColumn(c));
     if (tableColumns) checkColumns(opts.path, opts.table, columns, tableColumns, opts.allowMissingColumns ?? false);
-    const perBatch = rowsPerBatch(opts.dialect, columns.length, opts.batchSize);
+    const written = [...columns, ...sourceColumnNames];
+    const perBatch = rowsPerBatch(opts.dialect, written.length, opts.batchSize);
+    const file = basename(opts.path);
     const report: IngestReport = {
       file: opts.path,
       format,
@@ -125,14 +131,16 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
     await db.transaction().execute(async (trx) => {
       if (!report.created && opts.dialect === 'postgres') await lockStaging(trx, opts.table);
       if (report.created) {
-        await createStagingTable(trx, opts.table, columns.map((name) => ({ name, type: 'text' as const })), opts.dialect);
-      } else if (report.replaced) {
-        await trx.deleteFrom(opts.table).execute();
+        await createStagingTable(trx, opts.table, columns.map((name) => ({ name, type: 'text' as const })), opts.dialect, { withSource: true });
+      } else {
+        await addSourceColumns(trx, opts.table, existing ?? [], opts.dialect);
+        if (report.replaced) await trx.deleteFrom(opts.table).execute();
       }
-      const inserter = new RowInserter(trx, opts.table, columns);
+      const inserter = new RowInserter(trx, opts.table, written);
+      let seq = report.created ? 0 : await lastSourceSeq(trx, opts.table);
       let batch: FileRecord[] = [];
       const flush = async (): Promise<void> => {
-        await insertBatch(inserter, opts, batch);
+        await insertBatch(inserter, opts, batch, (r) => [file, r.row, r.line, ++seq]);
         report.rowsLoaded += batch.length;
         batch = [];
       };
@@ -145,7 +153,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
         }
         const reason = rejection(record, columns.length, format);
         if (reason) {
-          reject(report, { row: record.row, line: record.line, reason });
+          reject(report, { file, row: record.row, line: record.line, reason });
           continue;
         }
         batch.push(record);
@@ -204,9 +212,12 @@ function reject(report: IngestReport, r: Rejection): void {
 }
 
 /** Empty cells become NULL: a CSV cannot tell an empty string from a missing value. */
-async function insertBatch(inserter: RowInserter, opts: IngestOptions, batch: FileRecord[]): Promise<void> {
+async function insertBatch(inserter: RowInserter, opts: IngestOptions, batch: FileRecord[], source: (r: FileRecord) => unknown[]): Promise<void> {
   if (batch.length === 0) return;
-  const rows = batch.map((r) => r.values.map((v) => (v === '' ? null : v)));
+  const width = inserter.width - sourceColumnNames.length;
+  // An xlsx row ends at its last filled cell: pad it, so the source lands in its own columns.
+  const cell = (v: string | undefined) => (v === undefined || v === '' ? null : v);
+  const rows = batch.map((r) => [...Array.from({ length: width }, (_, i) => cell(r.values[i])), ...source(r)]);
   try {
     await inserter.insert(rows);
   } catch (err) {

@@ -1,4 +1,6 @@
 export interface Rejection {
+  /** The file's name (without its folder). */
+  file: string;
   /** Record number in the file, the header being row 1 (the row number a spreadsheet shows). */
   row: number;
   /** Line the record starts on (CSV; quoted fields can span lines). */

@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { SOURCE_COLUMNS } from './source-columns.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type ColumnType = 'text' | 'integer' | 'decimal' | 'date';
@@ -28,10 +29,42 @@ export async function createStagingTable(
   table: string,
   columns: ReadonlyArray<{ name: string; type: ColumnType }>,
   dialect: SqlDialect,
+  opts: { withSource?: boolean } = {},
 ): Promise<void> {
   let builder = db.schema.createTable(table);
   for (const column of columns) builder = builder.addColumn(column.name, sql.raw(sqlType[dialect][column.type]));
+  if (opts.withSource) for (const column of sourceColumns) builder = builder.addColumn(column.name, sql.raw(sqlType[dialect][column.type]));
   await builder.execute();
+}
+
+const sourceColumns: ReadonlyArray<{ name: string; type: ColumnType }> = [
+  { name: SOURCE_COLUMNS.file, type: 'text' },
+  { name: SOURCE_COLUMNS.row, type: 'integer' },
+  { name: SOURCE_COLUMNS.line, type: 'integer' },
+  { name: SOURCE_COLUMNS.seq, type: 'integer' },
+];
+
+/** A table created before ingest recorded sources (or by upstream) gains the source columns, after its own. */
+export async function addSourceColumns(db: Kysely<any>, table: string, present: readonly string[], dialect: SqlDialect): Promise<void> {
+  for (const column of sourceColumns) {
+    if (present.includes(column.name)) continue;
+    await db.schema.alterTable(table).addColumn(column.name, sql.raw(sqlType[dialect][column.type])).execute();
+  }
+  if (present.includes(SOURCE_COLUMNS.seq)) return;
+  // Rows already there keep their place ahead of the new load, in the order the table holds them.
+  const seq = sql.ref(SOURCE_COLUMNS.seq);
+  if (dialect === 'sqlite') await sql`update ${sql.table(table)} set ${seq} = rowid`.execute(db);
+  else {
+    await sql`update ${sql.table(table)} as t set ${seq} = n.rn
+      from (select ctid as c, row_number() over (order by ctid) as rn from ${sql.table(table)}) as n
+      where t.ctid = n.c`.execute(db);
+  }
+}
+
+/** The sequence the next load continues from (0 for an empty table). */
+export async function lastSourceSeq(db: Kysely<any>, table: string): Promise<number> {
+  const { rows } = await sql<{ n: number | string | null }>`select max(${sql.ref(SOURCE_COLUMNS.seq)}) as n from ${sql.table(table)}`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Column names of `table` in physical order, or undefined when there is no such table. */
@@ -62,6 +95,10 @@ export class RowInserter {
   ) {
     const position = new Map(names.map((name, i) => [name, i]));
     this.order = Object.keys(Object.fromEntries(names.map((n) => [n, null]))).map((n) => position.get(n) ?? -1);
+  }
+
+  get width(): number {
+    return this.names.length;
   }
 
   async insert(rows: ReadonlyArray<ReadonlyArray<unknown>>): Promise<void> {

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { DEFAULT_MAX_XLSX_UNCOMPRESSED_MB } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { FileRecord } from './file-record.js';
@@ -75,6 +74,8 @@ async function checkedEntries(path: string, limitMb: number): Promise<ZipEntry[]
  */
 export async function* xlsxRecords(path: string, opts: XlsxOptions = {}): AsyncGenerator<FileRecord> {
   const entries = await checkedEntries(path, opts.maxUncompressedMb ?? DEFAULT_MAX_XLSX_UNCOMPRESSED_MB);
+  // exceljs costs most of a second to load; only an .xlsx ingest needs it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',

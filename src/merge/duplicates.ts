@@ -1,10 +1,13 @@
 import type { Settings } from '../config/schema.js';
+import { formatSource, type RowSource } from '../ingest/source-columns.js';
 
 export interface DuplicateKey {
   key: string;
   rows: number[];
   /** The staging row kept under the policy, or null when the key is skipped (policy "error"). */
   kept: number | null;
+  /** Where each of `rows` sits in its file, in the same order (when ingest loaded the table). */
+  sources?: Array<RowSource | undefined>;
 }
 
 /**
@@ -27,4 +30,20 @@ export function resolveDuplicates(
     duplicates.push({ key, rows, kept });
   }
   return { duplicates, chosenRow };
+}
+
+/** Rows named as their file shows them: the file's row numbers, with the file when rows come from several. */
+export function rowLabels(rows: number[], sources: Array<RowSource | undefined>): { all: string; of(row: number): string } {
+  const files = new Set(sources.map((x) => x?.file));
+  const one = (i: number): string => {
+    const x = sources[i];
+    if (!x) return String(rows[i]);
+    return files.size > 1 ? `${x.file} row ${x.row}` : String(x.row);
+  };
+  return { all: rows.map((_, i) => one(i)).join(', '), of: (row) => one(rows.indexOf(row)) };
+}
+
+/** Where a rejected row is: its file, row and line, or its position when ingest did not load the table. */
+export function rejectionPlace(r: { rowNumber: number; source?: RowSource }): string {
+  return r.source ? formatSource(r.source) : `staging row ${r.rowNumber}`;
 }

@@ -5,9 +5,10 @@ import type { Database } from '../db/types.js';
 import type { ValueFormatter } from './board-values.js';
 import { LEGACY_HASH_PREFIX } from './hash.js';
 import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision, type Outcome } from './diff.js';
-import { resolveDuplicates } from './duplicates.js';
+import { resolveDuplicates, rowLabels } from './duplicates.js';
 import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
+import { isSourceColumn, SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 import { readStaging } from './staging-reader.js';
 import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
 
@@ -50,8 +51,10 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const raw = trx as unknown as Kysely<any>;
     const beat = async () => opts.heartbeat?.(raw);
     await beat();
-    const all = await stagingColumns(raw, db.dialect, s.staging.table);
+    const physical = await stagingColumns(raw, db.dialect, s.staging.table);
     if (db.dialect !== 'sqlite') await sql`lock table ${sql.table(s.staging.table)} in share mode`.execute(raw);
+    const withSource = physical.includes(SOURCE_COLUMNS.seq);
+    const all = physical.filter((c) => !isSourceColumn(c));
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
     const reading = columnsToRead(s, sizeColumns, all);
@@ -59,7 +62,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
 
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
     const keyRows = new Map<string, number[]>();
-    for await (const batch of readStaging(raw, db.dialect, s.staging.table, s.staging.key_columns, s.staging.batch_size * 5)) {
+    for await (const batch of readStaging(raw, db.dialect, s.staging.table, s.staging.key_columns, s.staging.batch_size * 5, { withSource })) {
       await beat();
       for (const row of batch) {
         const key = proj.keyOf(row);
@@ -71,30 +74,20 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     }
     const { duplicates, chosenRow } = resolveDuplicates(keyRows, s.staging.duplicate_policy);
     counts.duplicate_keys = duplicates.length;
-    for (const d of duplicates) {
-      for (const row of d.rows) {
-        if (row === d.kept) continue;
-        rejections.push({
-          rowNumber: row,
-          key: d.key,
-          reason:
-            d.kept === null
-              ? `duplicate key (rows ${d.rows.join(', ')}); skipped under duplicate_policy "error"`
-              : `duplicate key (rows ${d.rows.join(', ')}); row ${d.kept} kept under duplicate_policy "${s.staging.duplicate_policy}"`,
-        });
-      }
-    }
     const caseVariants = variantsByCase(keyRows);
     // Keys present in staging, even if skipped: they have not vanished.
     const presentKeys = new Set(keyRows.keys());
     keyRows.clear();
+    // Where the duplicate rows sit in their files is learnt in pass 2, which reads every row anyway.
+    const duplicateSources = new Map(duplicates.map((d) => [d.key, new Map<number, RowSource | undefined>()]));
 
     // Pass 2: project, compare, write, a batch at a time.
-    for await (const batch of readStaging(raw, db.dialect, s.staging.table, reading, s.staging.batch_size)) {
+    for await (const batch of readStaging(raw, db.dialect, s.staging.table, reading, s.staging.batch_size, { withSource })) {
       counts.staged_rows += batch.length;
       const orders: ProjectedOrder[] = [];
       for (const row of batch) {
         const key = proj.keyOf(row);
+        if (key !== null) duplicateSources.get(key)?.set(row.rowNumber, row.source);
         if (key !== null && chosenRow.get(key) !== row.rowNumber) continue;
         const p = proj.project(row);
         if (p.ok) {
@@ -104,6 +97,25 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
       }
       await mergeBatch(trx, s, orders, counts, now, opts);
       await beat();
+    }
+    for (const d of duplicates) {
+      const where = duplicateSources.get(d.key);
+      const sources = d.rows.map((r) => where?.get(r));
+      if (withSource) d.sources = sources;
+      const label = rowLabels(d.rows, sources);
+      for (const [i, row] of d.rows.entries()) {
+        if (row === d.kept) continue;
+        const source = sources[i];
+        rejections.push({
+          rowNumber: row,
+          ...(source ? { source } : {}),
+          key: d.key,
+          reason:
+            d.kept === null
+              ? `duplicate key (rows ${label.all}); skipped under duplicate_policy "error"`
+              : `duplicate key (rows ${label.all}); row ${label.of(d.kept)} kept under duplicate_policy "${s.staging.duplicate_policy}"`,
+        });
+      }
     }
     counts.rejected = rejections.length;
 
@@ -234,7 +246,7 @@ function orderColumns(p: ProjectedOrder, d: OrderDecision, now: string, runId: n
     action: d.action,
     sync_state: d.state,
     pending_since: d.state === 'PENDING' ? now : null,
-    staging_row: p.rowNumber,
+    staging_row: p.source?.row ?? p.rowNumber,
     last_run_id: runId ?? null,
     updated_at: now,
   };

@@ -3,6 +3,7 @@ import { boardRowHash, type ValueFormatter } from './board-values.js';
 import { canonicalJson, legacyRowHash, sha256, type FieldValue } from './hash.js';
 import { applyNameRule, itemName as buildItemName, nameRuleColumns } from './names.js';
 import { parseQuantity } from './quantity.js';
+import type { RowSource } from '../ingest/source-columns.js';
 import type { StagingRow } from './staging-reader.js';
 import { applyColumnRule } from './transforms.js';
 import { isBlank, normalizeValue } from './values.js';
@@ -16,6 +17,7 @@ export interface ProjectedLine {
 /** What one staging row means for the board, computed without touching the database. */
 export interface ProjectedOrder {
   rowNumber: number;
+  source?: RowSource;
   key: string;
   keyValues: string[];
   fields: Record<string, FieldValue>;
@@ -52,7 +54,10 @@ function derivedValue(source: string, o: { cancelled: boolean; lines: ProjectedL
 }
 
 export interface Rejection {
+  /** Position in file order (what sorts rejections). */
   rowNumber: number;
+  /** The file, row and line to look at; absent for a staging table ingest did not load. */
+  source?: RowSource;
   key: string | null;
   reason: string;
 }
@@ -75,6 +80,10 @@ export interface Projector {
   keyOf(row: StagingRow): string | null;
 }
 
+function at(row: StagingRow): { source?: RowSource } {
+  return row.source ? { source: row.source } : {};
+}
+
 export function projector(s: Settings, sizeColumns: string[], format?: ValueFormatter): Projector {
   const cancelled = new Set(s.staging.cancelled_values.map((v) => v.toLowerCase()));
   const mapped = Object.keys(s.mapping.columns);
@@ -89,11 +98,11 @@ export function projector(s: Settings, sizeColumns: string[], format?: ValueForm
     const get = (c: string) => normalizeValue(row.values[c]);
     const keyValues = s.staging.key_columns.map(get);
     if (keyValues.every(isBlank) && Object.values(row.values).every((v) => isBlank(normalizeValue(v)))) {
-      return { ok: false, rejection: { rowNumber: row.rowNumber, key: null, reason: 'blank row' } };
+      return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key: null, reason: 'blank row' } };
     }
     const emptyKey = s.staging.key_columns.filter((_, i) => isBlank(keyValues[i] ?? null));
     if (emptyKey.length) {
-      return { ok: false, rejection: { rowNumber: row.rowNumber, key: null, reason: `empty key column ${emptyKey.map((c) => `"${c}"`).join(', ')}` } };
+      return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key: null, reason: `empty key column ${emptyKey.map((c) => `"${c}"`).join(', ')}` } };
     }
     const key = orderKey(keyValues.map(String));
 
@@ -105,7 +114,7 @@ export function projector(s: Settings, sizeColumns: string[], format?: ValueForm
       else if (q.qty > 0) lines.push({ size, position, qty: q.qty });
     });
     if (problems.length) {
-      return { ok: false, rejection: { rowNumber: row.rowNumber, key, reason: problems.join('; ') } };
+      return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key, reason: problems.join('; ') } };
     }
 
     const orderType = get(s.staging.order_type_column);
@@ -119,7 +128,7 @@ export function projector(s: Settings, sizeColumns: string[], format?: ValueForm
     }
     const groupName = applyNameRule(s.mapping.group_name, get);
     const name = buildItemName(s.mapping.item_name, get, key);
-    if (!name.ok) return { ok: false, rejection: { rowNumber: row.rowNumber, key, reason: name.reason } };
+    if (!name.ok) return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key, reason: name.reason } };
     const itemName = name.name;
     const warnings = name.cutFrom ? [`item name cut from ${name.cutFrom} to 255 characters (monday's limit): "${itemName}"`] : [];
     const text = (v: FieldValue) => (v === null ? null : String(v));
@@ -127,6 +136,7 @@ export function projector(s: Settings, sizeColumns: string[], format?: ValueForm
       ok: true,
       order: {
         rowNumber: row.rowNumber,
+        ...at(row),
         key,
         keyValues: keyValues.map(String),
         fields,

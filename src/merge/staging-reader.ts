@@ -1,16 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../db/connect.js';
+import { SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 
 export interface StagingRow {
-  /** 1-based position in the table's physical order: what reports call "staging row N". */
+  /** 1-based position in file order (the table's physical order when ingest did not load it). */
   rowNumber: number;
   values: Record<string, unknown>;
+  /** File, row and line the row was loaded from; absent when ingest did not load it. */
+  source?: RowSource;
 }
 
 /**
- * Reads the staging table in physical order, a batch at a time (keyset on SQLite's rowid
- * or PostgreSQL's ctid), so 100k rows × 430 columns never sit in memory at once.
- * Only the named columns are read; every identifier goes through sql.id.
+ * Reads the staging table a batch at a time, so 100k rows × 430 columns never sit in memory
+ * at once. A table ingest loaded is read in file order (keyset on its source sequence) on every
+ * engine; any other table in physical order (SQLite's rowid, PostgreSQL's ctid). Only the named
+ * columns are read; every identifier goes through sql.id.
  */
 export async function* readStaging(
   db: Kysely<any>,
@@ -18,21 +22,25 @@ export async function* readStaging(
   table: string,
   columns: string[],
   batchSize: number,
+  opts: { withSource?: boolean } = {},
 ): AsyncGenerator<StagingRow[]> {
   const select = sql.join(columns.map((c) => sql.id(c)));
-  const pos = dialect === 'sqlite' ? sql`rowid` : sql`ctid`;
-  let after: unknown = dialect === 'sqlite' ? 0 : '(0,0)';
+  const sourced = opts.withSource ?? false;
+  const pos = sourced ? sql.ref(SOURCE_COLUMNS.seq) : dialect === 'sqlite' ? sql`rowid` : sql`ctid`;
+  const source = sourced ? sql`, ${sql.ref(SOURCE_COLUMNS.file)} as "__file", ${sql.ref(SOURCE_COLUMNS.row)} as "__row", ${sql.ref(SOURCE_COLUMNS.line)} as "__line"` : sql``;
+  let after: unknown = sourced || dialect === 'sqlite' ? 0 : '(0,0)';
   let rowNumber = 0;
   for (;;) {
-    const where = dialect === 'sqlite' ? sql`${pos} > ${after}` : sql`${pos} > ${after}::tid`;
+    const where = sourced || dialect === 'sqlite' ? sql`${pos} > ${after}` : sql`${pos} > ${after}::tid`;
     const { rows } = await sql<Record<string, unknown>>`
-      select ${pos} as "__pos", ${select} from ${sql.table(table)}
+      select ${pos} as "__pos"${source}, ${select} from ${sql.table(table)}
       where ${where} order by ${pos} limit ${batchSize}`.execute(db);
     if (rows.length === 0) return;
     after = rows[rows.length - 1]?.__pos;
     yield rows.map((r) => {
-      const { __pos: _, ...values } = r;
-      return { rowNumber: ++rowNumber, values };
+      const { __pos: _, __file: file, __row: row, __line: line, ...values } = r;
+      const found = typeof file === 'string' ? { file, row: Number(row), line: Number(line) } : undefined;
+      return found ? { rowNumber: ++rowNumber, values, source: found } : { rowNumber: ++rowNumber, values };
     });
     if (rows.length < batchSize) return;
   }

@@ -2,13 +2,14 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
 import { ExitCode } from '../errors.js';
 import type { JobResult } from './job.js';
+import { adviceFor } from './advice.js';
 import { backlog, lastRuns } from './queries.js';
 
 /**
  * The [alerts] thresholds, evaluated after each run. Each alert has a severity: `critical`
  * makes the run exit 1, `warning` exit 2; the run's own status sets the floor.
  */
-export type AlertKind = 'success_band' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs';
+export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs';
 export type Severity = 'critical' | 'warning';
 
 export interface Alert {
@@ -23,6 +24,11 @@ export interface AlertEvaluation {
   runStatus: string | null;
   alerts: Alert[];
   exitCode: ExitCode;
+  /** Why the run was not OK, most records first: failed records by error code, rejected rows by reason. */
+  reasons: Array<{ reason: string; records: number; meaning?: string; action?: string }>;
+  /** The last finished run before this one was not OK and this one has nothing to alert: say so once. */
+  resolved: boolean;
+  dashboardUrl: string;
 }
 
 const RATE_STOPS = /complexity|rate|daily_limit|concurrency|toomanyrequests|budget/i;
@@ -32,10 +38,17 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
   const alerts: Alert[] = [];
   if (result) {
     const v = result.verdict;
-    if (v.successRate !== null && v.successRate < a.success_degraded) {
+    const judged = v.attempted >= a.min_records;
+    if (judged && v.successRate !== null && v.successRate < a.success_degraded) {
       alerts.push({ kind: 'success_band', severity: 'critical', message: `success ${(v.successRate * 100).toFixed(1)}% of ${v.attempted} records is below ${(a.success_degraded * 100).toFixed(0)}% (${v.failed} failed)` });
-    } else if (v.successRate !== null && v.successRate < a.success_ok) {
+    } else if (judged && v.successRate !== null && v.successRate < a.success_ok) {
       alerts.push({ kind: 'success_band', severity: 'warning', message: `success ${(v.successRate * 100).toFixed(1)}% of ${v.attempted} records is below ${(a.success_ok * 100).toFixed(0)}% (${v.failed} failed)` });
+    } else if (v.failed > 0) {
+      alerts.push({ kind: 'failed_records', severity: 'warning', message: `${v.failed} of ${v.attempted} records failed${judged ? '' : ` (fewer than alerts.min_records = ${a.min_records}: the rate is not judged)`}` });
+    }
+    const rejected = result.merge?.rejections.length ?? 0;
+    if (a.rejected_rows.warn !== undefined && rejected >= a.rejected_rows.warn) {
+      alerts.push({ kind: 'rejected_rows', severity: 'warning', message: `the merge rejected ${rejected} staging row(s) (alerts.rejected_rows.warn = ${a.rejected_rows.warn}); they are not on the board until fixed upstream` });
     }
     const stopped = result.sync?.stopped;
     if (stopped && RATE_STOPS.test(stopped.code)) {
@@ -48,8 +61,11 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
     // Using the whole budget is the goal of a paced run; monday refusing requests is not.
     // 429s mean the pacer's view of the budget was wrong (another integration shares the
     // token, or the budget is lower than [monday] complexity_per_minute says).
+    // A run that waited the 429s out and left nothing undone did its job.
     const stats = result.sync?.stats;
-    if (stats && stats.http429 > 0) {
+    const left = await backlog(db, now);
+    const undone = left.pendingOrders + left.pendingLines + v.failed;
+    if (stats && stats.http429 > 0 && undone > 0) {
       alerts.push({
         kind: 'budget_headroom',
         severity: 'warning',
@@ -85,20 +101,56 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
   let exitCode: ExitCode = status === 'FAILED' || status === 'ABORTED' ? ExitCode.failed : status === 'DEGRADED' ? ExitCode.degraded : ExitCode.ok;
   if (alerts.some((x) => x.severity === 'critical')) exitCode = ExitCode.failed;
   else if (exitCode === ExitCode.ok && alerts.length) exitCode = ExitCode.degraded;
-  return { env: cfg.envName, runId: result?.runId ?? null, runStatus: status, alerts, exitCode };
+  const previous = runs.find((r) => r.id !== result?.runId);
+  const resolved = result !== null && alerts.length === 0 && result.status === 'OK' && previous !== undefined && previous.status !== 'OK';
+  return {
+    env: cfg.envName,
+    runId: result?.runId ?? null,
+    runStatus: status,
+    alerts,
+    exitCode,
+    reasons: result ? await topReasons(db, result) : [],
+    resolved,
+    dashboardUrl: a.dashboard_url ?? `http://${cfg.settings.server.host.includes(':') ? `[${cfg.settings.server.host}]` : cfg.settings.server.host}:${cfg.settings.server.port}/`,
+  };
+}
+
+/** Failed records of the run by error code and rejected staging rows by reason, with what to do. */
+async function topReasons(db: Db, result: JobResult): Promise<AlertEvaluation['reasons']> {
+  const rows = await db.kysely
+    .selectFrom('sync_events')
+    .select(['error_code', db.kysely.fn.countAll().as('n')])
+    .where('run_id', '=', result.runId)
+    .where('outcome', '=', 'ERROR')
+    .groupBy('error_code')
+    .execute();
+  const out: AlertEvaluation['reasons'] = rows.map((r) => ({ reason: r.error_code ?? 'unknown', records: Number(r.n), ...adviceFor(r.error_code) }));
+  const rejected = new Map<string, number>();
+  for (const x of result.merge?.rejections ?? []) {
+    const kind = `staging row rejected: ${x.reason.replace(/\(rows [^)]*\)/, '').replace(/row \d+ kept/, 'one row kept').replace(/\s+/g, ' ').replace(/ ;/g, ';').trim()}`;
+    rejected.set(kind, (rejected.get(kind) ?? 0) + 1);
+  }
+  for (const [reason, records] of rejected) out.push({ reason, records, action: 'Fix the rows in the source file (the merge output names file, row and line), then ingest it again.' });
+  return out.sort((x, y) => y.records - x.records).slice(0, 5);
 }
 
 /** A Slack-compatible incoming-webhook body (`text` is the fallback, `blocks` the layout). */
 export function webhookPayload(e: AlertEvaluation): { text: string; blocks: unknown[] } {
+  if (e.alerts.length === 0 && e.resolved) {
+    const title = `ordersync ${e.env}: resolved${e.runId !== null ? ` by run #${e.runId} (${e.runStatus})` : ''}`;
+    return { text: `${title}\n${e.dashboardUrl}`, blocks: [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }, { type: 'context', elements: [{ type: 'mrkdwn', text: `<${e.dashboardUrl}|dashboard>` }] }] };
+  }
   const worst = e.alerts.some((x) => x.severity === 'critical') ? 'CRITICAL' : 'WARNING';
   const title = `ordersync ${e.env}: ${worst}${e.runId !== null ? ` after run #${e.runId} (${e.runStatus})` : ''}`;
-  const text = `${title}\n${e.alerts.map((x) => `• [${x.severity}] ${x.kind}: ${x.message}`).join('\n')}`;
+  const reasons = e.reasons.map((r) => `• ${r.reason}: ${r.records} record(s)${r.action ? ` — ${r.action}` : ''}`);
+  const text = [title, ...e.alerts.map((x) => `• [${x.severity}] ${x.kind}: ${x.message}`), ...(reasons.length ? ['top reasons:', ...reasons] : []), `dashboard: ${e.dashboardUrl}`].join('\n');
   return {
     text,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
       ...e.alerts.map((x) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${x.severity}* \`${x.kind}\`\n${slackEscape(x.message)}`.slice(0, 3000) } })),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `exit code ${e.exitCode} · see docs/operations.md#alerts` }] },
+      ...(reasons.length ? [{ type: 'section', text: { type: 'mrkdwn', text: `*Top reasons*\n${slackEscape(reasons.join('\n'))}`.slice(0, 3000) } }] : []),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `exit code ${e.exitCode} · <${e.dashboardUrl}|dashboard> · see docs/operations.md#alerts` }] },
     ],
   };
 }
@@ -116,7 +168,7 @@ export interface NotifyResult {
 /** POSTs the alerts to the webhook named by [alerts].webhook_url_env, when set and there is anything to say. */
 export async function notifyWebhook(cfg: ResolvedConfig, e: AlertEvaluation, envVars: NodeJS.ProcessEnv = process.env): Promise<NotifyResult> {
   const url = envVars[cfg.settings.alerts.webhook_url_env];
-  if (!url || e.alerts.length === 0) return { sent: false };
+  if (!url || (e.alerts.length === 0 && !e.resolved)) return { sent: false };
   try {
     const res = await fetch(url, {
       method: 'POST',

@@ -16,6 +16,12 @@ function oneLine(v: unknown, max: number): string {
 
 const mins = (m: number | null) => (m === null ? '' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
 
+/** The rejected rows a run recorded (see job.ts), tolerating runs recorded before they were kept. */
+export function rejectedOf(counts: Record<string, unknown> | undefined): Array<{ at: string; key: string | null; reason: string }> {
+  const list = counts?.rejected;
+  return Array.isArray(list) ? (list as Array<{ at: string; key: string | null; reason: string }>) : [];
+}
+
 export function formatStatus(s: StatusSnapshot): string {
   const b = s.backlog;
   const out = [`ordersync status — ${s.env} — ${s.at}`, ''];
@@ -32,6 +38,12 @@ export function formatStatus(s: StatusSnapshot): string {
     for (const e of s.errors) out.push(`  ${e.code}: ${adviceFor(e.code).action}`);
     out.push('');
   } else out.push('no rows in ERROR', '');
+  const rejected = rejectedOf(s.runs[0]?.counts);
+  if (rejected.length) {
+    out.push(`staging rows rejected by the last run (#${s.runs[0]?.id}):`);
+    for (const x of rejected.slice(0, 10)) out.push(`  ${x.at}${x.key ? ` (${x.key})` : ''}: ${x.reason}`);
+    out.push('');
+  }
   if (s.runs.length) {
     out.push('last runs:');
     out.push(

@@ -7,7 +7,7 @@ import { isCurrent } from '../db/migrations/index.js';
 import { withRunLock, type RunLockOptions } from '../db/run-lock.js';
 import type { RunStatus } from '../db/types.js';
 import { OrdersyncError } from '../errors.js';
-import { merge, type MergeSummary } from '../merge/index.js';
+import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
 import type { SharedBudget } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
@@ -130,9 +130,22 @@ async function backlogAtEnd(db: Db) {
   return { orders: b.pendingOrders, lines: b.pendingLines, oldest_pending_minutes: b.oldestPendingMinutes };
 }
 
+/** Rejected rows kept with the run, where status, report and the dashboard read them: where each is, and why. */
+export const RECORDED_REJECTIONS = 100;
+
+export interface RecordedRejection {
+  at: string;
+  key: string | null;
+  reason: string;
+}
+
+function recordedRejections(m: MergeSummary | undefined): RecordedRejection[] {
+  return (m?.rejections ?? []).slice(0, RECORDED_REJECTIONS).map((r) => ({ at: rejectionPlace(r), key: r.key, reason: r.reason }));
+}
+
 function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined) {
   return {
-    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, warnings: m?.warnings.length ?? 0, ...(p ? { verify: runProof(p) } : {}) },
+    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, rejected: recordedRejections(m), warnings: m?.warnings.length ?? 0, ...(p ? { verify: runProof(p) } : {}) },
     requests: s?.stats.requests,
     mutations: s?.stats.mutations,
     complexityUsed: s?.stats.complexityUsed,

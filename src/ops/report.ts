@@ -2,6 +2,8 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { adviceFor } from './advice.js';
 import { lastRuns, runById, type RunRow } from './queries.js';
+import { rejectedOf } from './format.js';
+import { judge, type Band } from './verdict.js';
 
 /**
  * The run report: per customer and season, what the board holds now (from the orders
@@ -9,7 +11,7 @@ import { lastRuns, runById, type RunRow } from './queries.js';
  * Cancelled orders are counted on their own and kept out of the success rate.
  */
 
-export type Band = 'OK' | 'DEGRADED' | 'FAILED' | 'NO_RECORDS';
+export type { Band } from './verdict.js';
 
 export interface ReportError {
   code: string;
@@ -60,10 +62,6 @@ const NO_CUSTOMER = '(no customer)';
 const NO_SEASON = '(no season)';
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
-export function bandOf(rate: number | null, alerts: Pick<Settings['alerts'], 'success_ok' | 'success_degraded'>): Band {
-  if (rate === null) return 'NO_RECORDS';
-  return rate >= alerts.success_ok ? 'OK' : rate >= alerts.success_degraded ? 'DEGRADED' : 'FAILED';
-}
 
 const ITEM_WRITES = new Set(['create_item', 'update_item', 'archive_item']);
 const SUBITEM_WRITES = new Set(['create_subitem', 'update_subitem', 'zero_subitem', 'delete_subitem', 'archive_subitem']);
@@ -188,7 +186,7 @@ export async function buildReport(db: Db, alerts: Settings['alerts'], opts: Repo
   for (const r of list) {
     const attempted = r.okRecords + r.failedRecords;
     r.successRate = attempted === 0 ? null : r.okRecords / attempted;
-    r.band = bandOf(r.successRate, alerts);
+    r.band = judge(alerts, { succeeded: r.okRecords, failed: r.failedRecords });
     r.errors.sort((a, b) => b.records - a.records || a.code.localeCompare(b.code));
   }
   const sumKeys = ['orders', 'synced', 'unitsSynced', 'pending', 'inFlight', 'error', 'skipped', 'cancelled', 'created', 'updated', 'cancelledOnBoard', 'archived', 'subitemsWritten', 'okRecords', 'failedRecords'] as const;
@@ -203,9 +201,15 @@ export async function buildReport(db: Db, alerts: Settings['alerts'], opts: Repo
     run: run ?? null,
     bands: { ok: alerts.success_ok, degraded: alerts.success_degraded },
     rows: list,
-    totals: { ...totals, successRate: rate, band: bandOf(rate, alerts) },
+    totals: { ...totals, successRate: rate, band: totalBand(run, opts.customer, judge(alerts, { succeeded: totals.okRecords, failed: totals.failedRecords })) },
     advice: codes.map((code) => ({ code, ...adviceFor(code) })),
   };
+}
+
+/** The whole run's band is its verdict (which also weighs a stop and rejected rows); a customer's slice is judged on its records. */
+function totalBand(run: RunRow | undefined, customer: string | undefined, records: Band): Band {
+  if (run && customer === undefined && (run.status === 'OK' || run.status === 'DEGRADED' || run.status === 'FAILED')) return run.status;
+  return records;
 }
 
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
@@ -242,6 +246,12 @@ export function reportMarkdown(r: RunReport): string {
   if (errs.length) {
     out.push('## Failures in this run', '', '| Customer | Season | Code | Column | Value | Records | Example | Message |', '|---|---|---|---|---|--:|---|---|');
     for (const e of errs) out.push(`| ${md(e.customer)} | ${md(e.season)} | ${md(e.code)} | ${md(e.column ?? '')} | ${md(e.value ?? '')} | ${e.records} | ${md(e.exampleKey)} | ${md(e.message)} |`);
+    out.push('');
+  }
+  const rejected = rejectedOf(r.run?.counts);
+  if (rejected.length) {
+    out.push('## Staging rows rejected by this run', '', '| Where | Key | Reason |', '|---|---|---|');
+    for (const x of rejected) out.push(`| ${md(x.at)} | ${md(x.key ?? '')} | ${md(x.reason)} |`);
     out.push('');
   }
   if (r.advice.length) {

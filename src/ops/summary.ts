@@ -1,4 +1,13 @@
+import { rejectionPlace } from '../merge/index.js';
 import type { JobResult } from './job.js';
+
+/** The first rejected staging rows of a run, each where it sits in its file. */
+export function rejectedLines(r: JobResult, show = 10): string[] {
+  const all = r.merge?.rejections ?? [];
+  const out = all.slice(0, show).map((x) => `  rejected ${rejectionPlace(x)}${x.key ? ` (${x.key})` : ''}: ${x.reason}`);
+  if (all.length > show) out.push(`  … ${all.length - show} more: \`ordersync merge --dry-run --show N\``);
+  return out;
+}
 
 /** The closing summary a terminal user reads after a run. */
 export function formatJobSummary(r: JobResult): string {
@@ -9,6 +18,7 @@ export function formatJobSummary(r: JobResult): string {
       `merge    ${m.new} new, ${m.updated} updated, ${m.cancelled} cancelled, ${m.reactivated} reactivated, ${m.unchanged} unchanged, ${m.vanished} vanished, ${m.rejected} rejected rows`,
     );
   }
+  out.push(...rejectedLines(r));
   const s = r.sync;
   if (s) {
     const c = s.counts;

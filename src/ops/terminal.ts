@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.js';
 import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { afterRun, type AlertEvaluation, type NotifyResult } from './alerts.js';
 import { runJob, type JobOptions, type JobResult } from './job.js';
+import { rejectedLines } from './summary.js';
 
 /**
  * What a run shows while it works: progress bars per phase on a TTY, pino JSON lines
@@ -129,6 +130,7 @@ export function formatSummaryTable(r: JobResult, alerts?: AlertEvaluation): stri
   const out = [`run #${r.runId} ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s — ${r.verdict.summary}`];
   const m = r.merge?.counts;
   if (m) out.push(`merge: ${m.new} new, ${m.updated} updated, ${m.cancelled} cancelled, ${m.reactivated} reactivated, ${m.unchanged} unchanged, ${m.rejected} rejected rows`);
+  out.push(...rejectedLines(r));
   if (c) {
     out.push('', line(rows[0]!), line(widths.map((w) => '─'.repeat(w))), ...rows.slice(1).map(line));
     const s = r.sync!.stats;

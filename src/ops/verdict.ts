@@ -40,15 +40,32 @@ export interface ProofSummary {
   findings: number;
 }
 
+export type Band = 'OK' | 'DEGRADED' | 'FAILED' | 'NO_RECORDS';
+
+/**
+ * The one rule for records: the run's verdict and every band of its report use it. Below
+ * `min_records` the rate is not judged (a failure is degraded, never failed); any failed record
+ * makes the result at best degraded.
+ */
+export function judge(alerts: Pick<Settings['alerts'], 'success_ok' | 'success_degraded' | 'min_records'>, x: { succeeded: number; failed: number }): Band {
+  const attempted = x.succeeded + x.failed;
+  if (attempted === 0) return 'NO_RECORDS';
+  const rate = x.succeeded / attempted;
+  if (attempted >= alerts.min_records) {
+    if (rate < alerts.success_degraded) return 'FAILED';
+    if (rate < alerts.success_ok) return 'DEGRADED';
+  }
+  return x.failed > 0 ? 'DEGRADED' : 'OK';
+}
+
 export function verdictOf(alerts: Settings['alerts'], m: MergeSummary | undefined, s: SyncResult | undefined, proof?: ProofSummary): Verdict {
   const { succeeded, failed, cancelled } = recordsOf(s?.counts);
   const attempted = succeeded + failed;
   const successRate = attempted === 0 ? null : succeeded / attempted;
-  let status: RunStatus = 'OK';
-  if (s?.stopped) status = 'FAILED';
-  else if (successRate !== null && successRate < alerts.success_degraded) status = 'FAILED';
-  else if (successRate !== null && successRate < alerts.success_ok) status = 'DEGRADED';
-  else if (failed > 0) status = 'DEGRADED';
+  const rejected = m?.rejections.length ?? 0;
+  const band = judge(alerts, { succeeded, failed });
+  let status: RunStatus = s?.stopped ? 'FAILED' : band === 'NO_RECORDS' ? 'OK' : band;
+  if (status === 'OK' && alerts.rejected_rows.warn !== undefined && rejected >= alerts.rejected_rows.warn) status = 'DEGRADED';
   // Every request answered OK, yet the board read back says otherwise: not an OK run.
   if (status === 'OK' && proof && proof.findings > 0) status = 'DEGRADED';
   const rate = successRate === null ? 'nothing to sync' : `${(successRate * 100).toFixed(1)}% of ${attempted} records`;

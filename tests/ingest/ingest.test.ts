@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { ingestFile } from '../../src/ingest/index.js';
+import { SOURCE_COLUMNS, sourceColumnNames } from '../../src/ingest/source-columns.js';
 import { csvLine, generateStaging, loadStaging, writeCsv, type StagingRow } from '../../src/sampledata/index.js';
 import { tableName, testEngines, type Engine } from './support/engines.js';
 
@@ -53,8 +54,8 @@ describe.each(engines)('ingestFile on $name', (factory) => {
     expect(report.rejectedByReason).toEqual({});
 
     const meta = (await engine.db.introspection.getTables()).find((t) => t.name === table)!;
-    expect(meta.columns.map((c) => c.name)).toEqual(names);
-    expect(new Set(meta.columns.map((c) => c.dataType.toLowerCase()))).toEqual(new Set(['text']));
+    expect(meta.columns.map((c) => c.name)).toEqual([...names, ...sourceColumnNames]);
+    expect(new Set(meta.columns.filter((c) => names.includes(c.name)).map((c) => c.dataType.toLowerCase()))).toEqual(new Set(['text']));
     const loaded = await engine.db.selectFrom(table).selectAll().execute();
     expect(canonical(loaded, names)).toEqual(canonical(generated.filter((r) => !isBlank(r)), names));
   });
@@ -90,11 +91,16 @@ describe.each(engines)('ingestFile on $name', (factory) => {
     expect(report.rowsLoaded).toBe(2);
     expect(report.rowsBlank).toBe(2);
     expect(report.rejected).toEqual([
-      { row: 4, line: 5, reason: '4 fields, the header has 3' },
-      { row: 6, line: 7, reason: '2 fields, the header has 3' },
+      { file: 'rejects.csv', row: 4, line: 5, reason: '4 fields, the header has 3' },
+      { file: 'rejects.csv', row: 6, line: 7, reason: '2 fields, the header has 3' },
     ]);
     expect(report.rejectedByReason).toEqual({ 'N fields, the header has N': 2 });
-    const rows = await engine.db.selectFrom(table).selectAll().execute();
+    const rows = await engine.db.selectFrom(table).selectAll().orderBy(SOURCE_COLUMNS.seq).execute();
+    // Each row carries the file, its row and the line it starts on, as ingest reported them.
+    expect(rows.map((r) => [r[SOURCE_COLUMNS.file], Number(r[SOURCE_COLUMNS.row]), Number(r[SOURCE_COLUMNS.line]), Number(r[SOURCE_COLUMNS.seq])])).toEqual([
+      ['rejects.csv', 2, 2, 1],
+      ['rejects.csv', 7, 8, 2],
+    ]);
     expect(canonical(rows, ['AAG ORDER NUMBER', 'NOTES', 'XS'])).toEqual(
       canonical([{ 'AAG ORDER NUMBER': 'GRE-00001', NOTES: 'two\nlines', XS: '4' }, { 'AAG ORDER NUMBER': 'GRE-00004', NOTES: null, XS: '7' }], ['AAG ORDER NUMBER', 'NOTES', 'XS']),
     );

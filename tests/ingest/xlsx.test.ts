@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -63,9 +63,12 @@ describe.each(engines)('ingestFile (.xlsx) on $name', (factory) => {
     await workbook.xlsx.writeFile(path);
     const table = tableName();
     const report = await ingestFile(engine.db, { path, table, dialect: engine.dialect });
-    expect(report.rejected).toEqual([{ row: 3, line: 3, reason: 'values beyond the last header column (3 cells, the header has 2)' }]);
-    const rows = await engine.db.selectFrom(table).selectAll().execute();
-    expect(rows.sort((x, y) => String(x['AAG ORDER NUMBER']).localeCompare(String(y['AAG ORDER NUMBER'])))).toEqual([{ 'AAG ORDER NUMBER': 'GRE-1', XS: '3' }, { 'AAG ORDER NUMBER': 'GRE-3', XS: '2' }]);
+    expect(report.rejected).toEqual([{ file: basename(path), row: 3, line: 3, reason: 'values beyond the last header column (3 cells, the header has 2)' }]);
+    const rows = await engine.db.selectFrom(table).select(['AAG ORDER NUMBER', 'XS', 'ordersync_source_row']).execute();
+    expect(rows.sort((x, y) => String(x['AAG ORDER NUMBER']).localeCompare(String(y['AAG ORDER NUMBER'])))).toEqual([
+      { 'AAG ORDER NUMBER': 'GRE-1', XS: '3', ordersync_source_row: 2 },
+      { 'AAG ORDER NUMBER': 'GRE-3', XS: '2', ordersync_source_row: 4 },
+    ]);
   });
 
   it('names the file when it is not a workbook', async () => {

@@ -5,8 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/index.js';
 import { databaseTarget, openDatabase } from '../../src/db/connect.js';
+import { SOURCE_COLUMNS } from '../../src/ingest/source-columns.js';
 import { runGen } from '../../src/sampledata/index.js';
 import { runCli } from '../support/cli.js';
+
+const source = (file: string, row: number, line: number, seq: number) => ({
+  [SOURCE_COLUMNS.file]: file,
+  [SOURCE_COLUMNS.row]: row,
+  [SOURCE_COLUMNS.line]: line,
+  [SOURCE_COLUMNS.seq]: seq,
+});
 
 /** `ordersync gen` and `ordersync ingest`, run as a user would, in a scratch folder with a starter config. */
 describe('ordersync gen and ingest', () => {
@@ -93,11 +101,11 @@ describe('ordersync gen and ingest', () => {
     expect(r.code).toBe(2);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ table: 'small_staging', rowsRead: 4, rowsLoaded: 2, rowsBlank: 1, rowsRejected: 1 });
-    expect(report.rejected).toEqual([{ row: 4, line: 4, reason: '2 fields, the header has 3' }]);
+    expect(report.rejected).toEqual([{ file: 'small.csv', row: 4, line: 4, reason: '2 fields, the header has 3' }]);
 
     expect(await staged('small_staging')).toEqual([
-      { 'AAG ORDER NUMBER': 'A-1', 'CUSTOMER NAME': 'GREYSON', S: '1' },
-      { 'AAG ORDER NUMBER': 'A-3', 'CUSTOMER NAME': 'GREYSON', S: '4' },
+      { 'AAG ORDER NUMBER': 'A-1', 'CUSTOMER NAME': 'GREYSON', S: '1', ...source('small.csv', 2, 2, 1) },
+      { 'AAG ORDER NUMBER': 'A-3', 'CUSTOMER NAME': 'GREYSON', S: '4', ...source('small.csv', 5, 5, 2) },
     ]);
 
     // The default table exists with other columns: the mismatch is named and nothing is loaded.
@@ -116,8 +124,8 @@ describe('ordersync gen and ingest', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/: 5 rows read, 2 loaded, 3 blank skipped, 0 rejected, 3 columns/);
     expect(await staged('blank_staging')).toEqual([
-      { 'AAG ORDER NUMBER': 'B-1', 'CUSTOMER NAME': 'GREYSON', S: '1' },
-      { 'AAG ORDER NUMBER': 'B-2', 'CUSTOMER NAME': 'GREYSON', S: '2' },
+      { 'AAG ORDER NUMBER': 'B-1', 'CUSTOMER NAME': 'GREYSON', S: '1', ...source('blanks.csv', 2, 2, 1) },
+      { 'AAG ORDER NUMBER': 'B-2', 'CUSTOMER NAME': 'GREYSON', S: '2', ...source('blanks.csv', 5, 5, 2) },
     ]);
   });
 
@@ -130,7 +138,7 @@ describe('ordersync gen and ingest', () => {
     expect(refused.stderr).toMatch(/protected: pass --yes/);
     const done = await cli('--config', 'prod.toml', '--env', 'prod', '--yes', 'ingest', 'ok.csv');
     expect(done.code).toBe(0);
-    expect(await staged('prod_staging')).toEqual([{ 'AAG ORDER NUMBER': 'A-1', S: '1' }]);
+    expect(await staged('prod_staging')).toEqual([{ 'AAG ORDER NUMBER': 'A-1', S: '1', ...source('ok.csv', 2, 2, 1) }]);
     expect((await cli('ingest', '--help')).stdout).toMatch(/Exit\s+code\s+0\s+when\s+every\s+non-blank\s+row\s+loaded,\s+2\s+when\s+some\s+were\s+rejected/);
   });
 });

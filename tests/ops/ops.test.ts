@@ -135,7 +135,7 @@ describe('alerts', () => {
       await w.db.kysely.updateTable('orders').set({ sync_state: 'IN_FLIGHT', in_flight_since: new Date(Date.now() - 2 * 3600_000).toISOString() }).where('id', '=', b!.id).execute();
       const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
       const e = await afterRun(w.db, w.cfg, result, { envVars: { ...w.envVars, ORDERSYNC_ALERT_WEBHOOK: url } });
-      expect(e.alerts.map((x) => x.kind).sort()).toEqual(['pending_age', 'stuck_in_flight']);
+      expect(e.alerts.map((x) => x.kind).sort()).toEqual(['failed_records', 'pending_age', 'stuck_in_flight']);
       expect(e.exitCode).toBe(2);
       expect(e.webhook.sent).toBe(true);
       expect(received).toHaveLength(1);

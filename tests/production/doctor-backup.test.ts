@@ -111,9 +111,9 @@ describe('doctor and backup', () => {
   it.concurrent('prints the pg_dump command for PostgreSQL, naming the URL variable only', async () => {
     const file = join(w.dir, 'pg.toml');
     writeFileSync(file, readFileSync(w.file, 'utf8').replace('[env.prod.database]\nsqlite_path = "prod.db"', '[env.prod.database]\ndialect = "postgres"\nurl_env = "ORDERSYNC_PROD_DATABASE_URL"'));
-    const r = await runCli(['--config', file, '--env', 'prod', 'backup', '--out', 'prod.dump'], { cwd: w.dir, env: { ...w.env, ORDERSYNC_PROD_DATABASE_URL: 'postgres://u:secretpw@db/x' } });
+    const r = await runCli(['--config', file, '--env', 'prod', 'backup', '--out', 'prod.dump', '--print-command'], { cwd: w.dir, env: { ...w.env, ORDERSYNC_PROD_DATABASE_URL: 'postgres://u:secretpw@db/x' } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/pg_dump --format=custom --file=prod\.dump --table=orders --table=order_lines .* "\$ORDERSYNC_PROD_DATABASE_URL"/);
+    expect(r.stdout).toMatch(/pg_dump --format=custom --strict-names --no-password '--table="orders"' '--table="order_lines"' .* --file=prod\.dump --dbname="\$ORDERSYNC_PROD_DATABASE_URL"/);
     expect(r.stdout).not.toMatch(/secretpw/);
   });
 });

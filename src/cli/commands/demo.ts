@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { loadConfig, starterConfig } from '../../config/index.js';
 import { databaseTarget, openDatabase } from '../../db/connect.js';
 import { migrateUp } from '../../db/migrations/index.js';
-import { customerMasterScheduleSeed, startEmulator } from '../../emulator/index.js';
 import { ConfigError } from '../../errors.js';
 import { writePrivateFile } from '../../private-file.js';
 import { runJob } from '../../ops/job.js';
@@ -44,6 +43,8 @@ export function registerDemo(program: Command): void {
       // monday's real limits, with the minute shrunk to a second so the demo takes seconds;
       // the pacer follows the window the emulator reports, so the config keeps monday's budget.
       const timeScale = 60;
+      // The emulator (and graphql) load only for the commands that run it: startup stays fast.
+      const { customerMasterScheduleSeed, startEmulator } = await import('../../emulator/index.js');
       const emulator = await startEmulator({ token, timeScale, seed: customerMasterScheduleSeed(), statePath: resolve(dir, 'board-state.json') });
       try {
         const config = starterConfig({ apiUrl: emulator.url });
@@ -75,10 +76,10 @@ export function registerDemo(program: Command): void {
             '',
             `demo files in ${dir} (config, SQLite database, board state)`,
             'next:',
-            `  npx ordersync --config ${file} status                   # backlog, errors by code, last runs`,
-            `  npx ordersync --config ${file} report --last            # per customer and season`,
-            `  npx ordersync --config ${file} serve                    # dashboard and /metrics on http://127.0.0.1:8787`,
-            `  npx ordersync emulator --state ${resolve(dir, 'board-state.json')}   # the board as the demo left it`,
+            `  ordersync --config ${file} status                   # backlog, errors by code, last runs`,
+            `  ordersync --config ${file} report --last            # per customer and season`,
+            `  ordersync --config ${file} serve                    # dashboard and /metrics on http://127.0.0.1:8787`,
+            `  ordersync emulator --state ${resolve(dir, 'board-state.json')}   # the board as the demo left it`,
           ].join('\n'),
         );
       } finally {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { asSeed, customerMasterScheduleSeed, startEmulator, type EmulatorSeed } from '../../emulator/index.js';
+import type { EmulatorSeed } from '../../emulator/index.js';
 import { ConfigError } from '../../errors.js';
 
 function positiveNumber(value: string): number {
@@ -42,7 +42,8 @@ export function registerEmulator(program: Command): void {
     .option('--time-scale <n>', 'run limit windows n times faster (60: a minute of budget lasts 1 s)', positiveNumber, 1)
     .option('--latency <ms>', 'delay added to every request, in milliseconds', Number, 0)
     .action(async (opts: EmulatorCliOptions) => {
-      const seed: EmulatorSeed = opts.seed ? readSeed(opts.seed) : customerMasterScheduleSeed();
+      const { asSeed, customerMasterScheduleSeed, startEmulator } = await import('../../emulator/index.js');
+      const seed: EmulatorSeed = opts.seed ? readSeed(opts.seed, asSeed) : customerMasterScheduleSeed();
       const emu = await startEmulator({
         host: opts.host,
         port: opts.port,
@@ -71,7 +72,7 @@ export function registerEmulator(program: Command): void {
     });
 }
 
-function readSeed(file: string): EmulatorSeed {
+function readSeed(file: string, asSeed: (value: unknown) => EmulatorSeed): EmulatorSeed {
   try {
     return asSeed(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {

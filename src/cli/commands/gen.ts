@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { runGen } from '../../sampledata/index.js';
-import { print, printJson } from '../context.js';
+import { existsSync } from 'node:fs';
+import { configPath } from '../../config/index.js';
+import { cliPrefix, globalOptions, print, printJson, shellWord } from '../context.js';
 
 function integer(min: number) {
   return (value: string): number => {
@@ -26,7 +28,7 @@ export function registerGen(program: Command): void {
     .option('--next-day', 'also write staging-day1.csv: the next day (≈5% changed, some cancelled, reactivated, vanished and new), with a summary JSON of what changed')
     .option('--clean', 'no mess: unique keys, no blank rows, no cancelled orders')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { orders: number; seed: number; customers?: number; out: string; nextDay?: boolean; clean?: boolean; json?: boolean }) => {
+    .action(async (opts: { orders: number; seed: number; customers?: number; out: string; nextDay?: boolean; clean?: boolean; json?: boolean }, cmd: Command) => {
       const files = await runGen({
         out: opts.out,
         seed: opts.seed,
@@ -43,7 +45,10 @@ export function registerGen(program: Command): void {
           lines.push(`day ${f.day} against day ${f.day - 1}: ${changed || 'no changes'}`);
         }
       }
-      lines.push(`next: ordersync ingest ${files[0]?.path ?? ''} --replace && ordersync merge`);
+      const cli = cliPrefix(cmd);
+      // Without a config there is nowhere to ingest to: the hint starts with one.
+      const setup = existsSync(configPath({ path: globalOptions(cmd).config })) ? [] : [`  ${cli} init`, `  ${cli} migrate up`];
+      lines.push('next:', ...setup, `  ${cli} ingest ${shellWord(files[0]?.path ?? '')} --replace    # exit 2 lists the rows it rejected`, `  ${cli} merge`);
       print(lines.join('\n'));
     });
 }

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { ingestFile, type IngestReport } from '../../ingest/index.js';
-import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { formatSource } from '../../ingest/source-columns.js';
+import { cliPrefix, confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
 
 function positiveInt(value: string): number {
@@ -46,7 +47,7 @@ export function registerIngest(program: Command): void {
       );
       if (report.rowsRejected > 0 || report.warnings.length > 0) outcome.exitCode = ExitCode.degraded;
       if (opts.json) printJson(report);
-      else print(formatIngestReport(report, opts.show));
+      else print(`${formatIngestReport(report, opts.show)}\nnext: ${cliPrefix(cmd)} plan    # what the next run would change; then \`run\``);
     });
 }
 
@@ -57,7 +58,7 @@ export function formatIngestReport(r: IngestReport, show: number): string {
   ];
   if (r.rowsRejected > 0) {
     lines.push(`rejected by reason: ${Object.entries(r.rejectedByReason).map(([k, n]) => `${k}: ${n}`).join('; ')}`);
-    for (const x of r.rejected.slice(0, show)) lines.push(`  row ${x.row} (line ${x.line}): ${x.reason}`);
+    for (const x of r.rejected.slice(0, show)) lines.push(`  ${formatSource(x)}: ${x.reason}`);
     if (r.rowsRejected > Math.min(show, r.rejected.length)) lines.push(`  … ${r.rowsRejected - Math.min(show, r.rejected.length)} more (--show N or --json)`);
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);

@@ -8,7 +8,7 @@ import { writeSnapshot } from '../../monday/board-schema.js';
 import { MondayClient } from '../../monday/client.js';
 import { snapshotPath } from '../../monday/snapshot-files.js';
 import { readBoards, stagingHeader } from '../../ops/from-board.js';
-import { globalOptions, print } from '../context.js';
+import { cliPrefix, globalOptions, print } from '../context.js';
 
 interface InitFlags {
   fromBoard?: string;
@@ -55,7 +55,17 @@ export function registerInit(program: Command): void {
         if (boardOnly.length > 0) throw new ConfigError(`--${boardOnly[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --from-board`);
         mkdirSync(dirname(file), { recursive: true });
         writePrivateFileSync(file, starterConfig(), { exclusive: true });
-        print(`wrote ${file}\nnext: ordersync migrate up && ordersync config show`);
+        const cli = cliPrefix(cmd);
+        print(
+          [
+            `wrote ${file}`,
+            'next:',
+            `  ${cli} emulator                      # in another terminal: the local monday emulator at the config's api_url; prints a token`,
+            '  export MONDAY_API_TOKEN=<the token it printed>',
+            `  ${cli} migrate up`,
+            `  ${cli} board snapshot                # records the boards' columns for doctor and config validate`,
+          ].join('\n'),
+        );
         return;
       }
       await initFromBoard(file, opts.fromBoard, opts, g.env ?? STARTER_ENV);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { merge, type MergeSummary } from '../../merge/index.js';
+import { merge, rejectionPlace, rowLabels, type MergeSummary } from '../../merge/index.js';
 import { runJob } from '../../ops/job.js';
 import { storedFormatter } from '../../sync/board-cache.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
@@ -34,7 +34,10 @@ export function formatMergeSummary(m: MergeSummary, show: number): string {
   ];
   if (m.duplicates.length) {
     lines.push(`duplicate keys (${m.duplicates.length}):`);
-    for (const d of m.duplicates.slice(0, show)) lines.push(`  ${d.key}: rows ${d.rows.join(', ')}${d.kept === null ? ' — skipped' : ` — kept row ${d.kept}`}`);
+    for (const d of m.duplicates.slice(0, show)) {
+      const label = rowLabels(d.rows, d.sources ?? []);
+      lines.push(`  ${d.key}: rows ${label.all}${d.kept === null ? ' — skipped' : ` — kept row ${label.of(d.kept)}`}`);
+    }
   }
   if (m.warnings.length) {
     lines.push(`warnings (${m.warnings.length}):`);
@@ -46,7 +49,7 @@ export function formatMergeSummary(m: MergeSummary, show: number): string {
   }
   if (m.rejections.length) {
     lines.push(`rejected rows (${m.rejections.length}):`);
-    for (const r of m.rejections.slice(0, show)) lines.push(`  staging row ${r.rowNumber}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
+    for (const r of m.rejections.slice(0, show)) lines.push(`  ${rejectionPlace(r)}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
   }
   return lines.join('\n');
 }

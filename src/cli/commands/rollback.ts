@@ -17,7 +17,7 @@ export function registerRollback(program: Command): void {
       if (!opts.dryRun) confirmWrite(cmd, cfg);
       const result = await withDb(cfg, (db) => runRollback(db, cfg, opts.run, { dryRun: opts.dryRun }));
       if (opts.json) printJson(result);
-      else print(formatRollback(result));
+      else print(opts.dryRun ? formatRollback(result) : `${formatRollback(result)}\nthe rows are PENDING again: the next run redoes this unless staging changes (ingest the corrected file first to keep it undone)`);
       outcome.exitCode = result.exitCode;
     });
 }

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { databaseTarget, openDatabase } from '../../db/connect.js';
 import { ConfigError } from '../../errors.js';
 import { parseCron, schedule } from '../../ops/cron.js';
-import { startOpsServer } from '../../ops/server.js';
 import { formatSummaryTable, runObserved } from '../../ops/terminal.js';
 import { confirmWrite, loadCliConfig, print } from '../context.js';
 
@@ -32,6 +31,7 @@ export function registerServe(program: Command): void {
       const db = await openDatabase(databaseTarget(cfg));
       let srv;
       try {
+        const { startOpsServer } = await import('../../ops/server.js');
         srv = await startOpsServer(db, cfg, { host: opts.host, port: opts.port });
       } catch (err) {
         await db.close();
