@@ -1,4 +1,5 @@
 import type { Finding } from '../config/checks.js';
+import { ConfigError } from '../errors.js';
 import type { Settings } from '../config/schema.js';
 import type { BoardSnapshot } from './board-schema.js';
 import { READ_ONLY_TYPES } from './values.js';
@@ -91,6 +92,19 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
     warn('mapping.size_column_id', `label creation is off for the size column ${size.id}: a size without a label fails its line`);
   }
   return out;
+}
+
+/**
+ * A run reads the live boards before it writes anything; a mapping that does not fit them
+ * (a column id that is not there, a computed column, a wrong type) stops it there, instead
+ * of failing every row as if the data were wrong.
+ */
+export function assertMappingFits(env: string, s: Settings, items: BoardSnapshot, subitems: BoardSnapshot): void {
+  const errors = boardChecks({ env, s, items, subitems }).filter((f) => f.level === 'error');
+  if (errors.length === 0) return;
+  throw new ConfigError(
+    `the mapping of environment "${env}" does not fit the live boards, so the run wrote nothing: ${errors.map((f) => `${f.key}: ${f.message}`).join('; ')}. Fix the config (\`ordersync doctor --env ${env}\` checks it against the boards), then run again`,
+  );
 }
 
 /** Without a typed column (CSV-loaded staging is all text), the name is the best evidence. */

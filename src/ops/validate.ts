@@ -21,7 +21,7 @@ export interface ValidateOptions {
 export async function validateConfig(cfg: ResolvedConfig, opts: ValidateOptions = {}): Promise<Finding[]> {
   const text = readFileSync(cfg.file, 'utf8');
   const envs = opts.all ? [...cfg.all.keys()] : [cfg.envName];
-  const findings = structuralChecks(cfg, text).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
+  const findings = structuralChecks(cfg, text, opts.envVars).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
   for (const env of envs) {
     const s = cfg.all.get(env);
     if (s) findings.push(...(await boardFindings(cfg, env, s, opts)));

@@ -21,6 +21,23 @@ export interface SyncOptions {
   touching?: (keys: string[]) => void;
   progress?: (phase: Phase, done: number, total: number) => void;
   now?: () => Date;
+  /** The boards as read at the start of the run (see liveBoards); read here when absent. */
+  boards?: LiveBoards;
+}
+
+export interface LiveBoards {
+  items: BoardSnapshot;
+  subitems: BoardSnapshot;
+}
+
+/** The environment's items and subitems boards as they are now (columns, types, labels, groups). */
+export async function liveBoards(s: Settings, client: MondayClient): Promise<LiveBoards> {
+  const itemsBoardId = s.monday.items_board_id;
+  if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
+  const items = await fetchBoardSnapshot(client, itemsBoardId);
+  const subId = s.monday.subitems_board_id ?? subitemsBoardId(items);
+  if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoardId} has no subitems column`);
+  return { items, subitems: await fetchBoardSnapshot(client, subId) };
 }
 
 export interface SyncResult {
@@ -52,12 +69,7 @@ export function keyColumnId(s: Settings): string {
  * check the blast radius, then groups and items, then subitems.
  */
 export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncOutcome> {
-  const itemsBoardId = s.monday.items_board_id;
-  if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
-  const itemsBoard = await fetchBoardSnapshot(client, itemsBoardId);
-  const subId = s.monday.subitems_board_id ?? subitemsBoardId(itemsBoard);
-  if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoardId} has no subitems column`);
-  const subitemsBoard = await fetchBoardSnapshot(client, subId);
+  const { items: itemsBoard, subitems: subitemsBoard } = opts.boards ?? (await liveBoards(s, client));
   const now = opts.now ?? (() => new Date());
 
   const ctx: SyncContext = {

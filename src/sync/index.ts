@@ -1,4 +1,4 @@
-export { syncBoard, keyColumnId, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
+export { syncBoard, keyColumnId, liveBoards, type LiveBoards, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
 export { emptySyncCounts, type SyncCounts } from './counts.js';
 export type { Phase, SyncScope } from './context.js';
 export { BlastRadiusError } from './guard.js';

@@ -22,7 +22,7 @@ describe('writes to a protected environment', () => {
   it('are refused without --yes (exit 3), before the database is touched', async () => {
     const r = await runCli(['migrate', 'up', '--env', 'prod'], { cwd: dir });
     expect(r.code).toBe(ExitCode.config);
-    expect(r.stderr).toBe('ordersync: environment "prod" is protected: pass --yes to write to it (or run non-interactively with CI set)\n');
+    expect(r.stderr).toBe('ordersync: environment "prod" is protected: pass --yes to write to it (or run non-interactively with CI=true)\n');
     expect(r.stdout).toBe('');
     expect(existsSync(prodDb)).toBe(false);
   });

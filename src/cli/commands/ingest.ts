@@ -1,15 +1,10 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { ingestFile, type IngestReport } from '../../ingest/index.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expects a positive integer, got "${value}"`);
-  return n;
-}
+import { positiveInteger } from '../options.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -24,7 +19,7 @@ export function registerIngest(program: Command): void {
     )
     .option('--replace', "delete the table's rows first (same transaction); default appends")
     .option('--json', 'machine-readable output (the full report)')
-    .option('--show <n>', 'rejected rows to list', positiveInt, 20)
+    .option('--show <n>', 'rejected rows to list', positiveInteger('--show'), 20)
     .action(async (file: string, opts: { replace?: boolean; json?: boolean; show: number }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
@@ -35,6 +30,8 @@ export function registerIngest(program: Command): void {
           dialect: db.dialect === 'sqlite' ? 'sqlite' : 'postgres',
           replace: opts.replace ?? false,
         }),
+        // Loading staging needs no migrated schema; it may be the first thing done on a new database.
+        { create: true, anySchema: true },
       );
       if (report.rowsRejected > 0) outcome.exitCode = ExitCode.degraded;
       if (opts.json) printJson(report);

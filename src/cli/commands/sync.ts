@@ -4,6 +4,7 @@ import type { JobCommand, JobResult } from '../../ops/job.js';
 import { formatSummaryTable, parseLogFormat, runObserved, type LogFormat } from '../../ops/terminal.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
+import { positiveInteger } from '../options.js';
 
 interface JobFlags {
   json?: boolean;
@@ -23,7 +24,7 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
     .description(description)
     .option('--json', 'machine-readable output')
     .option('--allow-mass-change', 'let this run cancel/archive/remove more orders than the [cancel] blast-radius limits')
-    .option('--limit <n>', 'canary: sync at most N orders', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'canary: sync at most N orders', positiveInteger('--limit'))
     .option('--customer <name>', 'canary: sync only this customer')
     .option('--log-format <format>', 'auto (progress bars on a TTY, JSON logs otherwise), pretty or json; logs go to stderr', parseLogFormat, 'auto' as LogFormat)
     .action(async (opts: JobFlags, cmd: Command) => {
