@@ -8,6 +8,8 @@ export interface Finding {
   env?: string;
   key?: string;
   message: string;
+  /** Which check found it, where a caller treats some differently (`labels`: staged values a board lacks). */
+  rule?: 'labels';
 }
 
 /**

@@ -65,7 +65,7 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
       const labels = new Set((col.settings?.labels ?? []).map((l) => l.label.toLowerCase()));
       const missing = (x.stagedValues?.get(source) ?? []).filter((v) => !labels.has(v.toLowerCase()));
       if (!allowed && missing.length > 0) {
-        err(key, `${missing.length} staged value(s) of "${source}" are not labels of ${columnId} "${col.title}" and label creation is off (e.g. ${missing.slice(0, 5).map((v) => `"${v}"`).join(', ')}); allow it in [monday.create_labels] or add the labels`);
+        out.push({ level: 'error', env, key, rule: 'labels', message: `${missing.length} staged value(s) of "${source}" are not labels of ${columnId} "${col.title}" and label creation is off (e.g. ${missing.slice(0, 5).map((v) => `"${v}"`).join(', ')}); allow it in [monday.create_labels] or add the labels` });
       }
     }
   }
