@@ -40,7 +40,8 @@ describe('writes to a protected environment', () => {
 
   it('reads need no consent', async () => {
     const status = await runMain(['migrate', 'status', '--env', 'prod'], { cwd: dir });
-    expect(status.code).toBe(0);
+    // Read without consent; exit 3 says a migration is pending.
+    expect(status.code).toBe(ExitCode.config);
     expect(status.stdout).toMatch(/^001_orders\s+\d{4}-/m);
     expect(status.stdout).toMatch(/^002_run_history\s+pending$/m);
   });
