@@ -35,11 +35,17 @@ export const EXIT_CODE_DOCS: Record<keyof typeof ExitCode, { meaning: string; ac
       'configuration or input error: bad flag value, bad config, unknown run id, a database its settings cannot open (bad URL, unknown host, wrong role or password, missing database, schema not migrated; `migrate status` with pending migrations), a mapping that does not fit the live board',
     action: 'fix the command, the config or the database settings named in the message',
   },
-  locked: { meaning: 'another run of this environment holds the run lock', action: 'nothing: the next tick runs' },
-  sigint: { meaning: 'stopped by SIGINT (Ctrl-C): the request in flight was written back, the run marked ABORTED, the lock released', action: 'none; the next run resumes' },
+  locked: {
+    meaning: 'another run of this environment holds the run lock; or an interrupted rollback or cutover baseline must be finished first (the message names the command)',
+    action: 'lock: nothing, the next tick runs. "resume with `ordersync rollback --run N`" / "finish it with `ordersync cutover`": a person runs that command; the schedule stays refused until then',
+  },
+  sigint: {
+    meaning: 'stopped by SIGINT (Ctrl-C): the request in flight was written back, the run marked ABORTED, the lock released',
+    action: 'none; the next run resumes (a stopped rollback: run the same `ordersync rollback` again)',
+  },
   sigterm: {
     meaning: 'stopped by SIGTERM (systemd, Kubernetes, Kestra): the request in flight was written back, the run marked ABORTED, the lock released',
-    action: 'none; the next run resumes',
+    action: 'none; the next run resumes (a stopped rollback: run the same `ordersync rollback` again)',
   },
 };
 
