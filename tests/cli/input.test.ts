@@ -33,6 +33,7 @@ describe('bad flag values: exit 3, the flag named, nothing done', () => {
     [['demo', '--orders', '1e3'], '--orders needs a positive integer (got "1e3")'],
     [['migrate', 'up', '--to', 'two'], '--to needs a migration number (got "two")'],
     [['emulator', '--time-scale', '0'], '--time-scale needs a positive number (got "0")'],
+    [['verify', '--limit', 'ten'], '--limit needs a positive integer (got "ten")'],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), async () => {
