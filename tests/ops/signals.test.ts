@@ -95,6 +95,28 @@ describe('a stop signal during a run', () => {
     expect(r.stderr).toContain('second SIGTERM: exiting now');
   });
 
+  it('SIGTERM during rollback: stops between batches, the rollback run ABORTED, the lock released', async () => {
+    const x = (w = await world());
+    const first = await runCli(['--config', x.file, 'run', '--json'], { cwd: x.dir, env: env(x), timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const child = spawnCli(['--config', x.file, 'rollback', '--run', '1'], { cwd: x.dir, env: env(x) });
+    const done = collect(child, 60_000);
+    // The first batch written back: the rollback run's journal has undone operations.
+    for (;;) {
+      const db = await openDatabase(databaseTarget(x.cfg, x.envVars));
+      const n = await db.kysely.selectFrom('sync_events').select(db.kysely.fn.countAll<number>().as('n')).where('run_id', '=', 2).executeTakeFirst().finally(() => db.close());
+      if (Number(n?.n ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(ExitCode.sigterm);
+    expect(r.stderr).toContain('ordersync: stopped by SIGTERM: run #2 marked ABORTED, its lock released');
+    const s = await dbState(x);
+    expect(s.runs.map((run) => [run.command, run.status])).toEqual([['run', 'OK'], ['rollback', 'ABORTED']]);
+    expect(s.locks).toEqual([]);
+  });
+
   it('SIGTERM to serve stops its scheduled run the same way', async () => {
     const x = (w = await world());
     const child = spawnCli(['--config', x.file, 'serve', '--port', '0', '--schedule', '* * * * *'], { cwd: x.dir, env: env(x) });
