@@ -95,7 +95,7 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
 }
 
 /**
- * A run reads the live boards before it writes anything; a mapping that does not fit them
+ * A run reads the live boards before it sends anything; a mapping that does not fit them
  * (a column id that is not there, a computed column, a wrong type) stops it there, instead
  * of failing every row as if the data were wrong.
  */
@@ -103,7 +103,7 @@ export function assertMappingFits(env: string, s: Settings, items: BoardSnapshot
   const errors = boardChecks({ env, s, items, subitems }).filter((f) => f.level === 'error');
   if (errors.length === 0) return;
   throw new ConfigError(
-    `the mapping of environment "${env}" does not fit the live boards, so the run wrote nothing: ${errors.map((f) => `${f.key}: ${f.message}`).join('; ')}. Fix the config (\`ordersync doctor --env ${env}\` checks it against the boards), then run again`,
+    `the mapping of environment "${env}" does not fit the live boards, so the run sent nothing to monday: ${errors.map((f) => `${f.key}: ${f.message}`).join('; ')}. Fix the config (\`ordersync doctor --env ${env}\` checks it against the boards), then run again`,
   );
 }
 

@@ -76,20 +76,21 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
   let apiLog: ApiLog | undefined;
   let proof: BoardCheck | undefined;
   try {
+    if (opts.command === 'run' || opts.command === 'merge') {
+      opts.progress?.('merge', 0, 1);
+      mergeSummary = await merge(db, cfg.settings, { runId });
+      opts.progress?.('merge', 1, 1);
+    }
     let sync: { log: ApiLog; client: MondayClient; boards: LiveBoards } | undefined;
     if (opts.command !== 'merge') {
-      // Before any write: the mapping must fit the boards as they are now.
+      // Before anything is sent: the mapping must fit the boards as they are now. (The merge
+      // only queued rows; they wait for the fixed mapping.)
       const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
       const log = (apiLog = new ApiLog(db, runId, token));
       const { client } = clientFromConfig(cfg, { onExchange: log.record }, opts.envVars);
       const boards = await liveBoards(cfg.settings, client);
       assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
       sync = { log, client, boards };
-    }
-    if (opts.command === 'run' || opts.command === 'merge') {
-      opts.progress?.('merge', 0, 1);
-      mergeSummary = await merge(db, cfg.settings, { runId });
-      opts.progress?.('merge', 1, 1);
     }
     if (opts.command === 'retry') await requeueErrors(db);
     if (sync) {

@@ -46,14 +46,15 @@ describe('a preflight that is real', () => {
     expect(mapping?.details).toContainEqual(`error: mapping.columns."CUSTOMER STYLE": column text_typo0000 does not exist on board ${DEV_BOARDS.items} (Customer Master Schedule)`);
   });
 
-  it('run refuses to start before any write when the mapping does not fit the live board (exit 3, column named)', async () => {
+  it('run refuses to send anything when the mapping does not fit the live board (exit 3, column named)', async () => {
     const c = caseDir(typo);
     const r = await cli(c, ['run']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^ordersync: the mapping of environment "dev" does not fit the live boards, so the run wrote nothing: mapping\.columns\."CUSTOMER STYLE": column text_typo0000 does not exist on board 9000000001/m);
+    expect(r.stderr).toMatch(/^ordersync: the mapping of environment "dev" does not fit the live boards, so the run sent nothing to monday: mapping\.columns\."CUSTOMER STYLE": column text_typo0000 does not exist on board 9000000001/m);
     const db = new Database(join(c.dir, 'dev.db'), { readonly: true });
     try {
-      expect(db.prepare('select count(*) as n from orders').get()).toEqual({ n: 0 });
+      // Merged and queued, nothing sent and no row failed as if its data were wrong.
+      expect(db.prepare('select sync_state, count(*) as n from orders group by sync_state').all()).toEqual([{ sync_state: 'PENDING', n: 12 }]);
       expect(db.prepare('select command, status from sync_runs').all()).toEqual([{ command: 'run', status: 'FAILED' }]);
       expect(db.prepare('select count(*) as n from run_lock').get()).toEqual({ n: 0 });
     } finally {
