@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
+import { migrationStatus } from '../db/migrations/index.js';
+import { checkPostgresUrl, databaseOpenError } from '../db/open-errors.js';
+import { ConfigError } from '../errors.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -40,8 +44,42 @@ export function confirmWrite(cmd: Command, cfg: ResolvedConfig): void {
   assertWritable(cfg, { yes: globalOptions(cmd).yes, isTTY: Boolean(process.stdin.isTTY) });
 }
 
-export async function withDb<T>(cfg: ResolvedConfig, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase(databaseTarget(cfg));
+export interface DatabaseUse {
+  /** The command may create the SQLite file (migrate up, ingest); others refuse a missing one. */
+  create?: boolean;
+  /** The command works on a schema with pending migrations (migrate, ingest). */
+  anySchema?: boolean;
+}
+
+/**
+ * Opens the environment's database for a command, and proves it usable before the command
+ * starts: a missing file, a wrong URL, role or password, a missing database, a server that
+ * does not answer or a schema not migrated yet is one line naming the setting and the fix.
+ */
+export async function openCliDatabase(cfg: ResolvedConfig, use: DatabaseUse = {}): Promise<Db> {
+  const target = databaseTarget(cfg);
+  if (target.url !== undefined) checkPostgresUrl(target.url, cfg);
+  if (target.dialect === 'sqlite' && target.path && !use.create && !existsSync(target.path)) {
+    throw new ConfigError(`the SQLite database ${target.path} does not exist yet (database.sqlite_path of environment "${cfg.envName}"): create it with \`ordersync migrate up --env ${cfg.envName}\``);
+  }
+  let db: Db | undefined;
+  let pending: string[];
+  try {
+    db = await openDatabase(target);
+    pending = (await migrationStatus(db)).filter((m) => m.appliedAt === null).map((m) => m.name);
+  } catch (err) {
+    await db?.close().catch(() => undefined);
+    throw databaseOpenError(err, cfg, target);
+  }
+  if (pending.length > 0 && !use.anySchema) {
+    await db.close();
+    throw new ConfigError(`the database schema of environment "${cfg.envName}" is not migrated (${pending.length} pending: ${pending.join(', ')}): run \`ordersync migrate up --env ${cfg.envName}\``);
+  }
+  return db;
+}
+
+export async function withDb<T>(cfg: ResolvedConfig, fn: (db: Db) => Promise<T>, use: DatabaseUse = {}): Promise<T> {
+  const db = await openCliDatabase(cfg, use);
   try {
     return await fn(db);
   } finally {

@@ -1,18 +1,29 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, OrdersyncError } from '../errors.js';
+import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
+import { SUPPORTED_API_VERSIONS, VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 import { outcome } from './outcome.js';
 
 export function buildProgram(): Command {
   const program = new Command('ordersync')
     .description('Keep the order list (SQL) in step with monday.com boards.')
+    .version(`ordersync ${VERSION} (monday API ${SUPPORTED_API_VERSIONS.join(', ')})`, '-V, --version', 'print the version and the monday API version it speaks')
     .option('-c, --config <file>', 'config file (default: $ORDERSYNC_CONFIG or ./ordersync.toml)')
     .option('-e, --env <name>', 'environment (default: $ORDERSYNC_ENV, then default_env in the file)')
     .option('-y, --yes', 'confirm writes to a protected environment')
+    .option('--debug', 'print the stack trace of an unexpected error')
     .showHelpAfterError()
     .exitOverride();
   for (const register of commands) register(program);
   return program;
+}
+
+interface Failure {
+  code: string;
+  message: string;
+  exitCode: ExitCode;
+  /** Commander has printed it already (with the usage). */
+  printed?: boolean;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,17 +33,33 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return outcome.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? ExitCode.ok : ExitCode.config;
-    }
-    if (err instanceof OrdersyncError) {
-      process.stderr.write(`ordersync: ${err.message}\n`);
-      return err.exitCode;
-    }
-    const known = databaseFault(err);
-    process.stderr.write(`ordersync: ${known ?? (err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
-    return ExitCode.failed;
+    if (err instanceof CommanderError && err.exitCode === 0) return ExitCode.ok;
+    const f = failureOf(err, argv.includes('--debug'));
+    if (!f.printed) process.stderr.write(`ordersync: ${f.message}\n`);
+    // A scheduler parsing --json output gets a document on failure too, never nothing.
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: f.code, message: f.message, exit_code: f.exitCode } }, null, 2)}\n`);
+    return f.exitCode;
   }
+}
+
+function failureOf(err: unknown, debug: boolean): Failure {
+  if (err instanceof CommanderError) return { code: err.code, message: err.message.replace(/^error: /, ''), exitCode: ExitCode.config, printed: true };
+  if (err instanceof StoppedError) {
+    const run = err.runId !== undefined ? `run #${err.runId} marked ABORTED, its lock released` : 'no run was started';
+    return { code: err.name, message: `${err.message}: ${run}; ${err.resume ?? 'the next run resumes'}`, exitCode: err.exitCode };
+  }
+  if (err instanceof OrdersyncError) {
+    const code = (err as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : err.name, message: err.message, exitCode: err.exitCode };
+  }
+  const known = databaseFault(err);
+  if (known) return { code: 'DatabaseError', message: known, exitCode: ExitCode.failed };
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    code: err instanceof Error ? err.name : 'Error',
+    message: debug && err instanceof Error && err.stack ? err.stack : `${message} (unexpected; run again with --debug for the stack trace)`,
+    exitCode: ExitCode.failed,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { missingSubitemColumns } from './board-keys.js';
 import { boardKey } from './board-keys.js';
 import type { ResolvedConfig } from './load.js';
+import { resolveFromConfig } from './paths.js';
 import type { Settings } from './schema.js';
 
 export interface Finding {
@@ -8,16 +9,18 @@ export interface Finding {
   env?: string;
   key?: string;
   message: string;
+  /** Which check found it, where a caller treats some differently (`labels`: staged values a board lacks). */
+  rule?: 'labels';
 }
 
 /**
  * Checks that need no network and no board: mistakes that crossed environments in the
  * prior system (shared boards, a swapped database) and mappings that cannot work.
  */
-export function structuralChecks(cfg: ResolvedConfig, text: string): Finding[] {
+export function structuralChecks(cfg: ResolvedConfig, text: string, envVars: NodeJS.ProcessEnv = process.env): Finding[] {
   const findings: Finding[] = [];
   for (const [env, s] of cfg.all) findings.push(...mappingChecks(env, s));
-  findings.push(...sharedResources(cfg.all));
+  findings.push(...sharedResources(cfg, envVars));
   findings.push(...secretLiterals(text));
   return findings;
 }
@@ -58,27 +61,61 @@ function mappingChecks(env: string, s: Settings): Finding[] {
   return out;
 }
 
-function sharedResources(all: Map<string, Settings>): Finding[] {
+/**
+ * Resources are compared as resolved, not as written: `./ordersync.db` and `ordersync.db`
+ * are one file, and two URL variables holding the same server and database are one database.
+ */
+function sharedResources(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv): Finding[] {
+  const all = cfg.all;
   const out: Finding[] = [];
-  const seen = new Map<string, string>();
-  const claim = (resource: string, env: string, what: string) => {
+  const seen = new Map<string, { env: string; written: string }>();
+  /** `written` as the file has it; `resolved` names the one resource when two spellings meet. */
+  const claim = (resource: string, env: string, kind: string, written: string, resolved = written) => {
     const other = seen.get(resource);
-    if (other !== undefined && other !== env) {
+    if (other !== undefined && other.env !== env) {
+      const shared = other.written === written ? `${kind} ${written}` : `${kind} ${resolved} (written "${other.written}" and "${written}")`;
       // Cross-environment: no `env`, so it is reported whichever of the two is selected.
-      out.push({ level: 'error', message: `environments "${other}" and "${env}" share ${what}; each environment needs its own` });
+      out.push({ level: 'error', message: `environments "${other.env}" and "${env}" share ${shared}; each environment needs its own` });
     } else {
-      seen.set(resource, env);
+      seen.set(resource, { env, written });
     }
   };
   for (const [env, s] of all) {
     for (const board of [s.monday.items_board_id, s.monday.subitems_board_id]) {
-      if (board) claim(`board:${board}`, env, `board ${board}`);
+      if (board) claim(`board:${board}`, env, 'board', board);
     }
     const d = s.database;
-    if (d.dialect === 'sqlite') claim(`sqlite:${d.sqlite_path}`, env, `the SQLite database ${d.sqlite_path}`);
-    if (d.dialect === 'postgres') claim(`pg:${d.url_env}`, env, `the database URL variable ${d.url_env}`);
+    if (d.dialect === 'sqlite') {
+      const file = resolveFromConfig(cfg, d.sqlite_path);
+      claim(`file:${file}`, env, 'the SQLite database', d.sqlite_path, file);
+    }
+    if (d.dialect === 'pglite' && d.pglite_path) {
+      const dir = resolveFromConfig(cfg, d.pglite_path);
+      claim(`file:${dir}`, env, 'the PGlite folder', d.pglite_path, dir);
+    }
+    if (d.dialect === 'postgres') {
+      const varOwner = seen.get(`pg:${d.url_env}`)?.env;
+      claim(`pg:${d.url_env}`, env, 'the database URL variable', d.url_env);
+      const db = postgresDatabase(envVars[d.url_env]);
+      // Two variables holding one database are one database; one variable is reported once.
+      if (db && (varOwner === undefined || varOwner === env)) claim(`pgdb:${db}`, env, 'the PostgreSQL database', d.url_env, db);
+    }
   }
   return out;
+}
+
+/** host:port/database of a PostgreSQL URL, normalised (case, default port, database defaulting to the user). */
+function postgresDatabase(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    const user = decodeURIComponent(u.username) || 'postgres';
+    const host = (u.hostname || u.searchParams.get('host') || 'localhost').toLowerCase().replace(/^127\.0\.0\.1$|^\[::1\]$/, 'localhost');
+    const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || user;
+    return `${host}:${u.port || '5432'}/${database}`;
+  } catch {
+    return undefined;
+  }
 }
 
 const SECRET_PATTERNS: Array<[RegExp, string]> = [

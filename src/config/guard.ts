@@ -9,14 +9,16 @@ export interface WriteConsent {
 
 /**
  * A protected environment (production) is written to only with explicit consent: --yes,
- * or a non-interactive CI job (CI set and no terminal), where nobody could answer anyway.
+ * or a non-interactive CI job (CI=true, as GitHub Actions, GitLab CI and most runners set
+ * it, and no terminal), where nobody could answer anyway. Any other value (CI=0, CI=no, a
+ * stray CI=1 in a shell profile) is not consent.
  */
 export function assertWritable(cfg: ResolvedConfig, consent: WriteConsent): void {
   if (!cfg.settings.protected) return;
   const envVars = consent.envVars ?? process.env;
-  const ci = envVars.CI !== undefined && envVars.CI !== '' && envVars.CI !== 'false';
+  const ci = envVars.CI?.trim().toLowerCase() === 'true';
   if (consent.yes || (ci && !consent.isTTY)) return;
   throw new ConfigError(
-    `environment "${cfg.envName}" is protected: pass --yes to write to it (or run non-interactively with CI set)`,
+    `environment "${cfg.envName}" is protected: pass --yes to write to it (or run non-interactively with CI=true)`,
   );
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../config/checks.js';
+import { ConfigError } from '../errors.js';
 import type { Settings } from '../config/schema.js';
 import type { BoardSnapshot, SnapshotColumn } from './board-schema.js';
 import { READ_ONLY_TYPES } from './values.js';
@@ -132,6 +133,19 @@ function labelFindings(s: Settings, key: string, what: string, col: SnapshotColu
     }
   }
   out.push({ level: 'warn', env, key, message: `${missing.length} value(s) of ${what} are not labels of ${at} yet; the first run creates them ([monday.create_labels] allows it): ${list(missing)}` });
+}
+
+/**
+ * A run reads the live boards before it sends anything; a mapping that does not fit them
+ * (a column id that is not there, a computed column, a wrong type) stops it there, instead
+ * of failing every row as if the data were wrong.
+ */
+export function assertMappingFits(env: string, s: Settings, items: BoardSnapshot, subitems: BoardSnapshot): void {
+  const errors = boardChecks({ env, s, items, subitems }).filter((f) => f.level === 'error');
+  if (errors.length === 0) return;
+  throw new ConfigError(
+    `the mapping of environment "${env}" does not fit the live boards, so the run sent nothing to monday: ${errors.map((f) => `${f.key}: ${f.message}`).join('; ')}. Fix the config (\`ordersync doctor --env ${env}\` checks it against the boards), then run again`,
+  );
 }
 
 /** Without a typed column (CSV-loaded staging is all text), the name is the best evidence. */

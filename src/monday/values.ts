@@ -134,6 +134,14 @@ export function formatValue(column: SnapshotColumn, value: unknown, options: For
   }
 }
 
+/**
+ * A mapped column id the board does not have: a mapping (or board) mistake, not bad data.
+ * Reported as monday reports it, InvalidColumnIdException, so the advice points at the mapping.
+ */
+export class UnknownColumnError extends FormatError {
+  override name = 'UnknownColumnError';
+}
+
 /** Formats a whole row; any bad value fails the row, with every problem listed. */
 export function formatColumnValues(
   snapshot: BoardSnapshot,
@@ -146,7 +154,7 @@ export function formatColumnValues(
   for (const [id, value] of Object.entries(values)) {
     const column = columns.get(id);
     if (!column) {
-      errors.push(new FormatError(id, id, 'unknown', value, `no such column on board ${snapshot.board_id} (${snapshot.name})`));
+      errors.push(new UnknownColumnError(id, id, 'unknown', value, `no such column on board ${snapshot.board_id} (${snapshot.name})`));
       continue;
     }
     const r = formatValue(column, value, options);

@@ -12,7 +12,8 @@ import type { SyncScope } from '../sync/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
 import { runDoctor, type DoctorReport } from './doctor.js';
 import { runJob, type JobResult } from './job.js';
-import { finishRun, startRun } from './runs.js';
+import { finishRun, finishThrownRun, startRun } from './runs.js';
+import { stopScope } from './stop.js';
 import { validateConfig } from './validate.js';
 
 export const CUTOVER_STEPS = ['preflight', 'baseline', 'canary', 'full'] as const;
@@ -61,6 +62,8 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
   const scope = opts.scope ?? {};
   if (scope.limit !== undefined && scope.customer !== undefined) throw new ConfigError('a canary takes --limit or --customer, not both');
   const db = await openDatabase(databaseTarget(cfg, envVars));
+  // A signal between steps stops the cutover there; the canary and full runs stop between batches.
+  const stop = stopScope();
   try {
     for (const line of await migrateUp(db)) log(`migrations: ${line}`);
     const root = await openCutover(db, cfg.envName);
@@ -89,6 +92,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     if (!ok) return { rootRunId, steps, preflight: { findings, doctor }, complete: false, exitCode: 1 };
 
     let baseline: BaselineResult | undefined;
+    stop.check();
     if (done.has('baseline')) {
       steps.push({ step: 'baseline', status: 'skipped', runId: done.get('baseline'), detail: 'completed earlier' });
     } else {
@@ -119,6 +123,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     log(step.detail);
     return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: r.status !== 'FAILED', exitCode: r.status === 'OK' ? 0 : r.status === 'DEGRADED' ? 2 : 1 };
   } finally {
+    stop.release();
     await db.close();
   }
 }
@@ -181,8 +186,7 @@ async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars:
       );
       return { runId, result };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      await finishRun(db, runId, 'FAILED', { counts: {} }, `failed: ${message}`, message).catch(() => undefined);
+      await finishThrownRun(db, runId, err, { counts: {} });
       throw err;
     }
   });

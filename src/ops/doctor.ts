@@ -10,10 +10,10 @@ import { MondayClient } from '../monday/client.js';
 import { parseRateLimitHeader } from '../monday/pacer.js';
 import { readSnapshots } from '../monday/snapshot-files.js';
 import { boardKey, keyColumns } from '../sync/index.js';
+import { SUPPORTED_API_VERSIONS } from '../version.js';
+import { boardChecks } from '../monday/mapping-checks.js';
+import { adviceFor } from './advice.js';
 import { boardDrift, driftColumnIds } from './board-drift.js';
-
-/** API versions whose documents this build validates against monday's SDL. */
-export const SUPPORTED_API_VERSIONS = ['2026-10'] as const;
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -163,8 +163,26 @@ async function mondayChecks(cfg: ResolvedConfig, s: Settings, envVars: NodeJS.Pr
       add({ name: `${role}_board`, status: 'fail', message: `board ${id} not reachable: ${messageOf(err)}`, fix: `check monday.${role}_board_id and that the token's user is a member of the board` });
     }
   }
-  if (boards.items && boards.subitems) await driftCheck(cfg, s, boards as Record<'items' | 'subitems', BoardSnapshot>, add);
+  if (boards.items && boards.subitems) {
+    mappingCheck(cfg, s, boards as Record<'items' | 'subitems', BoardSnapshot>, add);
+    await driftCheck(cfg, s, boards as Record<'items' | 'subitems', BoardSnapshot>, add);
+  }
   await budgetCheck(m, apiUrl, token, s.alerts.min_budget_headroom, add);
+}
+
+/** Every mapped column id and its type, against the boards as they are now (not the snapshots). */
+function mappingCheck(cfg: ResolvedConfig, s: Settings, live: Record<'items' | 'subitems', BoardSnapshot>, add: (c: DoctorCheck) => void): void {
+  const findings = boardChecks({ env: cfg.envName, s, items: live.items, subitems: live.subitems });
+  const errors = findings.filter((f) => f.level === 'error');
+  const details = findings.map((f) => `${f.level}: ${f.key ? `${f.key}: ` : ''}${f.message}`);
+  const mapped = Object.keys(s.mapping.columns).length + 2;
+  if (errors.length > 0) {
+    add({ name: 'mapping', status: 'fail', message: `${errors.length} mapped column(s) do not fit the live boards; a run would refuse to start`, details, fix: `${adviceFor('InvalidColumnIdException').action} (in ${cfg.file})` });
+  } else if (findings.length > 0) {
+    add({ name: 'mapping', status: 'warn', message: 'the mapping fits the live boards, with warnings', details, fix: `review [mapping] in ${cfg.file}` });
+  } else {
+    add({ name: 'mapping', status: 'pass', message: `every mapped column (${mapped}) exists on the live boards with a type that fits` });
+  }
 }
 
 async function driftCheck(cfg: ResolvedConfig, s: Settings, live: Record<'items' | 'subitems', BoardSnapshot>, add: (c: DoctorCheck) => void): Promise<void> {

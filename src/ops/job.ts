@@ -4,19 +4,19 @@ import type { ResolvedConfig } from '../config/load.js';
 import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
-import { withRunLock, type RunLockOptions } from '../db/run-lock.js';
+import { withRunLock, type RunLockHandle, type RunLockOptions } from '../db/run-lock.js';
 import type { RunStatus } from '../db/types.js';
-import { OrdersyncError } from '../errors.js';
+import { ConfigError, StoppedError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
-import type { SharedBudget } from '../monday/client.js';
+import type { MondayClient, SharedBudget } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
+import { assertMappingFits } from '../monday/mapping-checks.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
-import { readItemsBoard } from '../sync/executor.js';
-import { syncBoard, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
+import { liveBoards, syncBoard, type LiveBoards, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
 import { backlog } from './queries.js';
-import { finishRun, startRun } from './runs.js';
+import { finishRun, finishThrownRun, startRun } from './runs.js';
+import { stopScope, type StopScope } from './stop.js';
 import { refuseUnfinished } from './unfinished.js';
 import { verdictOf, type Verdict } from './verdict.js';
 import { checkBoard, runProof, type BoardCheck, type RunProof } from './verify.js';
@@ -49,79 +49,95 @@ export interface JobResult {
   durationMs: number;
 }
 
-
 /**
  * The scheduled job: under the environment's run lock, merge staging and/or sync the
  * board, and leave a run record whatever happens.
  */
 export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Promise<JobResult> {
   if (!(await isCurrent(db))) {
-    throw new OrdersyncError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
+    throw new ConfigError(`the database schema is not current; run \`ordersync migrate up --env ${cfg.envName}\``);
   }
   if (opts.command !== 'merge') {
     // A sync without these columns would fail only after merging; say so before anything changes.
     boardKey(cfg.settings);
     subitemColumnIds(cfg.settings, cfg.envName);
   }
-  return withRunLock(db, cfg.envName, async (lock) => {
-    // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.
-    await refuseUnfinished(db, cfg.envName);
-    await abortAbandonedRuns(db, cfg.envName);
-    const started = Date.now();
-    const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
-    let mergeSummary: MergeSummary | undefined;
-    let syncResult: SyncResult | undefined;
-    let apiLog: ApiLog | undefined;
-    let proof: BoardCheck | undefined;
-    try {
-      const token = opts.command === 'merge' ? undefined : requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
-      const log = token === undefined ? undefined : (apiLog = new ApiLog(db, runId, token));
-      const client = log ? clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget }, opts.envVars).client : undefined;
-      let itemsBoard: BoardSnapshot | undefined;
-      if (opts.command === 'run' || opts.command === 'merge') {
-        // Row hashes are over the values as the board will take them: read its columns first.
-        const boardId = cfg.settings.monday.items_board_id;
-        if (client && boardId) itemsBoard = await readItemsBoard(db, client, boardId);
-        const format = itemsBoard ? valueFormatter(cfg.settings, itemsBoard) : await storedFormatter(db, cfg.settings);
-        opts.progress?.('merge', 0, 1);
-        // The merge is one long transaction: the lease is renewed from inside it.
-        mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
-        opts.progress?.('merge', 1, 1);
-      }
-      if (opts.command === 'retry') await requeueErrors(db);
-      if (client && log) {
-        const outcome = await syncBoard(db, cfg.settings, client, {
-          runId,
-          env: cfg.envName,
-          scope: opts.scope,
-          allowMassChange: opts.allowMassChange,
-          itemsBoard,
-          touching: (keys) => log.touching(keys),
-          // Between batches: a run that lost its lock stops before its next request.
-          progress: (phase, done, total) => {
-            lock.assertHeld();
-            opts.progress?.(phase, done, total);
-          },
-        });
-        syncResult = outcome.result;
-        // The proof: what this run says it wrote is read back from the board and compared.
-        const mode = cfg.settings.verify.after_run;
-        if (mode !== 'off' && !syncResult.stopped) {
-          proof = await checkBoard(db, cfg.settings, client, outcome.itemsBoard, mode === 'full' ? {} : { runId });
-        }
-        await log.flush();
-      }
-      const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
-      const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
-      await finishRun(db, runId, verdict.status, { ...totals(mergeSummary, syncResult, proof), backlog: await backlogAtEnd(db) }, verdict.summary, syncResult?.stopped?.message);
-      return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof), durationMs: Date.now() - started };
-    } catch (err) {
-      await apiLog?.flush().catch(() => undefined);
-      const message = err instanceof Error ? err.message : String(err);
-      await finishRun(db, runId, 'FAILED', totals(mergeSummary, syncResult, proof), `failed: ${message}`, message).catch(() => undefined);
-      throw err;
+  const stop = stopScope();
+  try {
+    stop.check();
+    return await withRunLock(db, cfg.envName, (lock) => lockedJob(db, cfg, opts, lock, stop), opts.lock);
+  } finally {
+    stop.release();
+  }
+}
+
+async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: RunLockHandle, stop: StopScope): Promise<JobResult> {
+  // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.
+  await refuseUnfinished(db, cfg.envName);
+  await abortAbandonedRuns(db, cfg.envName);
+  const started = Date.now();
+  const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
+  let mergeSummary: MergeSummary | undefined;
+  let syncResult: SyncResult | undefined;
+  let apiLog: ApiLog | undefined;
+  let proof: BoardCheck | undefined;
+  try {
+    let sync: { log: ApiLog; client: MondayClient; boards: LiveBoards } | undefined;
+    if (opts.command !== 'merge') {
+      // Before anything is written: the mapping must fit the boards as they are now, and row
+      // hashes are over the values as the board will take them, so its columns are read first.
+      const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
+      const log = (apiLog = new ApiLog(db, runId, token));
+      const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget }, opts.envVars);
+      const boards = await liveBoards(db, cfg.settings, client);
+      assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
+      sync = { log, client, boards };
     }
-  }, opts.lock);
+    if (opts.command === 'run' || opts.command === 'merge') {
+      const format = sync ? valueFormatter(cfg.settings, sync.boards.items) : await storedFormatter(db, cfg.settings);
+      opts.progress?.('merge', 0, 1);
+      // The merge is one long transaction: the lease is renewed from inside it.
+      mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
+      opts.progress?.('merge', 1, 1);
+    }
+    if (opts.command === 'retry') await requeueErrors(db);
+    if (sync) {
+      stop.check();
+      const { log, client, boards } = sync;
+      const outcome = await syncBoard(db, cfg.settings, client, {
+        runId,
+        env: cfg.envName,
+        scope: opts.scope,
+        allowMassChange: opts.allowMassChange,
+        boards,
+        touching: (keys) => log.touching(keys),
+        // Between batches (each written back): a run that lost its lock, or was asked to
+        // stop by a signal, stops before its next request.
+        progress: (phase, done, total) => {
+          lock.assertHeld();
+          stop.check();
+          opts.progress?.(phase, done, total);
+        },
+      });
+      syncResult = outcome.result;
+      // The proof: what this run says it wrote is read back from the board and compared.
+      const mode = cfg.settings.verify.after_run;
+      if (mode !== 'off' && !syncResult.stopped) {
+        stop.check();
+        proof = await checkBoard(db, cfg.settings, client, outcome.itemsBoard, mode === 'full' ? {} : { runId });
+      }
+      await log.flush();
+    }
+    const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
+    const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
+    await finishRun(db, runId, verdict.status, { ...totals(mergeSummary, syncResult, proof), backlog: await backlogAtEnd(db) }, verdict.summary, syncResult?.stopped?.message);
+    return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof), durationMs: Date.now() - started };
+  } catch (err) {
+    await apiLog?.flush().catch(() => undefined);
+    await finishThrownRun(db, runId, err, totals(mergeSummary, syncResult, proof));
+    if (err instanceof StoppedError) err.runId = runId;
+    throw err;
+  }
 }
 
 /** What was left queued when the run ended: the dashboard charts the backlog over the runs. */

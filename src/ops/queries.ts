@@ -319,12 +319,3 @@ export async function prune(db: Db, olderThanDays: number, now = new Date()): Pr
     return { cutoff, keptRunId: keep, apiLog: num(ra.numDeletedRows), events: num(re.numDeletedRows) };
   });
 }
-
-/** "30d", "12h", "90m", "2w" or a plain number of days → days. */
-export function parseAge(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(d|h|m|w)?\s*$/i.exec(text);
-  if (!m) throw new RangeError(`cannot read "${text}" as an age (examples: 30d, 12h, 2w)`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 'd').toLowerCase();
-  return unit === 'w' ? n * 7 : unit === 'h' ? n / 24 : unit === 'm' ? n / 1440 : n;
-}

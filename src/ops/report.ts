@@ -1,5 +1,6 @@
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
+import { InputError } from '../errors.js';
 import { adviceFor } from './advice.js';
 import { lastRuns, runById, type RunRow } from './queries.js';
 import { rejectedOf } from './format.js';
@@ -77,7 +78,7 @@ export interface ReportOptions {
 
 export async function buildReport(db: Db, alerts: Settings['alerts'], opts: ReportOptions): Promise<RunReport> {
   const run = opts.runId !== undefined ? await runById(db, opts.runId) : (await lastRuns(db, { env: opts.env, limit: 1 }))[0];
-  if (opts.runId !== undefined && !run) throw new RangeError(`no run #${opts.runId}`);
+  if (opts.runId !== undefined && !run) throw new InputError(`--run ${opts.runId}: no such run (\`ordersync status\` lists the last runs)`);
   const rows = new Map<string, CustomerSeasonReport>();
   const get = (customer: string | null, season: string | null) => {
     const c = customer ?? NO_CUSTOMER;

@@ -3,7 +3,7 @@ import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
 import { withRunLock, type RunLockHandle } from '../db/run-lock.js';
-import { ConfigError, OrdersyncError } from '../errors.js';
+import { ConfigError, OrdersyncError, StoppedError } from '../errors.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { MutationOp } from '../monday/batch.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
@@ -14,6 +14,7 @@ import type { SyncedOrder } from '../sync/desired.js';
 import { eventRow } from '../sync/journal.js';
 import { ApiLog } from './api-log.js';
 import { finishRun, startRun } from './runs.js';
+import { stopScope } from './stop.js';
 import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from './unfinished.js';
 
 /** What rollback does for one journal event of the run being undone. */
@@ -159,7 +160,8 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
   const exitOf = (failed: number): 0 | 1 | 2 => (failed > 0 ? 1 : manual.length > 0 ? 2 : 0);
   if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, exitCode: exitOf(0) };
 
-  return withRunLock(db, cfg.envName, async (lock) => {
+  const stop = stopScope();
+  return withRunLock(db, cfg.envName, async (lock): Promise<RollbackResult> => {
     const other = await unfinishedRollback(db, cfg.envName);
     if (other && other.targetRunId !== targetRunId) {
       throw new UnfinishedJobError(`the rollback of run ${other.targetRunId} did not finish (rollback run ${other.rollbackRunId} was interrupted): resume with \`ordersync rollback --run ${other.targetRunId}\` first`);
@@ -174,7 +176,9 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
       if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday board ids are not set for environment "${cfg.envName}"`);
       const boards = { items: await fetchBoardSnapshot(client, s.monday.items_board_id), subitems: await fetchBoardSnapshot(client, s.monday.subitems_board_id) };
       const byId = new Map(events.map((e) => [e.id, e]));
-      await execute({ db, cfg, client, runId, targetRunId, boards, lock }, steps, byId);
+      // Between requests a stop signal (SIGTERM, SIGINT) ends it as a lost lock would.
+      const stoppable = { assertHeld: () => (lock.assertHeld(), stop.check()) };
+      await execute({ db, cfg, client, runId, targetRunId, boards, lock: stoppable }, steps, byId);
       await apiLog.flush();
       const failed = steps.filter((st) => st.outcome === 'ERROR').length;
       const done = steps.filter((st) => st.outcome === 'ROLLED_BACK').length;
@@ -191,11 +195,14 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
       return { targetRunId, runId, dryRun: false, steps, alreadyUndone, manual, exitCode: exitOf(failed) };
     } catch (err) {
       await apiLog.flush().catch(() => undefined);
-      const message = `${err instanceof Error ? err.message : String(err)}; resume with \`ordersync rollback --run ${targetRunId}\``;
-      await finishRun(db, runId, 'FAILED', { counts: {} }, `failed: ${message}`, message).catch(() => undefined);
+      const resume = `resume with \`ordersync rollback --run ${targetRunId}\``;
+      const message = `${err instanceof Error ? err.message : String(err)}; ${resume}`;
+      const stopped = err instanceof StoppedError;
+      if (stopped) Object.assign(err, { runId, resume });
+      await finishRun(db, runId, stopped ? 'ABORTED' : 'FAILED', { counts: {} }, `${stopped ? 'aborted' : 'failed'}: ${message}`, message).catch(() => undefined);
       throw err;
     }
-  });
+  }).finally(() => stop.release());
 }
 
 /** Attempts still RUNNING while we hold the run lock were killed: this one takes over from them. */
@@ -270,7 +277,7 @@ interface Exec {
   runId: number;
   targetRunId: number;
   boards: { items: BoardSnapshot; subitems: BoardSnapshot };
-  lock: RunLockHandle;
+  lock: Pick<RunLockHandle, 'assertHeld'>;
 }
 
 async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRow>): Promise<void> {

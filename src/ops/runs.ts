@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/connect.js';
 import type { RunStatus } from '../db/types.js';
+import { StoppedError } from '../errors.js';
 
 export interface RunTotals {
   counts: Record<string, unknown>;
@@ -49,4 +50,14 @@ export async function finishRun(db: Db, runId: number, status: RunStatus, totals
     })
     .where('id', '=', runId)
     .execute();
+}
+
+/**
+ * Closes the record of a run that threw: ABORTED when a signal stopped it (the work done
+ * so far is written back and the next run goes on from there), FAILED otherwise.
+ */
+export async function finishThrownRun(db: Db, runId: number, err: unknown, totals: RunTotals): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  const stopped = err instanceof StoppedError;
+  await finishRun(db, runId, stopped ? 'ABORTED' : 'FAILED', totals, stopped ? `aborted: ${message}; the next run resumes` : `failed: ${message}`, message).catch(() => undefined);
 }

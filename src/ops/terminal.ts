@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
+import { ExitCode, InputError, OrdersyncError, StoppedError } from '../errors.js';
 import { afterRun, type AlertEvaluation, type NotifyResult } from './alerts.js';
 import { runJob, type JobOptions, type JobResult } from './job.js';
 import { rejectedLines } from './summary.js';
@@ -164,7 +164,11 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
   } catch (err) {
     observer.end();
     const locked = err instanceof OrdersyncError && err.exitCode === ExitCode.locked;
-    observer.logger?.error({ err: err instanceof Error ? err.message : String(err), locked }, 'run failed');
+    const message = err instanceof Error ? err.message : String(err);
+    // Another run holding the lock is the scheduler overlapping, not a failure.
+    if (locked) observer.logger?.info({ reason: message, locked }, 'run skipped: another run holds the lock');
+    else if (err instanceof StoppedError) observer.logger?.warn({ signal: err.signal, run_id: err.runId, status: 'ABORTED' }, 'run stopped by a signal');
+    else observer.logger?.error({ err: message }, 'run failed');
     if (!locked) {
       const alerts = await afterRun(db, cfg, null, { envVars: job.envVars }).catch(() => undefined);
       if (alerts?.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
@@ -181,5 +185,5 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
 
 export function parseLogFormat(v: string): LogFormat {
   if (v === 'auto' || v === 'pretty' || v === 'json') return v;
-  throw new ConfigError(`--log-format must be auto, pretty or json (got "${v}")`);
+  throw new InputError(`--log-format must be auto, pretty or json (got "${v}")`);
 }

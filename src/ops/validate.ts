@@ -7,7 +7,9 @@ import { distinctValues, stagingColumnTypes } from '../merge/staging-profile.js'
 import { applyColumnRule } from '../merge/transforms.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
 import { clientFromConfig } from '../monday/from-config.js';
-import { kindFromSqlType, boardChecks, type SourceKind } from '../monday/mapping-checks.js';
+import { kindFromSqlType, boardChecks, type BoardCheckInput, type SourceKind } from '../monday/mapping-checks.js';
+import { checkRequiredColumns, resolveSizeColumns } from '../merge/staging-columns.js';
+import { optionalSecret } from '../config/secrets.js';
 import { readSnapshots } from '../monday/snapshot-files.js';
 
 export interface ValidateOptions {
@@ -22,7 +24,7 @@ export interface ValidateOptions {
 export async function validateConfig(cfg: ResolvedConfig, opts: ValidateOptions = {}): Promise<Finding[]> {
   const text = readFileSync(cfg.file, 'utf8');
   const envs = opts.all ? [...cfg.all.keys()] : [cfg.envName];
-  const findings = structuralChecks(cfg, text).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
+  const findings = structuralChecks(cfg, text, opts.envVars).filter((f) => opts.all || f.env === undefined || f.env === cfg.envName);
   for (const env of envs) {
     const s = cfg.all.get(env);
     if (s) findings.push(...(await boardFindings(cfg, env, s, opts)));
@@ -51,7 +53,31 @@ async function boardFindings(cfg: ResolvedConfig, env: string, s: Settings, opts
   }
   if (!items || !subitems) return [];
   const profile = await stagingProfile(cfg, env, s, opts.envVars);
-  return [...profile.findings, ...boardChecks({ env, s, items, subitems, sourceKinds: profile.kinds, stagedValues: profile.values })];
+  const input = { env, s, sourceKinds: profile.kinds, stagedValues: profile.values };
+  const found = boardChecks({ ...input, items, subitems });
+  return [...profile.findings, ...(opts.online ? found : await staleSnapshotLabels(cfg, env, s, found, input, opts.envVars))];
+}
+
+/**
+ * Staged values missing from a snapshot's labels may be labels the board gained after the
+ * snapshot was taken: when the live board can be read, those are a stale snapshot (re-take
+ * it), not a mismatch; values the live board lacks too stay errors.
+ */
+async function staleSnapshotLabels(cfg: ResolvedConfig, env: string, s: Settings, found: Finding[], input: Omit<BoardCheckInput, 'items' | 'subitems'>, envVars?: NodeJS.ProcessEnv): Promise<Finding[]> {
+  const labelErrors = found.filter((f) => f.rule === 'labels');
+  if (labelErrors.length === 0 || !optionalSecret(s.monday.token_env, envVars) || !s.monday.items_board_id || !s.monday.subitems_board_id) return found;
+  let live: Finding[];
+  try {
+    const { client } = clientFromConfig({ ...cfg, envName: env, settings: s }, {}, envVars);
+    live = boardChecks({ ...input, items: await fetchBoardSnapshot(client, s.monday.items_board_id), subitems: await fetchBoardSnapshot(client, s.monday.subitems_board_id) });
+  } catch {
+    return found;
+  }
+  return found.map((f) =>
+    f.rule === 'labels' && !live.some((l) => l.rule === 'labels' && l.key === f.key)
+      ? { level: 'warn', env, key: f.key, message: `the board snapshot is stale: the live board has the labels it lacks (${f.message.replace(/; allow it .*$/, '')}); re-take it with \`ordersync board snapshot --env ${env}\`` }
+      : f,
+  );
 }
 
 /** Column types and staged label values, when the environment's database can be reached. */
@@ -70,7 +96,17 @@ async function stagingProfile(cfg: ResolvedConfig, env: string, s: Settings, env
       const k = kindFromSqlType(type);
       if (k) kinds.set(name, k);
     }
-    if (types.size > 0) {
+    if (types.size === 0) {
+      findings.push({ level: 'warn', env, key: 'staging.table', message: `staging table "${s.staging.table}" not found in the database; load it with \`ordersync ingest\`` });
+    } else {
+      const columns = [...types.keys()];
+      for (const check of [() => resolveSizeColumns(s.staging, columns), () => checkRequiredColumns(s, columns)]) {
+        try {
+          check();
+        } catch (err) {
+          findings.push({ level: 'error', env, key: 'staging.table', message: err instanceof Error ? err.message : String(err) });
+        }
+      }
       for (const source of Object.keys(s.mapping.columns)) {
         // Compared as they will be written: after the column's transforms and value map.
         const rule = s.mapping.transforms[source];

@@ -23,8 +23,24 @@ export interface SyncOptions {
   touching?: (keys: string[]) => void;
   progress?: (phase: Phase, done: number, total: number) => void;
   now?: () => Date;
-  /** The items board, when the caller already read it this run. */
-  itemsBoard?: BoardSnapshot;
+  /** The boards as read at the start of the run (see liveBoards); read here when absent. */
+  boards?: LiveBoards;
+}
+
+export interface LiveBoards {
+  items: BoardSnapshot;
+  subitems: BoardSnapshot;
+}
+
+/** The environment's items and subitems boards as they are now (columns, types, labels, groups). */
+export async function liveBoards(db: Db, s: Settings, client: MondayClient): Promise<LiveBoards> {
+  const itemsBoardId = s.monday.items_board_id;
+  if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
+  // Kept for merge and plan: row hashes format values with the items board's columns.
+  const items = await readItemsBoard(db, client, itemsBoardId);
+  const subId = s.monday.subitems_board_id ?? subitemsBoardId(items);
+  if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoardId} has no subitems column`);
+  return { items, subitems: await fetchBoardSnapshot(client, subId) };
 }
 
 export interface SyncResult {
@@ -52,12 +68,7 @@ export async function readItemsBoard(db: Db, client: MondayClient, boardId: stri
  * check the blast radius, then groups and items, then subitems.
  */
 export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncOutcome> {
-  const itemsBoardId = s.monday.items_board_id;
-  if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
-  const itemsBoard = opts.itemsBoard?.board_id === itemsBoardId ? opts.itemsBoard : await readItemsBoard(db, client, itemsBoardId);
-  const subId = s.monday.subitems_board_id ?? subitemsBoardId(itemsBoard);
-  if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoardId} has no subitems column`);
-  const subitemsBoard = await fetchBoardSnapshot(client, subId);
+  const { items: itemsBoard, subitems: subitemsBoard } = opts.boards ?? (await liveBoards(db, s, client));
   const now = opts.now ?? (() => new Date());
 
   const ctx: SyncContext = {

@@ -1,5 +1,5 @@
 import { MondayError } from '../monday/errors.js';
-import { FormatError } from '../monday/values.js';
+import { FormatError, UnknownColumnError } from '../monday/values.js';
 
 /** A dropdown/status label the board lacks while label creation is off for its column. */
 export class MissingLabelError extends FormatError {
@@ -23,7 +23,8 @@ function valueText(v: unknown): string | null {
 
 export function failureOf(err: unknown): RowFailure {
   if (err instanceof FormatError) {
-    return { code: err instanceof MissingLabelError ? 'MissingLabel' : 'FormatError', message: err.message, column: err.columnId, value: valueText(err.value), permanent: true };
+    const code = err instanceof MissingLabelError ? 'MissingLabel' : err instanceof UnknownColumnError ? 'InvalidColumnIdException' : 'FormatError';
+    return { code, message: err.message, column: err.columnId, value: valueText(err.value), permanent: true };
   }
   if (err instanceof MondayError) {
     const data = err.errorData ?? {};

@@ -1,4 +1,4 @@
-export { syncBoard, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
+export { syncBoard, liveBoards, type LiveBoards, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
 export { boardKey, type BoardKey } from '../config/board-keys.js';
 export { keyColumns } from './board-match.js';
 export { emptySyncCounts, type SyncCounts } from './counts.js';

@@ -47,9 +47,9 @@ describe('ordersync migrate (CLI)', () => {
     expect(tablesIn(dbFile)).toEqual(['dev_orders', 'monday_groups', 'order_lines', 'ordersync_migrations', 'ordersync_migrations_lock', 'run_lock']);
   });
 
-  it('status --json shows what is applied', async () => {
+  it('status --json shows what is applied, and exits 3 while a migration is pending', async () => {
     const r = await inProcess(['migrate', 'status', '--json']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(ExitCode.config);
     const status = JSON.parse(r.stdout) as Array<{ name: string; version: number; appliedAt: string | null }>;
     expect(status.map((m) => [m.name, m.version, m.appliedAt === null ? 'pending' : 'applied'])).toEqual([
       ['001_orders', 1, 'applied'],
@@ -65,7 +65,7 @@ describe('ordersync migrate (CLI)', () => {
     expect(down).toMatchObject({ code: 0, stdout: 'reverted 001_orders\n' });
     expect(tablesIn(dbFile)).toEqual(['ordersync_migrations', 'ordersync_migrations_lock']);
     const status = await inProcess(['migrate', 'status']);
-    expect(status.code).toBe(0);
+    expect(status.code).toBe(ExitCode.config);
     expect(status.stdout.trim().split('\n').map((l) => l.split(/\s+/))).toEqual([
       ['001_orders', 'pending'],
       ['002_run_history', 'pending'],
@@ -82,7 +82,7 @@ describe('ordersync migrate (CLI) errors', () => {
   it('a bad --to is a usage error (exit 3) naming the value', async () => {
     const r = await cli(['migrate', 'up', '--to', 'two']);
     expect(r.code).toBe(ExitCode.config);
-    expect(r.stderr).toContain('--to expects a migration number, got "two"');
+    expect(r.stderr).toContain('--to needs a migration number (got "two")');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 

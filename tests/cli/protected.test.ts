@@ -22,7 +22,7 @@ describe('writes to a protected environment', () => {
   it('are refused without --yes (exit 3), before the database is touched', async () => {
     const r = await runCli(['migrate', 'up', '--env', 'prod'], { cwd: dir });
     expect(r.code).toBe(ExitCode.config);
-    expect(r.stderr).toBe('ordersync: environment "prod" is protected: pass --yes to write to it (or run non-interactively with CI set)\n');
+    expect(r.stderr).toBe('ordersync: environment "prod" is protected: pass --yes to write to it (or run non-interactively with CI=true)\n');
     expect(r.stdout).toBe('');
     expect(existsSync(prodDb)).toBe(false);
   });
@@ -40,7 +40,8 @@ describe('writes to a protected environment', () => {
 
   it('reads need no consent', async () => {
     const status = await runMain(['migrate', 'status', '--env', 'prod'], { cwd: dir });
-    expect(status.code).toBe(0);
+    // Read without consent; exit 3 says a migration is pending.
+    expect(status.code).toBe(ExitCode.config);
     expect(status.stdout).toMatch(/^001_orders\s+\d{4}-/m);
     expect(status.stdout).toMatch(/^002_run_history\s+\d{4}-/m);
     expect(status.stdout).toMatch(/^003_value_hash\s+pending$/m);

@@ -122,7 +122,7 @@ describe('protected environments', () => {
 
   it('refuses a write without consent, naming the environment and --yes', () => {
     expect(configError(() => assertWritable(prod, { envVars: {}, isTTY: false })).message).toBe(
-      'environment "prod" is protected: pass --yes to write to it (or run non-interactively with CI set)',
+      'environment "prod" is protected: pass --yes to write to it (or run non-interactively with CI=true)',
     );
   });
 
@@ -131,7 +131,9 @@ describe('protected environments', () => {
     expect(() => assertWritable(prod, { envVars: { CI: 'true' }, isTTY: false })).not.toThrow();
   });
 
-  it('CI with a terminal attached, or CI=false, is not consent', () => {
+  it('CI with a terminal attached, or CI set to anything but true, is not consent', () => {
+    for (const CI of ['0', '1', 'no', 'yes']) expect(() => assertWritable(prod, { envVars: { CI }, isTTY: false }), `CI=${CI}`).toThrow(/protected/);
+    expect(() => assertWritable(prod, { envVars: { CI: 'TRUE' }, isTTY: false })).not.toThrow();
     expect(() => assertWritable(prod, { envVars: { CI: 'true' }, isTTY: true })).toThrow(/protected/);
     expect(() => assertWritable(prod, { envVars: { CI: 'false' }, isTTY: false })).toThrow(/protected/);
     expect(() => assertWritable(prod, { envVars: { CI: '' }, isTTY: false })).toThrow(/protected/);

@@ -59,7 +59,7 @@ function check(text: string): { path: string[]; problems: string[] } {
     const t = tokens[i] as string;
     const current = chain[chain.length - 1] as Command;
     if (t.startsWith('-')) {
-      if (t === '--help' || t === '-h') continue;
+      if (t === '--help' || t === '-h' || t === '--version' || t === '-V') continue;
       const o = findOption(chain, t);
       if (!o) problems.push(`unknown option ${t} for "ordersync ${path.join(' ')}"`);
       else if (takesValue(o) && !t.includes('=')) i++;
@@ -76,7 +76,8 @@ function check(text: string): { path: string[]; problems: string[] } {
     }
     // Otherwise a positional argument (a file, a value).
   }
-  if (path.length === 0 && !tokens.some((t) => t === '--help' || t === '-h')) problems.push('no command');
+  // `ordersync --help` and `ordersync --version` are whole commands on their own.
+  if (path.length === 0 && !tokens.some((t) => ['--help', '-h', '--version', '-V'].includes(t))) problems.push('no command');
   return { path, problems };
 }
 

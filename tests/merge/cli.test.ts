@@ -55,7 +55,7 @@ describe('ordersync gen and ingest', () => {
     expect(help.stdout).toMatch(/--next-day/);
     const bad = await cli('gen', '--orders', 'many');
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/--orders <n>.*expects an integer/);
+    expect(bad.stderr).toMatch(/--orders needs a non-negative integer/);
   });
 
   it('ingest loads a file into staging.table; exit 0 when every row loaded, and merge reads it', async () => {

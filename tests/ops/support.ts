@@ -26,10 +26,10 @@ export interface OpsWorld {
  * loaded with generated orders. `extraToml` is appended to the starter config; `edit`
  * may change the staging rows (e.g. a customer named like an HTML tag, a bad value).
  */
-export async function opsWorld(opts: { orders?: number; seed?: number; extraToml?: string; createLabels?: boolean; edit?: (rows: StagingRow[]) => void } = {}): Promise<OpsWorld> {
+export async function opsWorld(opts: { orders?: number; seed?: number; extraToml?: string; createLabels?: boolean; latencyMs?: number; edit?: (rows: StagingRow[]) => void } = {}): Promise<OpsWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'ordersync-ops-'));
   const timeScale = 60;
-  const emulator = await startEmulator({ timeScale, seed: customerMasterScheduleSeed() });
+  const emulator = await startEmulator({ timeScale, seed: customerMasterScheduleSeed(), latencyMs: opts.latencyMs });
   let text = starterConfig({ apiUrl: emulator.url });
   if (opts.createLabels === false) {
     // The customer column may not get new labels: new customers fail with MissingLabel.

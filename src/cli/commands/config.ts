@@ -28,7 +28,7 @@ export function registerConfig(program: Command): void {
 
   config
     .command('validate')
-    .description('Check the configuration: structure and types, environments sharing a board or database, columns mapped twice, secret-looking literals; then, per environment, the mapping against the board snapshots (column ids exist, types fit, labels exist or may be created, snapshot of the right board) — or the live boards with --online.')
+    .description('Check the configuration: structure and types, environments sharing a board or database (resolved paths and URLs), columns mapped twice, secret-looking literals; then, per environment, the staging table (when reachable) and the mapping against the board snapshots (column ids exist, types fit, labels exist or may be created, snapshot of the right board; labels only the live board has mean a stale snapshot, a warning) — or the live boards with --online.')
     .option('--all', 'validate every environment (default: the selected one, plus cross-environment rules)')
     .option('--online', 'check against the live boards (needs the token) instead of the snapshots')
     .option('--json', 'machine-readable output')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runCutover } from '../../ops/cutover.js';
 import { confirmWrite, loadCliConfig, print, printJson } from '../context.js';
 import { outcome } from '../outcome.js';
+import { positiveInteger } from '../options.js';
 
 interface CutoverFlags {
   limit?: number;
@@ -16,7 +17,7 @@ export function registerCutover(program: Command): void {
   program
     .command('cutover')
     .description('Bring an environment live: preflight (migrations, config validate --online, doctor) → baseline (merge, adopt orders already on the board by business key, write nothing to monday, list differences) → canary (--limit or --customer) → full run. Each step is a run record (cutover:preflight|baseline|canary|full); running it again resumes after the last completed step. An interrupted baseline is resumed the same way; until it finishes, run, sync, retry and the serve schedule refuse with exit code 4, so nothing not yet adopted is created twice.')
-    .option('--limit <n>', 'canary: the first step syncs at most N orders', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'canary: the first step syncs at most N orders', positiveInteger('--limit'))
     .option('--customer <name>', 'canary: the first step syncs only this customer')
     .option('--baseline-only', 'stop after the baseline (nothing written to monday)')
     .option('--canary-only', 'stop after the canary to inspect the board; run cutover again for the full run')

@@ -13,6 +13,7 @@ import { generateStaging, loadStaging, nextDay } from '../../sampledata/index.js
 import { print } from '../context.js';
 import { outcome } from '../outcome.js';
 import { exitCodeOf } from './sync.js';
+import { anyInteger, positiveInteger } from '../options.js';
 
 interface DemoFlags {
   dir: string;
@@ -30,8 +31,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Run the whole job on the embedded default: generated sample data in SQLite, the local monday emulator, an initial load and a day of changes. Needs no config.')
     .option('--dir <path>', 'folder for the demo config, database and board state', 'ordersync-demo')
-    .option('--orders <n>', 'orders to generate', (v) => Number.parseInt(v, 10), 200)
-    .option('--seed <n>', 'sample data seed', (v) => Number.parseInt(v, 10), 7)
+    .option('--orders <n>', 'orders to generate', positiveInteger('--orders'), 200)
+    .option('--seed <n>', 'sample data seed', anyInteger('--seed'), 7)
     .action(async (opts: DemoFlags) => {
       const dir = resolve(opts.dir);
       const file = resolve(dir, 'ordersync.toml');

@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { EmulatorSeed } from '../../emulator/index.js';
 import { ConfigError } from '../../errors.js';
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port number (0-65535)');
-  return n;
-}
+import { nonNegativeInteger, port, positiveNumber } from '../options.js';
 
 interface EmulatorCliOptions {
   port: number;
@@ -34,13 +23,13 @@ export function registerEmulator(program: Command): void {
         '"Customer Master Schedule" board (9000000001) and its subitems board (9000000002) unless --seed says otherwise. ' +
         'Prints the URL and token to put in the config; runs until Ctrl-C.',
     )
-    .option('-p, --port <port>', 'port to listen on', port, 4000)
+    .option('-p, --port <port>', 'port to listen on', port('--port'), 4000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--token <token>', 'API token to accept (default: generated)')
     .option('--seed <file>', 'seed boards from this JSON file ({"boards":[…]} as the API returns them) instead of the shipped fixture')
     .option('--state <file>', 'keep state in this JSON file plus FILE.journal: loaded at start if present; every write is journaled and fsynced before its answer, so it survives a kill and ids never go back')
-    .option('--time-scale <n>', 'run limit windows n times faster (60: a minute of budget lasts 1 s)', positiveNumber, 1)
-    .option('--latency <ms>', 'delay added to every request, in milliseconds', Number, 0)
+    .option('--time-scale <n>', 'run limit windows n times faster (60: a minute of budget lasts 1 s)', positiveNumber('--time-scale'), 1)
+    .option('--latency <ms>', 'delay added to every request, in milliseconds', nonNegativeInteger('--latency'), 0)
     .action(async (opts: EmulatorCliOptions) => {
       const { asSeed, customerMasterScheduleSeed, startEmulator } = await import('../../emulator/index.js');
       const seed: EmulatorSeed = opts.seed ? readSeed(opts.seed, asSeed) : customerMasterScheduleSeed();

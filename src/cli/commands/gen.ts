@@ -1,16 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runGen } from '../../sampledata/index.js';
 import { existsSync } from 'node:fs';
 import { configPath } from '../../config/index.js';
 import { cliPrefix, globalOptions, print, printJson, shellWord } from '../context.js';
-
-function integer(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expects an integer ≥ ${min}, got "${value}"`);
-    return n;
-  };
-}
+import { anyInteger, nonNegativeInteger, positiveInteger } from '../options.js';
 
 export function registerGen(program: Command): void {
   program
@@ -21,9 +14,9 @@ export function registerGen(program: Command): void {
         '(CANCELLED / Cancelled), unicode and long notes. Same seed, same files. Needs no config and no database; ' +
         'load the result with `ordersync ingest`.',
     )
-    .option('--orders <n>', 'distinct orders in the first file', integer(0), 1_000)
-    .option('--seed <s>', 'seed (same seed, same data)', integer(Number.MIN_SAFE_INTEGER), 1)
-    .option('--customers <n>', 'customers (default: one per ~200 orders, 1 to 45)', integer(1))
+    .option('--orders <n>', 'distinct orders in the first file', nonNegativeInteger('--orders'), 1_000)
+    .option('--seed <s>', 'seed (same seed, same data)', anyInteger('--seed'), 1)
+    .option('--customers <n>', 'customers (default: one per ~200 orders, 1 to 45)', positiveInteger('--customers'))
     .option('--out <dir>', 'output folder (created when missing)', 'sampledata')
     .option('--next-day', 'also write staging-day1.csv: the next day (≈5% changed, some cancelled, reactivated, vanished and new), with a summary JSON of what changed')
     .option('--clean', 'no mess: unique keys, no blank rows, no cancelled orders')

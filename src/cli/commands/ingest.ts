@@ -1,16 +1,11 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { ingestFile, type IngestReport } from '../../ingest/index.js';
 import { formatSource } from '../../ingest/source-columns.js';
 import { cliPrefix, confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expects a positive integer, got "${value}"`);
-  return n;
-}
+import { positiveInteger } from '../options.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -29,7 +24,7 @@ export function registerIngest(program: Command): void {
     )
     .option('--replace', "delete the table's rows first (same transaction); default appends")
     .option('--json', 'machine-readable output (the full report)')
-    .option('--show <n>', 'rejected rows to list', positiveInt, 20)
+    .option('--show <n>', 'rejected rows to list', positiveInteger('--show'), 20)
     .option('--sheet <name>', '.xlsx: load this sheet (by tab name, hidden ones included) instead of the first visible one')
     .action(async (file: string, opts: { replace?: boolean; json?: boolean; show: number; sheet?: string }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
@@ -44,6 +39,8 @@ export function registerIngest(program: Command): void {
           sheet: opts.sheet,
           maxXlsxUncompressedMb: cfg.settings.ingest.max_xlsx_uncompressed_mb,
         }),
+        // Loading staging needs no migrated schema; it may be the first thing done on a new database.
+        { create: true, anySchema: true },
       );
       if (report.rowsRejected > 0 || report.warnings.length > 0) outcome.exitCode = ExitCode.degraded;
       if (opts.json) printJson(report);

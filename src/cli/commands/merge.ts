@@ -3,6 +3,7 @@ import { merge, rejectionPlace, rowLabels, type MergeSummary } from '../../merge
 import { runJob } from '../../ops/job.js';
 import { storedFormatter } from '../../sync/board-cache.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { positiveInteger } from '../options.js';
 
 export function registerMerge(program: Command): void {
   program
@@ -10,7 +11,7 @@ export function registerMerge(program: Command): void {
     .description('Compare the staging table with the orders on record (row hashes, no delta tables) and queue what changed for the next sync. Touches the database only, never monday.')
     .option('--dry-run', 'compute and report the changes without writing anything')
     .option('--json', 'machine-readable output')
-    .option('--show <n>', 'rejected rows, warnings and duplicate keys to list', (v) => Number.parseInt(v, 10), 20)
+    .option('--show <n>', 'rejected rows, warnings and duplicate keys to list', positiveInteger('--show'), 20)
     .action(async (opts: { dryRun?: boolean; json?: boolean; show: number }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       if (!opts.dryRun) confirmWrite(cmd, cfg);

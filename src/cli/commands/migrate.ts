@@ -1,12 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { migrateDown, migrateUp, migrationStatus } from '../../db/migrations/index.js';
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { databaseTarget } from '../../db/connect.js';
+import { migrateDown, migrateUp, migrationsFor, migrationStatus } from '../../db/migrations/index.js';
+import { ExitCode } from '../../errors.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
-
-function version(value: string): number {
-  const n = Number.parseInt(value, 10);
-  if (!Number.isInteger(n) || n < 0 || String(n) !== value.replace(/^0+(?=\d)/, '')) throw new InvalidArgumentError(`--to expects a migration number, got "${value}"`);
-  return n;
-}
+import { outcome } from '../outcome.js';
+import { nonNegativeInteger } from '../options.js';
 
 export function registerMigrate(program: Command): void {
   const migrate = program.command('migrate').description('Apply, reverse or list schema migrations of the environment\'s database.');
@@ -15,11 +14,12 @@ export function registerMigrate(program: Command): void {
     migrate
       .command(name)
       .description(description)
-      .option('--to <n>', toHelp, version)
+      .option('--to <n>', toHelp, nonNegativeInteger('--to', 'a migration number'))
       .action(async (opts: { to?: number }, cmd: Command) => {
         const cfg = loadCliConfig(cmd);
         confirmWrite(cmd, cfg);
-        const done = await withDb(cfg, (db) => run(db, opts.to));
+        // Only `up` may create the SQLite file; `down` on a database that is not there is an error.
+        const done = await withDb(cfg, (db) => run(db, opts.to), { create: name === 'up', anySchema: true });
         print(done.length ? done.join('\n') : nothing);
       });
   step('up', 'Apply pending migrations (all, or up to --to N).', 'stop at migration number N', migrateUp, 'schema is current');
@@ -27,12 +27,18 @@ export function registerMigrate(program: Command): void {
 
   migrate
     .command('status')
-    .description('List migrations and when each was applied.')
+    .description('List migrations and when each was applied. Exit code 0 when the schema is current, 3 when migrations are pending (as a missing SQLite file, which it never creates); usable as a deploy gate: `ordersync migrate status || ordersync migrate up`.')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
-      const status = await withDb(cfg, (db) => migrationStatus(db));
-      if (opts.json) return printJson(status);
-      for (const m of status) print(`${m.name.padEnd(24)} ${m.appliedAt ?? 'pending'}`);
+      const { tables, ...target } = databaseTarget(cfg);
+      const { migrations: _, ...logical } = tables;
+      const status =
+        target.dialect === 'sqlite' && target.path && !existsSync(target.path)
+          ? Object.keys(migrationsFor({ dialect: 'sqlite', tables: logical })).map((name) => ({ name, version: Number.parseInt(name, 10), appliedAt: null }))
+          : await withDb(cfg, (db) => migrationStatus(db), { anySchema: true });
+      if (opts.json) printJson(status);
+      else for (const m of status) print(`${m.name.padEnd(24)} ${m.appliedAt ?? 'pending'}`);
+      if (status.some((m) => m.appliedAt === null)) outcome.exitCode = ExitCode.config;
     });
 }

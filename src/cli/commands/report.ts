@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { buildReport, reportHtml, reportMarkdown } from '../../ops/report.js';
 import { writePrivateFile } from '../../private-file.js';
 import { loadCliConfig, print, withDb } from '../context.js';
+import { runId } from '../options.js';
 
 interface ReportFlags {
   run?: number;
@@ -16,24 +17,16 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('Per customer and season: orders and units synced, created/updated/cancelled, failures with monday\'s error code, column and value, pending; success bands in records (cancelled apart); what to do per error code.')
-    .option('--run <id>', 'report on this run', (v) => Number.parseInt(v, 10))
+    .option('--run <id>', 'report on this run', runId('--run'))
     .option('--last', 'report on the latest run of the environment (the default)')
     .option('--customer <name>', 'only this customer')
     .option('--format <format>', 'md, json or html', 'md')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (opts: ReportFlags, cmd: Command) => {
-      if (!['md', 'json', 'html'].includes(opts.format)) throw new ConfigError(`--format must be md, json or html (got "${opts.format}")`);
-      if (opts.run !== undefined && (!Number.isInteger(opts.run) || opts.run < 1)) throw new ConfigError('--run needs a run id (a positive integer)');
-      if (opts.run !== undefined && opts.last) throw new ConfigError('--run and --last are exclusive');
+      if (!['md', 'json', 'html'].includes(opts.format)) throw new InputError(`--format must be md, json or html (got "${opts.format}")`);
+      if (opts.run !== undefined && opts.last) throw new InputError('--run and --last are exclusive');
       const cfg = loadCliConfig(cmd);
-      const report = await withDb(cfg, async (db) => {
-        try {
-          return await buildReport(db, cfg.settings.alerts, { env: cfg.envName, runId: opts.run, customer: opts.customer });
-        } catch (err) {
-          if (err instanceof RangeError) throw new ConfigError(err.message);
-          throw err;
-        }
-      });
+      const report = await withDb(cfg, (db) => buildReport(db, cfg.settings.alerts, { env: cfg.envName, runId: opts.run, customer: opts.customer }));
       const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : opts.format === 'html' ? reportHtml(report) : reportMarkdown(report);
       if (opts.out) {
         await writePrivateFile(opts.out, text);

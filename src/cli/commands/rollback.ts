@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
 import { formatRollback, runRollback } from '../../ops/rollback.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
+import { runId } from '../options.js';
 
 export function registerRollback(program: Command): void {
   program
     .command('rollback')
     .description('Undo one run\'s effects on the board from its journal, newest first: archive the items and subitems it created, write back the values it changed, list what it archived (to restore by hand: the API has no unarchive), and put the rows back to PENDING so the next run redoes the work. A killed or interrupted rollback is resumed by running the same command again (what it undid is skipped, what was in flight is looked up on the board); until then run, sync, retry and the serve schedule refuse with exit code 4. Exit codes: 0 all undone, 2 some items to restore by hand, 1 a mutation failed, 4 locked or the rollback of another run to resume first.')
-    .requiredOption('--run <id>', 'the run to undo (see `ordersync status`)', (v) => Number.parseInt(v, 10))
+    .requiredOption('--run <id>', 'the run to undo (see `ordersync status`)', runId('--run'))
     .option('--dry-run', 'print what would be undone; write nothing')
     .option('--json', 'machine-readable output')
     .action(async (opts: { run: number; dryRun?: boolean; json?: boolean }, cmd: Command) => {
-      if (!Number.isInteger(opts.run) || opts.run < 1) throw new ConfigError('--run needs a run id (a positive integer)');
       const cfg = loadCliConfig(cmd);
       if (!opts.dryRun) confirmWrite(cmd, cfg);
       const result = await withDb(cfg, (db) => runRollback(db, cfg, opts.run, { dryRun: opts.dryRun }));

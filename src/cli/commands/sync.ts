@@ -4,6 +4,7 @@ import type { JobCommand, JobResult } from '../../ops/job.js';
 import { formatSummaryTable, parseLogFormat, runObserved, type LogFormat } from '../../ops/terminal.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
+import { positiveInteger } from '../options.js';
 
 interface JobFlags {
   json?: boolean;
@@ -23,7 +24,7 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
     .description(description)
     .option('--json', 'machine-readable output')
     .option('--allow-mass-change', 'let this run cancel/archive/remove more orders than the [cancel] blast-radius limits')
-    .option('--limit <n>', 'canary: sync at most N orders', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'canary: sync at most N orders', positiveInteger('--limit'))
     .option('--customer <name>', 'canary: sync only this customer')
     .option('--log-format <format>', 'auto (progress bars on a TTY, JSON logs otherwise), pretty or json; logs go to stderr', parseLogFormat, 'auto' as LogFormat)
     .action(async (opts: JobFlags, cmd: Command) => {
@@ -40,7 +41,11 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
 }
 
 export function registerSync(program: Command): void {
-  jobCommand(program, 'run', 'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config error, 4 another run in progress, or an interrupted rollback or cutover baseline to finish first (the message names `ordersync rollback --run N` or `ordersync cutover`).');
+  jobCommand(
+    program,
+    'run',
+    'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Before anything is sent the mapping is checked against the live boards. SIGTERM/SIGINT stop it after the request in flight (run ABORTED, lock released; a second signal exits at once). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config or input error, 4 another run in progress, or an interrupted rollback or cutover baseline to finish first (the message names `ordersync rollback --run N` or `ordersync cutover`), 130/143 stopped by SIGINT/SIGTERM.',
+  );
   jobCommand(program, 'sync', 'Sync PENDING orders and lines to monday.com (groups, items, subitems) without merging first.');
   jobCommand(program, 'retry', 'Put rows parked in ERROR back in the queue (counters reset) and sync.');
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError, ExitCode } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { verifyBoard, type VerifyResult } from '../../ops/verify.js';
 import type { DriftFinding } from '../../sync/verify.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { positiveInteger } from '../options.js';
 import { outcome } from '../outcome.js';
 
 interface VerifyFlags {
@@ -30,13 +31,6 @@ export function registerVerify(program: Command): void {
       else print(formatVerify(result));
       outcome.exitCode = result.findings.length === 0 || (opts.fix && result.needsAttention === 0) ? ExitCode.ok : ExitCode.degraded;
     });
-}
-
-function positiveInteger(flag: string): (v: string) => number {
-  return (v) => {
-    if (!/^[1-9]\d*$/.test(v.trim())) throw new ConfigError(`${flag} needs a positive integer, got "${v}"`);
-    return Number(v);
-  };
 }
 
 const LABELS: Record<DriftFinding['kind'], string> = {

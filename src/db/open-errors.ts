@@ -1,0 +1,64 @@
+import { ConfigError, DatabaseError, ExitCode, type OrdersyncError } from '../errors.js';
+import type { ResolvedConfig } from '../config/load.js';
+import type { DatabaseTarget } from './connect.js';
+
+/**
+ * Why the environment's database cannot be used, in one line that names the setting (or
+ * the variable holding the URL) and the fix. A wrong setting is a configuration error
+ * (exit 3); a server that does not answer is an outage (exit 1).
+ */
+export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: DatabaseTarget): OrdersyncError {
+  const e = err as { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> };
+  const code = String(e.code ?? e.errors?.[0]?.code ?? '');
+  const raw = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+  const d = cfg.settings.database;
+  const where = d.dialect === 'postgres' ? `the URL in ${d.url_env} (database.url_env, environment "${cfg.envName}")` : `database.${d.dialect === 'sqlite' ? 'sqlite_path' : 'pglite_path'} of environment "${cfg.envName}" (${target.path ?? 'in memory'})`;
+  const url = parsedUrl(target.url);
+  const server = url ? `${url.hostname}:${url.port || '5432'}` : 'the server';
+  const user = url ? decodeURIComponent(url.username) || 'the default role' : 'the role';
+  const dbName = url ? decodeURIComponent(url.pathname.replace(/^\//, '')) || user : 'the database';
+  const config = (msg: string) => new ConfigError(msg, { cause: err });
+  const outage = (msg: string) => new DatabaseError(msg, ExitCode.failed, { cause: err });
+
+  switch (code) {
+    case '28P01':
+      return config(`PostgreSQL at ${server} refused the password of role "${user}": fix the password in ${where}`);
+    case '28000':
+      return config(`PostgreSQL at ${server} does not let role "${user}" connect (${raw}): fix the user in ${where}, or create the role / its pg_hba.conf entry`);
+    case '3D000':
+      return config(`database "${dbName}" does not exist on ${server}: create it (\`createdb ${dbName}\`) or fix the database name in ${where}`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return config(`unknown database host "${url?.hostname ?? ''}": fix the host in ${where}`);
+    case 'ECONNREFUSED':
+      return outage(`nothing accepts connections at ${server} (${where}): start PostgreSQL, or fix the host and port`);
+    case 'ETIMEDOUT':
+    case 'ECONNRESET':
+      return outage(`the database server at ${server} did not answer (${raw}; ${where}): check that it is up and reachable`);
+    case 'SQLITE_CANTOPEN':
+      return config(`cannot open the SQLite file (${raw}): check ${where} and that its folder exists and is writable`);
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return config(`${target.path ?? 'the file'} is not a usable SQLite database (${raw}): fix ${where}, or restore it from a backup`);
+  }
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return outage(`the SQLite database is locked by another process (${raw}): run again once the other writer is done`);
+  return outage(`cannot use the database (${raw}): check ${where}`);
+}
+
+/** A PostgreSQL connection string, checked before any connection is tried. */
+export function checkPostgresUrl(url: string, cfg: ResolvedConfig): void {
+  const u = parsedUrl(url);
+  const variable = cfg.settings.database.url_env;
+  if (!u || !['postgres:', 'postgresql:'].includes(u.protocol)) {
+    throw new ConfigError(`${variable} (database.url_env, environment "${cfg.envName}") is not a PostgreSQL URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
+  }
+}
+
+function parsedUrl(url: string | undefined): URL | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}

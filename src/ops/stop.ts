@@ -1,0 +1,54 @@
+import { constants } from 'node:os';
+import { StoppedError } from '../errors.js';
+
+/**
+ * SIGTERM and SIGINT while a job runs (Kubernetes, systemd and Kestra end jobs this way, an
+ * operator presses Ctrl-C): the job stops before its next request, writes back what the
+ * request in flight returned, marks its run ABORTED and releases the lock. A second signal
+ * exits at once. With no job running a signal ends the process as it would by default.
+ */
+export type StopSignal = 'SIGTERM' | 'SIGINT';
+
+let requested: StopSignal | undefined;
+let installed = false;
+const active = new Set<(signal: StopSignal) => void>();
+
+function onSignal(signal: StopSignal): void {
+  const code = 128 + constants.signals[signal];
+  if (requested !== undefined || active.size === 0) {
+    if (requested !== undefined) process.stderr.write(`ordersync: second ${signal}: exiting now, without waiting for the run to stop\n`);
+    process.exit(code);
+  }
+  requested = signal;
+  process.stderr.write(`ordersync: ${signal} received: stopping after the request in flight (send it again to exit at once)\n`);
+  for (const listener of [...active]) listener(signal);
+}
+
+export interface StopScope {
+  /** Throws StoppedError once a stop signal arrived. Call it between requests. */
+  check(): void;
+  /** The signal that asked this process to stop, if one did. */
+  readonly signal: StopSignal | undefined;
+  release(): void;
+}
+
+/** Marks a stretch of work as stoppable; `onStop` hears the first signal. */
+export function stopScope(onStop: (signal: StopSignal) => void = () => undefined): StopScope {
+  if (!installed) {
+    installed = true;
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+  }
+  active.add(onStop);
+  return {
+    check: () => {
+      if (requested !== undefined) throw new StoppedError(requested);
+    },
+    get signal() {
+      return requested;
+    },
+    release: () => {
+      active.delete(onStop);
+    },
+  };
+}
