@@ -35,8 +35,12 @@ const columnLimit: Record<SqlDialect, { engine: string; max: number }> = {
 
 function checkHeader(path: string, sheet: string | undefined, headerRow: number, columns: string[], opts: IngestOptions): void {
   const limit = columnLimit[opts.dialect];
-  if (columns.length > limit.max) {
-    throw new ConfigError(`${path}: ${columns.length} columns; a ${limit.engine} table holds at most ${limit.max}, and each file column becomes a staging column`);
+  // Each row's source (file, row, line, order) takes columns of its own beside the file's.
+  const room = limit.max - sourceColumnNames.length;
+  if (columns.length > room) {
+    throw new ConfigError(
+      `${path}: ${columns.length} columns; a ${limit.engine} table holds at most ${limit.max}, and each file column becomes a staging column next to ordersync's ${sourceColumnNames.length} source columns, so a file may have at most ${room}`,
+    );
   }
   const missing = (opts.keyColumns ?? []).filter((k) => !columns.includes(k));
   if (missing.length > 0) {

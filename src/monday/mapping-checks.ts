@@ -118,7 +118,8 @@ function labelFindings(s: Settings, key: string, what: string, col: SnapshotColu
       level: 'error',
       env,
       key,
-      message: `${missing.length} value(s) of ${what} are not labels of ${at} and label creation is off for it: ${list(missing)}; allow it with [monday.create_labels] columns = { "${col.id}" = true } or add the labels on the board`,
+      rule: 'labels',
+      message: `${missing.length} staged value(s) of ${what} are not labels of ${at} and label creation is off for it: ${list(missing)}; allow it with [monday.create_labels] columns = { "${col.id}" = true } or add the labels on the board`,
     });
     return;
   }

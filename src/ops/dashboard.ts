@@ -94,9 +94,10 @@ function healthOf(last: RunRow | undefined, status: StatusSnapshot, drift: Dashb
   if (last.status === 'OK') {
     return { health: 'OK', run, action: topError ? `Nothing urgent; ${topError.orders + topError.lines} row(s) still parked in ${topError.code}: ${adviceFor(topError.code).action}` : 'Nothing to do.' };
   }
-  if (topError) return { health: last.status as Health, run, action: `${topError.code} (${topError.orders + topError.lines} rows): ${adviceFor(topError.code).action}` };
+  // What stopped the run comes before rows parked from earlier runs.
   const code = /^([A-Za-z_][A-Za-z0-9_]*):/.exec(last.error ?? '')?.[1];
   if (code) return { health: last.status as Health, run, action: `${code}: ${adviceFor(code).action} (\`ordersync report --run ${last.id}\`)` };
+  if (topError) return { health: last.status as Health, run, action: `${topError.code} (${topError.orders + topError.lines} rows): ${adviceFor(topError.code).action}` };
   return { health: last.status as Health, run, action: `${short(last.error ?? last.verdict ?? 'see the run record')}: \`ordersync report --run ${last.id}\` shows what failed.` };
 }
 

@@ -5,7 +5,8 @@ import { StoppedError } from '../errors.js';
  * SIGTERM and SIGINT while a job runs (Kubernetes, systemd and Kestra end jobs this way, an
  * operator presses Ctrl-C): the job stops before its next request, writes back what the
  * request in flight returned, marks its run ABORTED and releases the lock. A second signal
- * exits at once. With no job running a signal ends the process as it would by default.
+ * exits at once. With no job running a signal ends the process as it would by default, unless
+ * the command listens for it itself.
  */
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 
@@ -15,8 +16,13 @@ const active = new Set<(signal: StopSignal) => void>();
 
 function onSignal(signal: StopSignal): void {
   const code = 128 + constants.signals[signal];
-  if (requested !== undefined || active.size === 0) {
-    if (requested !== undefined) process.stderr.write(`ordersync: second ${signal}: exiting now, without waiting for the run to stop\n`);
+  if (requested !== undefined) {
+    process.stderr.write(`ordersync: second ${signal}: exiting now, without waiting for the run to stop\n`);
+    process.exit(code);
+  }
+  if (active.size === 0) {
+    // Between jobs a long-running command (`worker`) that listens itself decides how it ends.
+    if (process.listenerCount(signal) > 1) return;
     process.exit(code);
   }
   requested = signal;

@@ -174,12 +174,12 @@ describe('ingest: columns and encoding', () => {
   it('names the column count and SQLite\'s limit, with no stack trace', async () => {
     const p = project();
     const path = join(p.dir, 'wide.csv');
-    writeFileSync(path, wide(2001));
+    writeFileSync(path, wide(1997));
     const r = await ingest(p, [path]);
     expect(r.code).toBe(ExitCode.config);
-    expect(r.stderr).toMatch(/wide\.csv: 2001 columns; a SQLite table holds at most 2000/);
+    expect(r.stderr).toMatch(/wide\.csv: 1997 columns; a SQLite table holds at most 2000, .* at most 1996/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    writeFileSync(path, wide(2000));
+    writeFileSync(path, wide(1996));
     const ok = await ingest(p, [path]);
     expect(ok.code, ok.stderr).toBe(0);
   });

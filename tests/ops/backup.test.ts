@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWKWARD_TABLES, cliWorld, freshPgDatabase, pgRowCounts, type CliWorld } from './cli-world.js';
 
-const OWNED = ['Orders', 'order lines', 'sync_runs', String.raw`ev\x`, 'api_log', 'monday_groups', 'run_lock', 'ordersync_migrations', 'ordersync_migrations_lock'].sort();
+const OWNED = ['Orders', 'order lines', 'sync_runs', String.raw`ev\x`, 'api_log', 'monday_groups', 'run_lock', 'board_schemas', 'ordersync_migrations', 'ordersync_migrations_lock'].sort();
 
 function sqliteCounts(file: string): Record<string, number> {
   const db = new Database(file, { readonly: true });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +127,8 @@ describe('environment guarantees', () => {
       expect(mapped.length).toBeGreaterThan(5);
       for (const column of mapped) {
         // As if every order had been synced: only a change can queue one again.
-        await db.kysely.updateTable('orders').set({ action: 'NONE', sync_state: 'SYNCED', monday_item_id: '1' }).execute();
+        // (each its own item: one board item belongs to one order)
+        await db.kysely.updateTable('orders').set({ action: 'NONE', sync_state: 'SYNCED', monday_item_id: sql<string>`'item-' || id` }).execute();
         const before = await db.kysely.selectFrom('orders').select('row_hash').where('order_key', '=', target).executeTakeFirstOrThrow();
         const row = rows[0] as StagingRow;
         row[column] = changed(column, row[column] ?? null);

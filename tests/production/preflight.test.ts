@@ -53,8 +53,8 @@ describe('a preflight that is real', () => {
     expect(r.stderr).toMatch(/^ordersync: the mapping of environment "dev" does not fit the live boards, so the run sent nothing to monday: mapping\.columns\."CUSTOMER STYLE": column text_typo0000 does not exist on board 9000000001/m);
     const db = new Database(join(c.dir, 'dev.db'), { readonly: true });
     try {
-      // Merged and queued, nothing sent and no row failed as if its data were wrong.
-      expect(db.prepare('select sync_state, count(*) as n from orders group by sync_state').all()).toEqual([{ sync_state: 'PENDING', n: 12 }]);
+      // Refused before any write: nothing merged, nothing sent, no row failed as if its data were wrong.
+      expect(db.prepare('select count(*) as n from orders').get()).toEqual({ n: 0 });
       expect(db.prepare('select command, status from sync_runs').all()).toEqual([{ command: 'run', status: 'FAILED' }]);
       expect(db.prepare('select count(*) as n from run_lock').get()).toEqual({ n: 0 });
     } finally {

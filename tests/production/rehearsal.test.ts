@@ -82,11 +82,13 @@ describe('cutover and rollback rehearsal', () => {
     expect(base.code, base.stderr + base.stdout).toBe(0);
     const b = JSON.parse(base.stdout) as { baseline: { adoptedItems: number; identicalItems: number; notOnBoard: number; differences: Array<{ order_key: string; what: string; board: string | null; staging: string | null }> } };
     expect(b.baseline.adoptedItems).toBe(8);
-    expect(b.baseline.identicalItems).toBe(7); // the quantity differs on a subitem, not the item
+    // The quantity differs on a subitem, and so does the item's total, derived from its lines (@total_qty).
+    expect(b.baseline.identicalItems).toBe(6);
     expect(b.baseline.notOnBoard).toBe(16);
     expect(b.baseline.differences.map((d) => [d.order_key, d.what.split(' (')[0]]).sort()).toEqual(
       [
         [changedPo, 'PO NUMBER'],
+        [changedQty.key, '@total_qty'],
         [changedQty.key, `size ${changedQty.size} quantity`],
       ].sort(),
     );

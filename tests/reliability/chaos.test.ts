@@ -16,7 +16,7 @@ describe('chaos: random operator commands, randomly SIGKILLed', () => {
   const sequences: Array<Omit<ChaosOptions, 'commands' | 'orders'> & { engine: 'sqlite' | 'postgres'; commands: number }> = [
     { engine: 'sqlite', seed, prior: true, commands: 10 },
     { engine: 'sqlite', seed: seed + 1, prior: false, commands: 12 },
-    { engine: 'postgres', seed: seed + 2, prior: false, commands: 8 },
+    { engine: 'postgres', seed: seed + 2, prior: false, commands: 12 },
   ];
   it.each(sequences)('$engine, seed $seed, prior board $prior: $commands commands, then driven to completion, equal the projection', { timeout: 150_000 }, async (o) => {
     const result = await chaosSequence({ ...o, orders: 12, variant: 'CI' });

@@ -122,6 +122,7 @@ describe.each(['sqlite', 'postgres'] as const)('values on the board, on %s', (en
   });
 
   it('a database synced under the old row hash, migrated up, sends zero mutations on the next run', async () => {
+    // Back to before the value hash (004, the item-id index, goes first; it comes back with the upgrade).
     await migrateDown(env.db, 2);
     const synced = await env.db.kysely.selectFrom('orders').select(['row_hash', 'fields_json', 'group_name', 'item_name', 'is_cancelled']).execute();
     expect(synced).toHaveLength(rows.length);
@@ -130,7 +131,7 @@ describe.each(['sqlite', 'postgres'] as const)('values on the board, on %s', (en
       const fields = Object.fromEntries(Object.entries(JSON.parse(o.fields_json) as Record<string, unknown>).filter(([k]) => !k.startsWith('@')));
       expect(o.row_hash).toBe(sha256(canonicalJson({ fields, groupName: o.group_name, itemName: o.item_name, cancelled: o.is_cancelled === 1 })));
     }
-    expect(await migrateUp(env.db)).toEqual(['applied 003_value_hash']);
+    expect(await migrateUp(env.db)).toEqual(['applied 003_value_hash', 'applied 004_item_id_unique']);
     const result = await env.run();
     expect(result.status).toBe('OK');
     expect(result.merge?.counts.unchanged).toBe(rows.length);

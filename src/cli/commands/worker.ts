@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { assertWritable } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
@@ -13,12 +14,19 @@ function setupFor(cmd: Command): WorkerSetup {
   return setup;
 }
 
-/** Resolves on SIGTERM or SIGINT: the process stops taking work and lets running work finish. */
+/**
+ * Aborted on SIGTERM or SIGINT: the process stops taking work and lets running work finish (a
+ * running job stops at its next request, src/ops/stop.ts). Listening for good keeps the
+ * process in charge of its own ending; a second signal exits at once.
+ */
 function stopSignal(): AbortSignal {
   const ac = new AbortController();
-  const stop = () => ac.abort(new Error('stopping on signal'));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const stop = (signal: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(128 + constants.signals[signal]);
+    ac.abort(new Error('stopping on signal'));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return ac.signal;
 }
 

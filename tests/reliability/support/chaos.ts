@@ -69,7 +69,7 @@ export async function chaos(env: RelEnv, opts: ChaosOptions) {
     } else args = [op];
 
     const child = spawnCli(['--config', env.configPath, ...args], { cwd: env.dir, env: env.envVars });
-    const kill = rng.chance(0.5) ? armKill(env, child, rng) : undefined;
+    const kill = rng.chance(0.75) ? armKill(env, child, rng) : undefined;
     const r = await collect(child, 60_000).finally(() => kill?.disarm());
     const killed = kill?.killed() ?? false;
     if (killed) expect(r.code, r.stderr).toBe(137);
@@ -133,10 +133,11 @@ function armKill(env: RelEnv, child: ChildProcess, rng: Rng): { killed(): boolea
   let timer: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
   if (rng.chance(0.5)) {
-    timer = setTimeout(kill, rng.int(300, 2500));
+    // Commands here take 0.5–2 s (node start included): every moment of that span is a candidate.
+    timer = setTimeout(kill, rng.int(100, 1200));
   } else {
     const base = env.emulator.stats().requests;
-    const n = rng.int(1, 10);
+    const n = rng.int(1, 6);
     const extra = rng.int(0, 30);
     poll = setInterval(() => {
       if (env.emulator.stats().requests - base >= n) {
