@@ -70,6 +70,24 @@ export async function fetchBoardSnapshot(client: SnapshotSource, boardId: string
   };
 }
 
+/**
+ * An environment's items and subitems boards as they are now; the subitems board is the
+ * configured one, or the one the items board's subitems column links. `items` may be read
+ * already (a run keeps its copy for hashing).
+ */
+export async function fetchBoards(
+  client: SnapshotSource,
+  ids: { items_board_id?: string; subitems_board_id?: string },
+  env: string,
+  items?: BoardSnapshot,
+): Promise<{ items: BoardSnapshot; subitems: BoardSnapshot }> {
+  if (!ids.items_board_id) throw new ConfigError(`monday.items_board_id is not set for environment "${env}"`);
+  const itemsBoard = items ?? (await fetchBoardSnapshot(client, ids.items_board_id));
+  const subId = ids.subitems_board_id ?? subitemsBoardId(itemsBoard);
+  if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoard.board_id} links no subitems board`);
+  return { items: itemsBoard, subitems: await fetchBoardSnapshot(client, subId) };
+}
+
 /** The subitems board linked from an items board's `subtasks` column, if any. */
 export function subitemsBoardId(snapshot: BoardSnapshot): string | undefined {
   return snapshot.columns.find((c) => c.type === 'subtasks')?.settings?.board_ids?.[0];

@@ -89,7 +89,7 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
       const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
       const log = (apiLog = new ApiLog(db, runId, token));
       const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget }, opts.envVars);
-      const boards = await liveBoards(db, cfg.settings, client);
+      const boards = await liveBoards(db, cfg.settings, client, cfg.envName);
       assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
       sync = { log, client, boards };
     }

@@ -1,9 +1,8 @@
 import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
-import { ConfigError } from '../errors.js';
 import { storeBoard } from './board-cache.js';
-import { fetchBoardSnapshot, subitemsBoardId, type BoardSnapshot } from '../monday/board-schema.js';
+import { fetchBoards, fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
 import type { Phase, SyncContext, SyncScope } from './context.js';
@@ -33,14 +32,10 @@ export interface LiveBoards {
 }
 
 /** The environment's items and subitems boards as they are now (columns, types, labels, groups). */
-export async function liveBoards(db: Db, s: Settings, client: MondayClient): Promise<LiveBoards> {
-  const itemsBoardId = s.monday.items_board_id;
-  if (!itemsBoardId) throw new ConfigError('monday.items_board_id is not set for this environment');
+export async function liveBoards(db: Db, s: Settings, client: MondayClient, env: string): Promise<LiveBoards> {
+  if (!s.monday.items_board_id) return fetchBoards(client, s.monday, env);
   // Kept for merge and plan: row hashes format values with the items board's columns.
-  const items = await readItemsBoard(db, client, itemsBoardId);
-  const subId = s.monday.subitems_board_id ?? subitemsBoardId(items);
-  if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${itemsBoardId} has no subitems column`);
-  return { items, subitems: await fetchBoardSnapshot(client, subId) };
+  return fetchBoards(client, s.monday, env, await readItemsBoard(db, client, s.monday.items_board_id));
 }
 
 export interface SyncResult {
@@ -68,7 +63,7 @@ export async function readItemsBoard(db: Db, client: MondayClient, boardId: stri
  * check the blast radius, then groups and items, then subitems.
  */
 export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncOutcome> {
-  const { items: itemsBoard, subitems: subitemsBoard } = opts.boards ?? (await liveBoards(db, s, client));
+  const { items: itemsBoard, subitems: subitemsBoard } = opts.boards ?? (await liveBoards(db, s, client, opts.env));
   const now = opts.now ?? (() => new Date());
 
   const ctx: SyncContext = {

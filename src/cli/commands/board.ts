@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
 import type { Settings } from '../../config/index.js';
-import { fetchBoardSnapshot, subitemsBoardId, writeSnapshot, type BoardSnapshot } from '../../monday/board-schema.js';
+import { fetchBoards, writeSnapshot, type BoardSnapshot } from '../../monday/board-schema.js';
 import { clientFromConfig } from '../../monday/from-config.js';
 import { snapshotPath } from '../../monday/snapshot-files.js';
 import { loadCliConfig, print, printJson } from '../context.js';
@@ -18,12 +17,8 @@ export function registerBoard(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       const s = cfg.settings;
-      if (!s.monday.items_board_id) throw new ConfigError(`monday.items_board_id is not set for environment "${cfg.envName}"`);
       const { client } = clientFromConfig(cfg);
-      const items = await fetchBoardSnapshot(client, s.monday.items_board_id);
-      const subId = s.monday.subitems_board_id ?? subitemsBoardId(items);
-      if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${items.board_id} links no subitems board`);
-      const subitems = await fetchBoardSnapshot(client, subId);
+      const { items, subitems } = await fetchBoards(client, s.monday, cfg.envName);
       const uses = { items: itemsUses(s), subitems: subitemsUses(s) };
       if (opts.json) {
         const withUses = (snap: BoardSnapshot, role: 'items' | 'subitems') => ({
@@ -42,12 +37,8 @@ export function registerBoard(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       const s = cfg.settings;
-      if (!s.monday.items_board_id) throw new ConfigError(`monday.items_board_id is not set for environment "${cfg.envName}"`);
       const { client } = clientFromConfig(cfg);
-      const items = await fetchBoardSnapshot(client, s.monday.items_board_id);
-      const subId = s.monday.subitems_board_id ?? subitemsBoardId(items);
-      if (!subId) throw new ConfigError(`monday.subitems_board_id is not set and board ${items.board_id} links no subitems board`);
-      const subitems = await fetchBoardSnapshot(client, subId);
+      const { items, subitems } = await fetchBoards(client, s.monday, cfg.envName);
       for (const [role, snap] of [['items', items], ['subitems', subitems]] as const) {
         const path = snapshotPath(cfg, s, cfg.envName, role);
         await writeSnapshot(path, snap);
