@@ -1,21 +1,16 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/ops/job.js';
 import { startOpsServer, type OpsServer } from '../../src/ops/server.js';
-import { opsWorld, XSS_CUSTOMER, type OpsWorld } from './support.js';
+import { CHROMIUM, haveChromium, launchChromium, type OpsWorld, opsWorld, XSS_CUSTOMER } from './support.js';
 
 /**
  * The dashboard in real headless Chromium (the Debian package; never a downloaded browser).
  * CI must have /usr/bin/chromium (`apt-get install -y chromium`); elsewhere the test skips.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') {
-  throw new Error(`${CHROMIUM} is missing: CI must run \`apt-get install -y chromium\` before the tests`);
-}
 if (!haveChromium) console.warn(`[dashboard test] skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
 
 describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
@@ -34,7 +29,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     });
     await runJob(w.db, w.cfg, { command: 'run', envVars: w.envVars });
     srv = await startOpsServer(w.db, w.cfg, { host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

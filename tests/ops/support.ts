@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, starterConfig, type ResolvedConfig } from '../../src/config/index.js';
@@ -61,4 +62,18 @@ export async function opsWorld(opts: { orders?: number; seed?: number; extraToml
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Debian's Chromium for the dashboard tests (never a downloaded browser). CI must have it
+ * (`apt-get install -y chromium`); elsewhere the browser tests skip, saying so.
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+export const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true') {
+  throw new Error(`${CHROMIUM} is missing: CI must run \`apt-get install -y chromium\` before the tests`);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
