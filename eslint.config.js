@@ -3,21 +3,28 @@ import tseslint from 'typescript-eslint';
 
 
 /**
- * Layering: data flows config → db → merge → sync → ops → jobs → cli, with monday/ (the API client) beside
- * merge and the emulator standing alone. A folder may import only from folders below it; an upward
- * import fails lint. Each entry names the folders a layer must not reach.
+ * Layering: data flows config → db → queue → (ingest, monday) → merge → sync → observe → checks → jobs →
+ * serve → cli, with the emulator standing alone. queue/ owns row state and the run record; observe/ reads
+ * (queries, report, metrics, alerts); checks/ compares (doctor, validate, verify); jobs/ does (run,
+ * cutover, rollback, backup, workers); serve/ is the HTTP server and dashboard. A folder may import only
+ * from folders below it; an upward import fails lint. Each entry names the folders a layer must not reach.
  */
+const ABOVE = ['queue', 'ingest', 'monday', 'merge', 'sync', 'observe', 'checks', 'jobs', 'serve', 'cli'];
+const above = (layer) => ABOVE.slice(ABOVE.indexOf(layer) + 1);
 const FORBIDDEN = {
-  config: ['db', 'ingest', 'merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  db: ['ingest', 'merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  ingest: ['merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  monday: ['db', 'ingest', 'merge', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  merge: ['monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  sync: ['ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator', 'sampledata'],
-  ops: ['jobs', 'cli', 'emulator'],
-  jobs: ['cli', 'emulator'],
-  sampledata: ['db', 'merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'emulator'],
-  emulator: ['config', 'db', 'ingest', 'merge', 'monday', 'sync', 'ops', 'jobs', 'observe', 'serve', 'checks', 'cli', 'sampledata'],
+  config: ['db', ...ABOVE, 'emulator', 'sampledata'],
+  db: [...ABOVE, 'emulator', 'sampledata'],
+  queue: [...above('queue'), 'emulator', 'sampledata'],
+  ingest: ['monday', ...above('monday'), 'emulator', 'sampledata'],
+  monday: ['db', 'queue', 'ingest', ...above('monday'), 'emulator', 'sampledata'],
+  merge: ['monday', ...above('merge'), 'emulator', 'sampledata'],
+  sync: [...above('sync'), 'emulator', 'sampledata'],
+  observe: [...above('observe'), 'emulator'],
+  checks: [...above('checks'), 'emulator'],
+  jobs: [...above('jobs'), 'emulator'],
+  serve: [...above('serve'), 'emulator'],
+  sampledata: ['db', 'queue', ...above('ingest'), 'emulator'],
+  emulator: ['config', 'db', ...ABOVE, 'sampledata'],
 };
 
 const layering = Object.entries(FORBIDDEN).map(([layer, banned]) => ({

@@ -19,7 +19,7 @@ import { databaseTarget, openDatabase } from '../src/db/connect.js';
 import { migrateUp } from '../src/db/migrations/index.js';
 import { customerMasterScheduleSeed, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { MondayClient } from '../src/monday/index.js';
-import { runJob, type JobResult } from '../src/ops/job.js';
+import { runJob, type JobResult } from '../src/jobs/run.js';
 import { generateStaging, loadStaging, nextDay } from '../src/sampledata/index.js';
 
 const { values: args } = parseArgs({

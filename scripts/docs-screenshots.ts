@@ -12,8 +12,8 @@ import { loadConfig, starterConfig } from '../src/config/index.js';
 import { databaseTarget, openDatabase } from '../src/db/connect.js';
 import { migrateUp } from '../src/db/migrations/index.js';
 import { customerMasterScheduleSeed, startEmulator } from '../src/emulator/index.js';
-import { runJob } from '../src/ops/job.js';
-import { startOpsServer } from '../src/ops/server.js';
+import { runJob } from '../src/jobs/run.js';
+import { startOpsServer } from '../src/serve/server.js';
 import { generateStaging, loadStaging } from '../src/sampledata/index.js';
 
 const out = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'img', 'dashboard.png');

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import type { LogFormat } from '../observe/progress.js';
 
 /**
  * The argument parsers every command's numeric, duration and id flags use, so `--limit abc`
@@ -83,4 +84,9 @@ export function duration(flag: string): Parser<number> {
     }
     return Number(m[1]) * perUnit;
   };
+}
+
+export function parseLogFormat(v: string): LogFormat {
+  if (v === 'auto' || v === 'pretty' || v === 'json') return v;
+  throw new InputError(`--log-format must be auto, pretty or json (got "${v}")`);
 }

@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import { ConfigError } from '../errors.js';
-import { parseCron, schedule, type ScheduledJob } from '../ops/cron.js';
+import { parseCron, schedule, type ScheduledJob } from './cron.js';
 import { startBoss, type RunJobData, type ServedEnvironment, type WorkerSetup } from './queue.js';
 
 export interface EnqueueResult {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { requireSecret } from '../config/secrets.js';
 import { databaseTarget, openDatabase } from '../db/connect.js';
-import { runObserved } from '../ops/terminal.js';
+import { runObserved } from './observed.js';
 import { AccountBudget, accountKey, ensureBudgetTables } from './account-budget.js';
 import { startBoss, type RunJobData, type ServedEnvironment, type WorkerSetup } from './queue.js';
 import { abortableSleep } from './sleep.js';

@@ -17,10 +17,16 @@ describe('layering lint', () => {
     ['src/db/planted.ts', "import { x } from '../merge/merge.js';"],
     ['src/merge/planted.ts', "import { x } from '../sync/index.js';"],
     ['src/monday/planted.ts', "import { x } from '../db/connect.js';"],
-    ['src/sync/planted.ts', "import { x } from '../ops/job.js';"],
-    ['src/ops/planted.ts', "import { x } from '../cli/main.js';"],
-    ['src/ops/planted.ts', "import { x } from '../jobs/worker.js';"],
+    ['src/queue/planted.ts', "import { x } from '../merge/index.js';"],
+    ['src/queue/planted.ts', "import { x } from '../monday/client.js';"],
+    ['src/sync/planted.ts', "import { x } from '../observe/queries.js';"],
+    ['src/sync/planted.ts', "import { x } from '../jobs/run.js';"],
+    ['src/observe/planted.ts', "import { x } from '../checks/verify.js';"],
+    ['src/observe/planted.ts', "import { x } from '../jobs/run.js';"],
+    ['src/checks/planted.ts', "import { x } from '../jobs/run.js';"],
+    ['src/jobs/planted.ts', "import { x } from '../serve/server.js';"],
     ['src/jobs/planted.ts', "import { x } from '../cli/main.js';"],
+    ['src/serve/planted.ts', "import { x } from '../cli/render/summary.js';"],
     ['src/emulator/columns/planted.ts', "import { x } from '../../monday/client.js';"],
   ])('refuses an upward import planted in %s', async (file, code) => {
     const messages = await restrictedImports(file, `${code}\nexport const y = x;\n`);
@@ -29,9 +35,11 @@ describe('layering lint', () => {
 
   it.each([
     ['src/sync/planted.ts', "import { x } from '../merge/index.js';"],
-    ['src/ops/planted.ts', "import { x } from '../sync/index.js';"],
+    ['src/observe/planted.ts', "import { x } from '../sync/index.js';"],
+    ['src/jobs/planted.ts', "import { x } from '../checks/verify.js';"],
+    ['src/serve/planted.ts', "import { x } from '../jobs/run.js';"],
     ['src/emulator/columns/planted.ts', "import { x } from '../model.js';"],
-    ['src/cli/commands/planted.ts', "import { x } from '../../ops/job.js';"],
+    ['src/cli/commands/planted.ts', "import { x } from '../../jobs/run.js';"],
   ])('allows a downward or same-folder import in %s', async (file, code) => {
     expect(await restrictedImports(file, `${code}\nexport const y = x;\n`)).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCron, schedule } from '../../src/ops/cron.js';
-import { createRunObserver, renderBar } from '../../src/ops/terminal.js';
+import { parseCron, schedule } from '../../src/jobs/cron.js';
+import { createRunObserver, renderBar } from '../../src/observe/progress.js';
 import { main } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
 import { opsWorld, type OpsWorld } from './support.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/ops/job.js';
-import { startOpsServer, type OpsServer } from '../../src/ops/server.js';
+import { runJob } from '../../src/jobs/run.js';
+import { startOpsServer, type OpsServer } from '../../src/serve/server.js';
 import { loadStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { haveChromium, launchChromium, type OpsWorld, opsWorld } from './support.js';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../src/ops/job.js';
+import { runJob } from '../../src/jobs/run.js';
 import { snapshotPath } from '../../src/monday/snapshot-files.js';
 import { runCli } from '../support/cli.js';
 import { takeSnapshots, world, type World } from './support.js';

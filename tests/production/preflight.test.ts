@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnknownColumnError } from '../../src/monday/values.js';
 import { failureOf } from '../../src/sync/failures.js';
-import { adviceFor } from '../../src/ops/advice.js';
+import { adviceFor } from '../../src/observe/advice.js';
 import { runCli } from '../support/cli.js';
 import { DEV_BOARDS, takeSnapshots, twoEnvToml, world, type World } from './support.js';
 

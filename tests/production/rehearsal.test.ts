@@ -5,10 +5,10 @@ import { loadConfig, starterConfig } from '../../src/config/index.js';
 import { databaseTarget, openDatabase } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
 import { FIRST_MARKER, KEY_COLUMN, LAST_MARKER, loadStaging, type StagingRow } from '../../src/sampledata/index.js';
-import { runCutover } from '../../src/ops/cutover.js';
-import { runDoctor } from '../../src/ops/doctor.js';
-import { runJob } from '../../src/ops/job.js';
-import { runRollback } from '../../src/ops/rollback.js';
+import { runCutover } from '../../src/jobs/cutover.js';
+import { runDoctor } from '../../src/checks/doctor.js';
+import { runJob } from '../../src/jobs/run.js';
+import { runRollback } from '../../src/jobs/rollback.js';
 import { runCli } from '../support/cli.js';
 import { boardState, PROD_BOARDS, rowState, takeSnapshots, TIME_SCALE, world, type World } from './support.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { openDatabase, databaseTarget } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { runJob } from '../../src/ops/job.js';
+import { runJob } from '../../src/jobs/run.js';
 import { generateStaging, loadStaging, stagingColumns, type StagingRow } from '../../src/sampledata/index.js';
 import { readBoard } from '../support/board.js';
 import { runCli } from '../support/cli.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultKind, FaultOptions } from '../../src/emulator/faults.js';
-import type { JobResult } from '../../src/ops/job.js';
+import type { JobResult } from '../../src/jobs/run.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { assertConverged, createRelEnv, stateCounts, type RelEnv, type RelEnvOptions } from './support/env.js';
 import { recordFigures } from './support/figures.js';

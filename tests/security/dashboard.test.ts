@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { runJob } from '../../src/ops/job.js';
+import { runJob } from '../../src/jobs/run.js';
 import { spawnCli, waitForLine } from '../support/cli.js';
 import { opsWorld, type OpsWorld } from '../ops/support.js';
 

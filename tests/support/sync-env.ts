@@ -5,7 +5,7 @@ import { loadConfig, starterConfig, type ResolvedConfig } from '../../src/config
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
 import { customerMasterScheduleSeed, startEmulator, type EmulatorLimits, type RunningEmulator } from '../../src/emulator/index.js';
-import { runJob, type JobOptions, type JobResult } from '../../src/ops/job.js';
+import { runJob, type JobOptions, type JobResult } from '../../src/jobs/run.js';
 import { loadStaging, stagingColumns, type StagingColumn, type StagingRow } from '../../src/sampledata/index.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from './engines.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobResult } from '../../src/ops/job.js';
+import type { JobResult } from '../../src/jobs/run.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { assertBoardMatches, expectedBoard, readBoard, type ExpectedBoard } from '../support/board.js';
 import { ENGINES } from '../support/engines.js';

@@ -52,7 +52,7 @@ describe('plan', () => {
 
     // What plan announced is what the run then does.
     const { openDatabase, databaseTarget } = await import('../../src/db/connect.js');
-    const { runJob } = await import('../../src/ops/job.js');
+    const { runJob } = await import('../../src/jobs/run.js');
     const envVars = { ...process.env, ...env.envVars } as NodeJS.ProcessEnv;
     const db = await openDatabase(databaseTarget(env.cfg, envVars));
     try {

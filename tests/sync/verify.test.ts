@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../src/ops/metrics.js';
+import { createMetrics } from '../../src/observe/metrics.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { assertBoardMatches, expectedBoard, readBoard } from '../support/board.js';
 import { runCli } from '../support/cli.js';

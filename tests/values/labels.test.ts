@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/config/checks.js';
-import { validateConfig } from '../../src/ops/validate.js';
+import { validateConfig } from '../../src/checks/validate.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { readBoard } from '../support/board.js';
 import { createSyncEnv, ITEMS_BOARD, type SyncEnv } from '../support/sync-env.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateUp } from '../../src/db/migrations/index.js';
 import { canonicalJson, sha256 } from '../../src/merge/index.js';
 import { MondayClient } from '../../src/monday/client.js';
-import type { JobResult } from '../../src/ops/job.js';
+import type { JobResult } from '../../src/jobs/run.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { planSync } from '../../src/sync/plan.js';
 import { assertBoardMatches, expectedBoard, readBoard, type BoardView, type ExpectedBoard } from '../support/board.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runBackup } from '../../ops/backup.js';
+import { runBackup } from '../../jobs/backup.js';
 import { loadCliConfig, print, printJson } from '../context.js';
 
 export function registerBackup(program: Command): void {

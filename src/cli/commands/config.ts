@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, maskSecret, optionalSecret, type Finding, type ResolvedConfig } from '../../config/index.js';
-import { validateConfig } from '../../ops/validate.js';
+import { validateConfig } from '../../checks/validate.js';
 import { ExitCode } from '../../errors.js';
 import { globalOptions, loadCliConfig, print, printJson } from '../context.js';
 import { outcome } from '../outcome.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runCutover } from '../../ops/cutover.js';
+import { runCutover } from '../../jobs/cutover.js';
 import { confirmWrite, loadCliConfig, print, printJson } from '../context.js';
 import { outcome } from '../outcome.js';
 import { positiveInteger } from '../options.js';

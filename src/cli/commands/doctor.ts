@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDoctor, runDoctor } from '../../ops/doctor.js';
+import { formatDoctor, runDoctor } from '../../checks/doctor.js';
 import { loadCliConfig, print, printJson } from '../context.js';
 import { outcome } from '../outcome.js';
 

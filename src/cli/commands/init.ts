@@ -7,7 +7,7 @@ import { writePrivateFileSync } from '../../private-file.js';
 import { writeSnapshot } from '../../monday/board-schema.js';
 import { MondayClient } from '../../monday/client.js';
 import { snapshotPath } from '../../monday/snapshot-files.js';
-import { readBoards, stagingHeader } from '../../ops/from-board.js';
+import { readBoards, stagingHeader } from '../../jobs/from-board.js';
 import { cliPrefix, globalOptions, print } from '../context.js';
 
 interface InitFlags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { formatHistory } from '../../ops/format.js';
-import { orderHistory } from '../../ops/queries.js';
+import { formatHistory } from '../render/status.js';
+import { orderHistory } from '../../observe/queries.js';
 import { loadCliConfig, print, printJson, withDb } from '../context.js';
 
 export function registerLog(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { merge, rejectionPlace, rowLabels, type MergeSummary } from '../../merge/index.js';
-import { runJob } from '../../ops/job.js';
+import { runJob } from '../../jobs/run.js';
 import { storedFormatter } from '../../sync/board-cache.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { positiveInteger } from '../options.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { prune } from '../../ops/queries.js';
+import { prune } from '../../observe/queries.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { duration } from '../options.js';
 

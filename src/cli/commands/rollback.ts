@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatRollback, runRollback } from '../../ops/rollback.js';
+import { formatRollback, runRollback } from '../../jobs/rollback.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
 import { runId } from '../options.js';

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { ConfigError, ExitCode, OrdersyncError, StoppedError } from '../../errors.js';
-import { parseCron, schedule } from '../../ops/cron.js';
-import { stopScope, type StopScope } from '../../ops/stop.js';
-import { formatSummaryTable, runObserved } from '../../ops/terminal.js';
+import { parseCron, schedule } from '../../jobs/cron.js';
+import { stopScope, type StopScope } from '../../jobs/stop.js';
+import { runObserved } from '../../jobs/observed.js';
+import { formatSummaryTable } from '../render/summary.js';
 import { confirmWrite, loadCliConfig, openCliDatabase, print } from '../context.js';
 import { port } from '../options.js';
 
@@ -33,7 +34,7 @@ export function registerServe(program: Command): void {
       const db = await openCliDatabase(cfg, { anySchema: true });
       let srv;
       try {
-        const { startOpsServer } = await import('../../ops/server.js');
+        const { startOpsServer } = await import('../../serve/server.js');
         srv = await startOpsServer(db, cfg, { host: opts.host, port: opts.port });
       } catch (err) {
         await db.close();

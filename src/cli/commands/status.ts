@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { adviceFor } from '../../ops/advice.js';
-import { formatStatus } from '../../ops/format.js';
-import { statusSnapshot } from '../../ops/queries.js';
+import { adviceFor } from '../../observe/advice.js';
+import { formatStatus } from '../render/status.js';
+import { statusSnapshot } from '../../observe/queries.js';
 import { loadCliConfig, print, printJson, withDb } from '../context.js';
 
 export function registerStatus(program: Command): void {

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import type { JobCommand, JobResult } from '../../ops/job.js';
-import { formatSummaryTable, parseLogFormat, runObserved, type LogFormat } from '../../ops/terminal.js';
+import type { JobCommand, JobResult } from '../../jobs/run.js';
+import { runObserved } from '../../jobs/observed.js';
+import type { LogFormat } from '../../observe/progress.js';
+import { parseLogFormat } from '../options.js';
+import { formatSummaryTable } from '../render/summary.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { outcome } from '../outcome.js';
 import { positiveInteger } from '../options.js';
@@ -30,7 +33,7 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
     .action(async (opts: JobFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
-      // runObserved = runJob + progress/logs + the [alerts] evaluation and webhook (src/ops).
+      // runObserved = runJob + progress/logs + the [alerts] evaluation and webhook (src/jobs/observed.ts).
       const { result, alerts, exitCode } = await withDb(cfg, (db) =>
         runObserved(db, cfg, { command: name, allowMassChange: opts.allowMassChange, scope: { limit: opts.limit, customer: opts.customer } }, { logFormat: opts.logFormat }),
       );

@@ -16,7 +16,7 @@ function setupFor(cmd: Command): WorkerSetup {
 
 /**
  * Aborted on SIGTERM or SIGINT: the process stops taking work and lets running work finish (a
- * running job stops at its next request, src/ops/stop.ts). Listening for good keeps the
+ * running job stops at its next request, src/jobs/stop.ts). Listening for good keeps the
  * process in charge of its own ending; a second signal exits at once.
  */
 function stopSignal(): AbortSignal {

@@ -3,7 +3,6 @@ import type { Db } from '../db/connect.js';
 import { InputError } from '../errors.js';
 import { adviceFor } from './advice.js';
 import { lastRuns, runById, type RunRow } from './queries.js';
-import { rejectedOf } from './format.js';
 import { judge, type Band } from './verdict.js';
 
 /**
@@ -13,6 +12,12 @@ import { judge, type Band } from './verdict.js';
  */
 
 export type { Band } from './verdict.js';
+
+/** The rejected rows a run recorded (see job.ts), tolerating runs recorded before they were kept. */
+export function rejectedOf(counts: Record<string, unknown> | undefined): Array<{ at: string; key: string | null; reason: string }> {
+  const list = counts?.rejected;
+  return Array.isArray(list) ? (list as Array<{ at: string; key: string | null; reason: string }>) : [];
+}
 
 export interface ReportError {
   code: string;

@@ -5,7 +5,6 @@ import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { withRunLock, type RunLockHandle, type RunLockOptions } from '../db/run-lock.js';
-import type { RunStatus } from '../db/types.js';
 import { ConfigError, StoppedError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
 import type { MondayClient, SharedBudget } from '../monday/client.js';
@@ -14,12 +13,15 @@ import { assertMappingFits } from '../monday/mapping-checks.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
 import { liveBoards, syncBoard, type LiveBoards, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
-import { backlog } from './queries.js';
-import { finishRun, finishThrownRun, startRun } from './runs.js';
+import { backlog } from '../observe/queries.js';
+import { finishRun, finishThrownRun, startRun } from '../queue/runs.js';
 import { stopScope, type StopScope } from './stop.js';
-import { refuseUnfinished } from './unfinished.js';
-import { verdictOf, type Verdict } from './verdict.js';
-import { checkBoard, runProof, type BoardCheck, type RunProof } from './verify.js';
+import { refuseUnfinished } from '../queue/unfinished.js';
+import { verdictOf } from '../observe/verdict.js';
+import { checkBoard, runProof, type BoardCheck } from '../checks/verify.js';
+import type { JobResult } from '../observe/run-result.js';
+
+export type { JobResult } from '../observe/run-result.js';
 
 export type JobCommand = 'run' | 'sync' | 'merge' | 'retry';
 
@@ -38,16 +40,6 @@ export interface JobOptions {
   sharedBudget?: SharedBudget;
 }
 
-export interface JobResult {
-  runId: number;
-  status: RunStatus;
-  verdict: Verdict;
-  merge?: MergeSummary;
-  sync?: SyncResult;
-  /** The post-run read-back (`verify.after_run`): what was compared and what differed. */
-  proof?: RunProof;
-  durationMs: number;
-}
 
 /**
  * The scheduled job: under the environment's run lock, merge staging and/or sync the

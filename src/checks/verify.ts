@@ -11,8 +11,9 @@ import type { MondayClient, MondayItem } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { boardKey, keyColumns } from '../sync/index.js';
 import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
-import { finishRun, startRun } from './runs.js';
-import { refuseUnfinished } from './unfinished.js';
+import type { RunProof } from '../observe/run-result.js';
+import { finishRun, startRun } from '../queue/runs.js';
+import { refuseUnfinished } from '../queue/unfinished.js';
 
 export interface VerifyOptions {
   fix?: boolean;
@@ -156,11 +157,6 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
 }
 
 /** What a run record keeps of a check: what was compared, counts per kind, the first 100 findings. */
-export interface RunProof {
-  checked: BoardCheck['checked'];
-  counts: BoardCheck['counts'];
-  findings: BoardCheck['findings'];
-}
 
 export function runProof(p: BoardCheck): RunProof {
   return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100) };

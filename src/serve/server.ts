@@ -8,11 +8,11 @@ import { bareHost, isLoopback } from '../config/network.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
 import { ConfigError } from '../errors.js';
-import { adviceFor } from './advice.js';
+import { adviceFor } from '../observe/advice.js';
 import { DASHBOARD_CSS, DASHBOARD_JS, dashboardData, renderDashboard, renderDashboardMain, uplotAssets } from './dashboard.js';
-import { createMetrics } from './metrics.js';
-import { orderHistory, runById, statusSnapshot } from './queries.js';
-import { buildReport } from './report.js';
+import { createMetrics } from '../observe/metrics.js';
+import { orderHistory, runById, statusSnapshot } from '../observe/queries.js';
+import { buildReport } from '../observe/report.js';
 
 export interface OpsServerOptions {
   host?: string;

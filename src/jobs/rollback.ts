@@ -13,9 +13,9 @@ import { formatColumnValues } from '../monday/values.js';
 import type { SyncedOrder } from '../sync/desired.js';
 import { eventRow } from '../sync/journal.js';
 import { ApiLog } from './api-log.js';
-import { finishRun, startRun } from './runs.js';
+import { finishRun, startRun } from '../queue/runs.js';
 import { stopScope } from './stop.js';
-import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from './unfinished.js';
+import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from '../queue/unfinished.js';
 
 /** What rollback does for one journal event of the run being undone. */
 export interface RollbackStep {

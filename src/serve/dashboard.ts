@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import { adviceFor } from './advice.js';
-import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from './queries.js';
-import { buildReport, escapeHtml, type RunReport } from './report.js';
-import { recordsOf } from './verdict.js';
+import { adviceFor } from '../observe/advice.js';
+import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
+import { buildReport, escapeHtml, type RunReport } from '../observe/report.js';
+import { recordsOf } from '../observe/verdict.js';
 
 /**
  * The dashboard answers "is the sync healthy, and if not, what do I do?" first: a health banner,

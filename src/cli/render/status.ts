@@ -1,5 +1,6 @@
-import { adviceFor } from './advice.js';
-import type { OrderHistory, StatusSnapshot } from './queries.js';
+import { adviceFor } from '../../observe/advice.js';
+import type { OrderHistory, StatusSnapshot } from '../../observe/queries.js';
+import { rejectedOf } from '../../observe/report.js';
 
 /** Plain-text tables for the terminal. */
 export function table(head: string[], rows: Array<Array<string | number | null | undefined>>, maxWidth = 60): string {
@@ -15,12 +16,6 @@ function oneLine(v: unknown, max: number): string {
 }
 
 const mins = (m: number | null) => (m === null ? '' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
-
-/** The rejected rows a run recorded (see job.ts), tolerating runs recorded before they were kept. */
-export function rejectedOf(counts: Record<string, unknown> | undefined): Array<{ at: string; key: string | null; reason: string }> {
-  const list = counts?.rejected;
-  return Array.isArray(list) ? (list as Array<{ at: string; key: string | null; reason: string }>) : [];
-}
 
 export function formatStatus(s: StatusSnapshot): string {
   const b = s.backlog;

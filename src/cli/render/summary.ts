@@ -1,5 +1,6 @@
-import { rejectionPlace } from '../merge/index.js';
-import type { JobResult } from './job.js';
+import { rejectionPlace } from '../../merge/index.js';
+import type { JobResult } from '../../jobs/run.js';
+import type { AlertEvaluation } from '../../observe/alerts.js';
 
 /** The first rejected staging rows of a run, each where it sits in its file. */
 export function rejectedLines(r: JobResult, show = 10): string[] {
@@ -35,6 +36,34 @@ export function formatJobSummary(r: JobResult): string {
       out.push(`warning  ${c.subitems_detached} line(s) held a subitem id under another item (a board that lost writes?): left that subitem alone and gave the line its own (events detach_subitem)`);
     }
     if (s.stopped) out.push(`stopped  ${s.stopped.code}: ${s.stopped.message}${s.stopped.resumeAfter ? ` (resume after ${s.stopped.resumeAfter})` : ''}`);
+  }
+  return out.join('\n');
+}
+
+/** The closing summary as a table (records per kind and outcome, then monday usage and alerts). */
+export function formatSummaryTable(r: JobResult, alerts?: AlertEvaluation): string {
+  const rows: Array<[string, string, string, string, string, string]> = [['', 'created', 'updated', 'cancelled', 'zeroed/removed', 'failed']];
+  const c = r.sync?.counts;
+  if (c) {
+    rows.push(['groups', String(c.groups_created), '—', '—', '—', '—']);
+    rows.push(['items', String(c.items_created), String(c.items_updated), String(c.items_cancelled), String(c.items_archived), String(c.items_failed)]);
+    rows.push(['subitems', String(c.subitems_created), String(c.subitems_updated), '—', String(c.subitems_zeroed + c.subitems_removed), String(c.subitems_failed)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const out = [`run #${r.runId} ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s — ${r.verdict.summary}`];
+  const m = r.merge?.counts;
+  if (m) out.push(`merge: ${m.new} new, ${m.updated} updated, ${m.cancelled} cancelled, ${m.reactivated} reactivated, ${m.unchanged} unchanged, ${m.rejected} rejected rows`);
+  out.push(...rejectedLines(r));
+  if (c) {
+    out.push('', line(rows[0]!), line(widths.map((w) => '─'.repeat(w))), ...rows.slice(1).map(line));
+    const s = r.sync!.stats;
+    out.push('', `monday: ${s.requests} requests, ${s.mutations} mutations, ${s.complexityUsed.toLocaleString('en-US')} complexity, ${s.retries} retries, ${s.rateLimitWaits} rate-limit waits`);
+    if (r.sync!.stopped) out.push(`stopped: ${r.sync!.stopped.code}: ${r.sync!.stopped.message}`);
+  }
+  if (alerts?.alerts.length) {
+    out.push('', 'alerts:');
+    for (const a of alerts.alerts) out.push(`  [${a.severity}] ${a.kind}: ${a.message}`);
   }
   return out.join('\n');
 }

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
 import { ExitCode } from '../errors.js';
-import type { JobResult } from './job.js';
+import type { JobResult } from './run-result.js';
 import { adviceFor } from './advice.js';
 import { backlog, lastRuns } from './queries.js';
 

@@ -10,11 +10,11 @@ import { fetchBoardSnapshot } from '../monday/board-schema.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import type { SyncScope } from '../sync/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
-import { runDoctor, type DoctorReport } from './doctor.js';
-import { runJob, type JobResult } from './job.js';
-import { finishRun, finishThrownRun, startRun } from './runs.js';
+import { runDoctor, type DoctorReport } from '../checks/doctor.js';
+import { runJob, type JobResult } from './run.js';
+import { finishRun, finishThrownRun, startRun } from '../queue/runs.js';
 import { stopScope } from './stop.js';
-import { validateConfig } from './validate.js';
+import { validateConfig } from '../checks/validate.js';
 
 export const CUTOVER_STEPS = ['preflight', 'baseline', 'canary', 'full'] as const;
 export type CutoverStepName = (typeof CUTOVER_STEPS)[number];

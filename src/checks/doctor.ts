@@ -12,7 +12,7 @@ import { readSnapshots } from '../monday/snapshot-files.js';
 import { boardKey, keyColumns } from '../sync/index.js';
 import { SUPPORTED_API_VERSIONS } from '../version.js';
 import { boardChecks } from '../monday/mapping-checks.js';
-import { adviceFor } from './advice.js';
+import { adviceFor } from '../observe/advice.js';
 import { boardDrift, driftColumnIds } from './board-drift.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

@@ -1,0 +1,46 @@
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../db/connect.js';
+import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
+import { createRunObserver, type ObserverOptions } from '../observe/progress.js';
+import { afterRun, type AlertEvaluation, type NotifyResult } from '../observe/alerts.js';
+import { runJob, type JobOptions, type JobResult } from './run.js';
+
+export interface ObservedRun {
+  result: JobResult;
+  alerts: AlertEvaluation & { webhook: NotifyResult };
+  exitCode: ExitCode;
+}
+
+/**
+ * `runJob` with the operations layer around it: progress (bars or JSON logs), then the
+ * [alerts] evaluation and webhook. The caller prints the summary (see formatSummaryTable).
+ * When the job throws, alerts are still evaluated (consecutive failures) and the error rethrown.
+ */
+export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, out: ObserverOptions = {}): Promise<ObservedRun> {
+  const observer = createRunObserver(out);
+  observer.logger?.info({ env: cfg.envName, command: job.command }, 'run started');
+  let result: JobResult;
+  try {
+    result = await runJob(db, cfg, { ...job, progress: observer.progress });
+  } catch (err) {
+    observer.end();
+    const locked = err instanceof OrdersyncError && err.exitCode === ExitCode.locked;
+    const message = err instanceof Error ? err.message : String(err);
+    // Another run holding the lock is the scheduler overlapping, not a failure.
+    if (locked) observer.logger?.info({ reason: message, locked }, 'run skipped: another run holds the lock');
+    else if (err instanceof StoppedError) observer.logger?.warn({ signal: err.signal, run_id: err.runId, status: 'ABORTED' }, 'run stopped by a signal');
+    else observer.logger?.error({ err: message }, 'run failed');
+    if (!locked) {
+      const alerts = await afterRun(db, cfg, null, { envVars: job.envVars }).catch(() => undefined);
+      if (alerts?.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
+    }
+    throw err;
+  }
+  observer.end();
+  const alerts = await afterRun(db, cfg, result, { envVars: job.envVars });
+  observer.logger?.info({ run_id: result.runId, status: result.status, verdict: result.verdict.summary, duration_ms: result.durationMs, counts: result.sync?.counts, stopped: result.sync?.stopped }, 'run finished');
+  if (alerts.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
+  if (alerts.webhook.error) observer.logger?.error({ error: alerts.webhook.error }, 'alert webhook failed');
+  return { result, alerts, exitCode: alerts.exitCode };
+}
+

@@ -1,0 +1,23 @@
+import type { RunStatus } from '../db/types.js';
+import type { MergeSummary } from '../merge/index.js';
+import type { DriftFinding, DriftKind } from '../sync/verify.js';
+import type { SyncResult } from '../sync/index.js';
+import type { Verdict } from './verdict.js';
+
+/** The post-run read-back (`verify.after_run`): what was compared and what differed. */
+export interface RunProof {
+  checked: { orders: number; lines: number; boardItems: number };
+  counts: Record<DriftKind, number>;
+  findings: DriftFinding[];
+}
+
+/** What one job (run, sync, merge, retry) did: the record alerts, reports and the CLI read. */
+export interface JobResult {
+  runId: number;
+  status: RunStatus;
+  verdict: Verdict;
+  merge?: MergeSummary;
+  sync?: SyncResult;
+  proof?: RunProof;
+  durationMs: number;
+}
