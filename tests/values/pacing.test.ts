@@ -21,7 +21,9 @@ describe.each(['sqlite', 'postgres'] as const)('pacing on %s', (engine) => {
     await env?.close();
   });
 
-  it.each(CASES)('a first load at time scale $timeScale needs several windows and meets no 429', async ({ timeScale, orders, budget }) => {
+  // Real time (scale 1) waits out whole minutes; the pacer never touches the database, so one engine shows it.
+  const cases = engine === 'sqlite' ? CASES : CASES.filter((c) => c.timeScale !== 1);
+  it.each(cases)('a first load at time scale $timeScale needs several windows and meets no 429', async ({ timeScale, orders, budget }) => {
     env = await createSyncEnv({ engine, timeScale, limits: { complexityPerMinute: budget } });
     expect(env.cfg.settings.monday.complexity_per_minute).toBe(10_000_000);
     const rows = [...generateStaging({ seed: 21, orders, customers: 2, mess: false }).rows];
