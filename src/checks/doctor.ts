@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import { mondayApiUrl, optionalSecret } from '../config/secrets.js';
-import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
+import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
+import { dialectAdapter } from '../db/dialects/index.js';
 import { migrationStatus } from '../db/migrations/index.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/staging-columns.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
@@ -61,7 +61,7 @@ async function databaseChecks(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv, a
   let db: Db | undefined;
   try {
     const target = databaseTarget(cfg, envVars);
-    if (target.dialect === 'sqlite' && target.path && !existsSync(target.path)) {
+    if (notCreatedYet(target)) {
       add({ name: 'database', status: 'fail', message: `SQLite file ${target.path} does not exist`, fix: `create it with \`ordersync migrate up --env ${cfg.envName}\`` });
       return;
     }
@@ -83,9 +83,10 @@ async function databaseChecks(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv, a
 }
 
 function databaseFix(s: Settings): string {
-  return s.database.dialect === 'postgres'
-    ? `check that ${s.database.url_env} holds a reachable PostgreSQL URL and the user may connect`
-    : 'check database.sqlite_path / pglite_path and the folder permissions';
+  const adapter = dialectAdapter(s.database.dialect);
+  return adapter.location === 'url_env'
+    ? `check that ${s.database.url_env} holds a reachable ${adapter.engine} URL and the user may connect`
+    : `check database.${adapter.location} and the folder permissions`;
 }
 
 async function stagingCheck(db: Db, s: Settings, add: (c: DoctorCheck) => void): Promise<void> {

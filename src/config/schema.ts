@@ -30,9 +30,9 @@ const tables = z
 const database = z
   .strictObject({
     dialect: z
-      .enum(['sqlite', 'postgres', 'pglite'])
+      .enum(['sqlite', 'postgres', 'pglite', 'mssql'])
       .default('sqlite')
-      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
+      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env), mssql (SQL Server, via url_env; compile-tested only, see docs/architecture.md) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
     sqlite_path: z
       .string()
       .min(1)
@@ -40,7 +40,7 @@ const database = z
       .describe('SQLite file, relative to the config file.'),
     url_env: envVarName
       .default('ORDERSYNC_DATABASE_URL')
-      .describe('Environment variable holding the PostgreSQL URL (postgres dialect). Never put the URL in the file.'),
+      .describe('Environment variable holding the server URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE (postgres) or mssql://USER:PASSWORD@HOST:PORT/DATABASE (mssql). Never put the URL in the file.'),
     pglite_path: z
       .string()
       .optional()
