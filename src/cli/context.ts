@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECTS } from './dialects.js';
 import { insecureEndpoint } from './network.js';
 
 /**
@@ -30,7 +31,7 @@ const tables = z
 const database = z
   .strictObject({
     dialect: z
-      .enum(['sqlite', 'postgres', 'pglite', 'mssql'])
+      .enum(DIALECTS)
       .default('sqlite')
       .describe('sqlite (a file, zero set-up), postgres (a server, via url_env), mssql (SQL Server, via url_env; compile-tested only, see docs/architecture.md) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
     sqlite_path: z

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { csvRecords } from './csv-source.js';
 import type { FileRecord } from './file-record.js';

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';

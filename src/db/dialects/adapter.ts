@@ -1,3 +1,4 @@
+import type { DialectSettings } from '../../config/dialects.js';
 import type { Settings } from '../../config/schema.js';
 import type { CreateIndexBuilder, CreateTableBuilder, Dialect, DropIndexBuilder, Kysely, KyselyPlugin, RawBuilder } from 'kysely';
 
@@ -49,13 +50,36 @@ export interface PhysicalOrder {
   after(value: unknown): RawBuilder<unknown>;
 }
 
-/** The configuration key that says where the database is. */
-export type LocationKey = 'sqlite_path' | 'pglite_path' | 'url_env';
+export interface BackupRequest {
+  /** The backup file, absolute. */
+  file: string;
+  /** The file as given (a printed command runs elsewhere). */
+  written: string;
+  /** ordersync's tables under their physical names. */
+  tables: string[];
+  /** Server engines: return the dump command instead of running it. */
+  printCommand: boolean;
+  urlEnv: string;
+  /** Where the database is; reads the URL variable only when called. */
+  target(): DialectTarget;
+  envVars: NodeJS.ProcessEnv;
+  /** The dump program to run; default: the one on PATH. */
+  dumpTool?: string;
+  /** Throws when the file exists and --force was not given; called before anything is written. */
+  refuseExisting(): void;
+}
 
-export interface ServerUrl {
-  protocols: readonly string[];
-  defaultPort: number;
-  example: string;
+export interface BackupResult {
+  dialect: DialectName;
+  /** The file written (SQLite, or PostgreSQL unless printCommand). */
+  file?: string;
+  /** SQLite: pages copied. */
+  pages?: number;
+  /** PostgreSQL: the tables dumped. */
+  tables?: string[];
+  /** PostgreSQL: the pg_dump command line (the URL stays in its variable). */
+  command?: string;
+  bytes?: number;
 }
 
 /**
@@ -63,14 +87,9 @@ export interface ServerUrl {
  * (src/db/dialects/<name>.ts), as Kysely keeps one folder per dialect. Code outside
  * src/db/dialects/ asks the adapter; it never compares dialect names (tests/architecture).
  */
-export interface DialectAdapter {
+export interface DialectAdapter extends DialectSettings {
   readonly name: DialectName;
   readonly family: SqlFamily;
-  /** The engine's name in messages. */
-  readonly engine: string;
-  readonly location: LocationKey;
-  /** Server engines: the URL the variable named by database.url_env must hold. */
-  readonly serverUrl?: ServerUrl;
   /** Opening a database that is not there creates it (a file): read-only commands check first. */
   readonly createsOnOpen: boolean;
   /** pg-boss (the multi-machine job queue) can live in this database. */
@@ -108,6 +127,9 @@ export interface DialectAdapter {
   readonly snapshotIsolation?: 'repeatable read' | 'snapshot';
   /** The run lock: a session lock when the engine has one per connection; else a lease row. */
   readonly sessionLock?: SessionLock;
+
+  /** `ordersync backup`: a consistent copy of ordersync's tables, or a ConfigError saying how this engine is backed up. */
+  backup(req: BackupRequest): Promise<BackupResult>;
 
   /** Migrations: an auto-incrementing surrogate key. */
   withId<T extends string>(t: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;

@@ -1,4 +1,5 @@
 import { DummyDriver, MssqlAdapter, MssqlDialect, MssqlIntrospector, MssqlQueryCompiler, sql } from 'kysely';
+import { DIALECT_SETTINGS } from '../../config/dialects.js';
 import { ConfigError } from '../../errors.js';
 import type { DialectAdapter } from './adapter.js';
 import { TsqlPlugin } from './mssql-tsql.js';
@@ -38,11 +39,9 @@ function connectionOptions(url: string) {
  * session (sp_getapplock), released by the server when the connection ends.
  */
 export const mssql: DialectAdapter = {
+  ...DIALECT_SETTINGS.mssql,
   name: 'mssql',
   family: 'mssql',
-  engine: 'SQL Server',
-  location: 'url_env',
-  serverUrl: { protocols: ['mssql:', 'sqlserver:'], defaultPort: 1433, example: 'mssql://USER:PASSWORD@HOST:PORT/DATABASE' },
   createsOnOpen: false,
   hostsJobQueue: false,
   // 2,100 per request; sp_executesql takes two for the statement and its declaration.
@@ -108,6 +107,10 @@ export const mssql: DialectAdapter = {
     async release(conn, key) {
       await sql`exec sp_releaseapplock @Resource = ${key}, @LockOwner = 'Session'`.execute(conn);
     },
+  },
+
+  backup: async () => {
+    throw new ConfigError('backup supports sqlite and postgres; back a SQL Server database up with BACKUP DATABASE (or the server\'s maintenance plan)');
   },
 
   withId: (t) => t.addColumn('id', 'integer', (c) => c.identity().primaryKey()),

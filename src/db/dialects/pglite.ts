@@ -1,3 +1,4 @@
+import { DIALECT_SETTINGS } from '../../config/dialects.js';
 import { ConfigError } from '../../errors.js';
 import type { DialectAdapter } from './adapter.js';
 import { TEXT_AS_IS } from './pg-types.js';
@@ -27,11 +28,13 @@ async function load() {
  */
 export const pglite: DialectAdapter = {
   ...postgresSql,
+  ...DIALECT_SETTINGS.pglite,
   name: 'pglite',
-  engine: 'PGlite',
-  location: 'pglite_path',
   createsOnOpen: false,
   hostsJobQueue: false,
+  backup: async () => {
+    throw new ConfigError('backup supports sqlite and postgres; a PGlite data directory is copied while nothing runs');
+  },
   async open(target) {
     const { PGlite, PGliteDialect } = await load();
     const client = new PGlite(target.path, { parsers: { ...TEXT_AS_IS, 20: Number, 1700: Number } });

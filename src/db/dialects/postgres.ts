@@ -1,5 +1,7 @@
 import { DummyDriver, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, sql, type Dialect, type Kysely } from 'kysely';
+import { DIALECT_SETTINGS, type DialectSettings } from '../../config/dialects.js';
 import type { DialectAdapter } from './adapter.js';
+import { pgDumpBackup } from './pg-dump.js';
 import { TEXT_AS_IS } from './pg-types.js';
 
 async function pool(connectionString: string) {
@@ -62,7 +64,7 @@ export const postgresSql = {
   // NULLs are distinct in a PostgreSQL unique index.
   uniqueAllowingNulls: (index) => index,
   dropIndex: (drop) => drop,
-} satisfies Omit<DialectAdapter, 'name' | 'engine' | 'location' | 'serverUrl' | 'createsOnOpen' | 'hostsJobQueue' | 'open' | 'sessionLock'>;
+} satisfies Omit<DialectAdapter, keyof DialectSettings | 'name' | 'createsOnOpen' | 'hostsJobQueue' | 'open' | 'sessionLock' | 'backup'>;
 
 /**
  * A PostgreSQL server. The run lock is a session advisory lock: it dies with its connection,
@@ -70,16 +72,15 @@ export const postgresSql = {
  */
 export const postgres: DialectAdapter = {
   ...postgresSql,
+  ...DIALECT_SETTINGS.postgres,
   name: 'postgres',
-  engine: 'PostgreSQL',
-  location: 'url_env',
-  serverUrl: { protocols: ['postgres:', 'postgresql:'], defaultPort: 5432, example: 'postgres://USER:PASSWORD@HOST:PORT/DATABASE' },
   createsOnOpen: false,
   hostsJobQueue: true,
   async open(target) {
     if (!target.url) throw new Error('PostgreSQL target without a URL');
     return { dialect: new PostgresDialect({ pool: await pool(target.url) }), close: async () => undefined };
   },
+  backup: pgDumpBackup,
   sessionLock: {
     tryAcquire: async (conn, key) => (await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn)).rows[0]?.ok === true,
     release: async (conn, key) => {

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DummyDriver, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql, type Kysely } from 'kysely';
-import { ensurePrivateFile } from '../../private-file.js';
+import { DummyDriver, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
+import { DIALECT_SETTINGS } from '../../config/dialects.js';
+import { ConfigError } from '../../errors.js';
+import { ensurePrivateFile, writePrivately } from '../../private-file.js';
 import type { DialectAdapter } from './adapter.js';
 
 function openFile(path: string): Database.Database {
@@ -25,10 +27,9 @@ function openFile(path: string): Database.Database {
  * locks); a transaction is one snapshot on its own, and its first write takes the database.
  */
 export const sqlite: DialectAdapter = {
+  ...DIALECT_SETTINGS.sqlite,
   name: 'sqlite',
   family: 'sqlite',
-  engine: 'SQLite',
-  location: 'sqlite_path',
   createsOnOpen: true,
   hostsJobQueue: false,
   // SQLITE_MAX_VARIABLE_NUMBER since 3.32.
@@ -67,6 +68,23 @@ export const sqlite: DialectAdapter = {
       if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) return true;
     }
     return false;
+  },
+
+  // SQLite's online backup API: a run may be writing meanwhile, and the copy is consistent.
+  async backup(req) {
+    req.refuseExisting();
+    const source = req.target().path ?? '';
+    if (!existsSync(source)) throw new ConfigError(`SQLite database ${source} does not exist (database.sqlite_path)`);
+    if (req.file === source) throw new ConfigError('the backup file cannot be the database itself');
+    mkdirSync(dirname(req.file), { recursive: true });
+    const db = new Database(source, { readonly: true, fileMustExist: true });
+    try {
+      // SQLite writes into the empty private temp file (and gives its journal the same mode).
+      const meta = await writePrivately(req.file, (temp) => db.backup(temp), { exclusive: !existsSync(req.file) });
+      return { dialect: 'sqlite', file: req.file, pages: meta.totalPages };
+    } finally {
+      db.close();
+    }
   },
 
   withId: (t) => t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
