@@ -9,9 +9,11 @@ import { dialectAdapter } from './dialects/index.js';
  * (exit 3); a server that does not answer is an outage (exit 1).
  */
 export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: DatabaseTarget): OrdersyncError {
-  const e = err as { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> };
-  const code = String(e.code ?? e.errors?.[0]?.code ?? '');
+  const e = err as Coded & { message?: unknown; cause?: Coded };
   const raw = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+  const reported = String(e.code ?? e.errors?.[0]?.code ?? '');
+  // tedious reports every socket failure as ESOCKET, with the system's error as its cause.
+  const code = reported === 'ESOCKET' ? String(e.cause?.code ?? e.cause?.errors?.[0]?.code ?? reported) : reported;
   const d = cfg.settings.database;
   const adapter = dialectAdapter(d.dialect);
   const where = adapter.location === 'url_env' ? `the URL in ${d.url_env} (database.url_env, environment "${cfg.envName}")` : `database.${adapter.location} of environment "${cfg.envName}" (${target.path ?? 'in memory'})`;
@@ -61,6 +63,11 @@ export function checkServerUrl(url: string, cfg: ResolvedConfig): void {
   if (expected && (!u || !expected.protocols.includes(u.protocol))) {
     throw new ConfigError(`${variable} (database.url_env, environment "${cfg.envName}") is not a ${adapter.engine} URL: expected ${expected.example}`);
   }
+}
+
+interface Coded {
+  code?: unknown;
+  errors?: Array<{ code?: unknown }>;
 }
 
 function parsedUrl(url: string | undefined): URL | undefined {

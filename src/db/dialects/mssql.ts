@@ -58,7 +58,8 @@ export const mssql: DialectAdapter = {
     const options = connectionOptions(target.url);
     const [Tedious, Tarn] = await Promise.all([import('tedious'), import('tarn')]);
     const dialect = new MssqlDialect({
-      tarn: { ...Tarn, options: { min: 0, max: 5, acquireTimeoutMillis: 15_000 } },
+      // A failed connection fails the query waiting for it, at once, instead of being retried until the acquire times out.
+      tarn: { ...Tarn, options: { min: 0, max: 5, acquireTimeoutMillis: 15_000, propagateCreateError: true } },
       tedious: { ...Tedious, connectionFactory: () => new Tedious.Connection(options) },
     });
     return { dialect, close: async () => undefined };
