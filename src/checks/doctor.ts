@@ -7,6 +7,8 @@ import { migrationStatus } from '../db/migrations/index.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/staging-columns.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
 import { MondayClient } from '../monday/client.js';
+import { clientSettings } from '../monday/from-config.js';
+import { MONDAY_LIMITS } from '../monday/limits.js';
 import { parseRateLimitHeader } from '../monday/pacer.js';
 import { readSnapshots } from '../monday/snapshot-files.js';
 import { boardKey, keyColumns } from '../sync/index.js';
@@ -130,7 +132,8 @@ async function mondayChecks(cfg: ResolvedConfig, s: Settings, envVars: NodeJS.Pr
     return;
   }
   const supported = (SUPPORTED_API_VERSIONS as readonly string[]).includes(m.api_version);
-  const client = new MondayClient({ apiUrl, apiVersion: m.api_version, token, timeoutMs: m.timeout_ms, maxRetries: 1, batchSize: m.batch_size, complexityBudgetPerMinute: m.complexity_per_minute });
+  const c = clientSettings(m);
+  const client = new MondayClient({ apiUrl, apiVersion: m.api_version, token, timeoutMs: c.timeoutMs, maxRetries: 1, batchSize: c.batchSize, complexityBudgetPerMinute: c.complexityPerMinute });
   let version: { value: string; kind: string };
   try {
     const me = await client.me();
@@ -234,13 +237,13 @@ async function budgetCheck(m: Settings['monday'], apiUrl: string, token: string,
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: token, 'api-version': m.api_version },
       body: JSON.stringify({ query: 'query Budget { complexity { before after query reset_in_x_seconds } }' }),
-      signal: AbortSignal.timeout(m.timeout_ms),
+      signal: AbortSignal.timeout(clientSettings(m).timeoutMs),
     });
     const body = (await res.json()) as { data?: { complexity?: { after?: number; reset_in_x_seconds?: number } } };
     const left = parseRateLimitHeader(res.headers.get('ratelimit')).find((e) => e.name === 'complexityMinute')?.params.r;
     const quota = parseRateLimitHeader(res.headers.get('ratelimit-policy')).find((e) => e.name === 'complexityMinute')?.params.q;
     const remaining = typeof left === 'number' ? left : body.data?.complexity?.after;
-    const budget = typeof quota === 'number' ? quota : 10_000_000;
+    const budget = typeof quota === 'number' ? quota : MONDAY_LIMITS.complexityPerMinute;
     if (typeof remaining !== 'number') {
       add({ name: 'budget', status: 'warn', message: 'monday reported no complexity budget', fix: 'check monday.api_url points at the GraphQL endpoint' });
       return;
