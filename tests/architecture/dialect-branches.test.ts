@@ -56,7 +56,7 @@ describe('dialect branches live in src/db/dialects/ only', () => {
   it.each([
     ['src/merge/planted-dialect-branch.ts', "export const f = (db: { dialect: string }) => (db.dialect === 'sqlite' ? 1 : 2);\n"],
     ['src/ingest/planted-dialect-branch.ts', "export const f = (d: string) => {\n  switch (d) {\n    case 'postgres':\n      return 1;\n  }\n  return 2;\n};\n"],
-    ['src/ops/planted-dialect-branch.ts', "export const f = (a: { family: string }) => a.family !== 'mssql';\n"],
+    ['src/observe/planted-dialect-branch.ts', "export const f = (a: { family: string }) => a.family !== 'mssql';\n"],
     ['src/ingest/planted-dialect-table.ts', "const limit: Record<string, number> = {};\nexport const f = (opts: { dialect: string }) => limit[opts.dialect];\n"],
   ])('finds a branch planted in %s', (rel, code) => {
     const file = plant(rel, code);

@@ -8,9 +8,9 @@ import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, R
 import { merge } from '../../src/merge/merge.js';
 import { distinctValues } from '../../src/merge/staging-profile.js';
 import { readStaging } from '../../src/merge/staging-reader.js';
-import { runJob } from '../../src/ops/job.js';
-import { backlog, errorsByCode, lastRuns, orderHistory, prune, rowsByState, runById, statusSnapshot } from '../../src/ops/queries.js';
-import { buildReport } from '../../src/ops/report.js';
+import { runJob } from '../../src/jobs/run.js';
+import { backlog, errorsByCode, lastRuns, orderHistory, prune, rowsByState, runById, statusSnapshot } from '../../src/observe/queries.js';
+import { buildReport } from '../../src/observe/report.js';
 import { generateStaging, nextDay, type StagingRow } from '../../src/sampledata/index.js';
 import { createSyncEnv, type SyncEnv } from '../support/sync-env.js';
 import { compileOnlyDb, MssqlRecorder } from './support/mssql-compile.js';

@@ -9,7 +9,7 @@ import { migrateDown, migrateUp, migrationStatus } from '../../src/db/migrations
 import { RunLockedError, withRunLock } from '../../src/db/run-lock.js';
 import { ingestFile } from '../../src/ingest/index.js';
 import { merge } from '../../src/merge/merge.js';
-import { statusSnapshot } from '../../src/ops/queries.js';
+import { statusSnapshot } from '../../src/observe/queries.js';
 import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
 
 const URL_VAR = 'ORDERSYNC_TEST_MSSQL_URL';

@@ -103,7 +103,6 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
     await migrateUp(db);
     const columns = stagingColumns();
     const table = cfg.settings.staging.table;
-    const sqlDialect = target.dialect === 'sqlite' ? 'sqlite' : 'postgres';
     const emu = emulator;
     const tdb = testDb;
     let open: Db | undefined = db;
@@ -125,7 +124,7 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
       envVars,
       columns,
       load: async (rows) => {
-        await loadStaging(need().raw, table, columns, rows, { dialect: sqlDialect, replace: true });
+        await loadStaging(need().raw, table, columns, rows, { dialect: target.dialect, replace: true });
       },
       run: (o = {}) => runJob(need(), cfg, { command: 'run', envVars: jobEnv, ...o }),
       reopen: async () => {
