@@ -73,10 +73,13 @@ export const mssql: DialectAdapter = {
   plugins: () => [new TsqlPlugin()],
 
   async columns(db, table) {
+    // object_id parses its argument as a (schema-qualified) name: each part is quoted, so spaces and quotes survive.
+    const dot = table.indexOf('.');
+    const name = dot > 0 ? sql`quotename(${table.slice(0, dot)}) + '.' + quotename(${table.slice(dot + 1)})` : sql`quotename(${table})`;
     return (
       await sql<{ name: string; type: string }>`
         select c.name as name, t.name as type from sys.columns c join sys.types t on t.user_type_id = c.user_type_id
-        where c.object_id = object_id(${table}) order by c.column_id`.execute(db)
+        where c.object_id = object_id(${name}) order by c.column_id`.execute(db)
     ).rows;
   },
   // No row position a query can read: staging on SQL Server is read in ingest's file order.

@@ -13,7 +13,7 @@ select count(*) as n from "staging_order_list" with (tablockx, holdlock, nowait)
 -- staging read (merge);
 
         select c.name as name, t.name as type from sys.columns c join sys.types t on t.user_type_id = c.user_type_id
-        where c.object_id = object_id(?) order by c.column_id;
+        where c.object_id = object_id(quotename(?)) order by c.column_id;
 select count(*) as n from "staging_order_list" with (tablock, holdlock);
 
       select "ordersync_source_seq" as "__pos", "ordersync_source_file" as "__file", "ordersync_source_row" as "__row", "ordersync_source_line" as "__line", "AAG ORDER NUMBER", "XS" from "staging_order_list"
