@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { fileSchema } from '../src/config/schema.js';
+import { fileSchema, settingsSchema } from '../src/config/schema.js';
+import { clientSettings } from '../src/monday/from-config.js';
 
 interface Row {
   key: string;
@@ -45,6 +46,15 @@ function typeName(s: AnySchema): string {
   return t;
 }
 
+/** [monday] keys left unset run with the client's defaults (src/monday/limits.ts): shown as such. */
+const client = clientSettings(settingsSchema.parse({}).monday);
+const CLIENT_DEFAULT: Record<string, number> = {
+  'monday.batch_size': client.batchSize,
+  'monday.timeout_ms': client.timeoutMs,
+  'monday.max_retries': client.maxRetries,
+  'monday.complexity_per_minute': client.complexityPerMinute,
+};
+
 function walk(schema: AnySchema, prefix: string, rows: Row[]): void {
   const shape = schema.def.shape as Record<string, AnySchema>;
   for (const [key, child] of Object.entries(shape)) {
@@ -54,7 +64,7 @@ function walk(schema: AnySchema, prefix: string, rows: Row[]): void {
     rows.push({
       key: isTable ? `[${path}]` : path,
       type: typeName(u.inner),
-      default: isTable ? '' : u.def === undefined ? (u.optional ? '(unset)' : '(required)') : `\`${JSON.stringify(u.def)}\``,
+      default: isTable ? '' : u.def !== undefined ? `\`${JSON.stringify(u.def)}\`` : CLIENT_DEFAULT[path] !== undefined ? `client: \`${CLIENT_DEFAULT[path]}\`` : u.optional ? '(unset)' : '(required)',
       description: (u.description ?? '').replaceAll('|', '\\|'),
     });
     if (isTable) walk(u.inner, path, rows);
@@ -77,6 +87,12 @@ export function configurationMarkdown(): string {
     '',
     'Check a file with `ordersync config validate --all`; see the resolved values of one environment, with the',
     'layer each comes from, with `ordersync config show --env dev`.',
+    '',
+    '**SQL Server** (`dialect = "mssql"`, with `url_env` naming a variable that holds',
+    '`mssql://USER:PASSWORD@HOST:PORT/DATABASE`, optionally `?encrypt=false` or `&trustServerCertificate=true`) is',
+    'compile-tested only until a live server is in CI: every statement is compiled for it and snapshot-tested, but no',
+    'run has been made against a server here ([architecture.md](architecture.md#database-engines)). A server that does',
+    'not answer, or a URL of another engine, is one line naming the variable and the fix.',
     '',
     '| key | type | default | description |',
     '|---|---|---|---|',

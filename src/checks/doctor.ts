@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import { mondayApiUrl, optionalSecret } from '../config/secrets.js';
-import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
+import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
+import { dialectAdapter } from '../db/dialects/index.js';
 import { migrationStatus } from '../db/migrations/index.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/staging-columns.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
 import { MondayClient } from '../monday/client.js';
+import { clientSettings } from '../monday/from-config.js';
+import { MONDAY_LIMITS } from '../monday/limits.js';
 import { parseRateLimitHeader } from '../monday/pacer.js';
 import { readSnapshots } from '../monday/snapshot-files.js';
 import { boardKey, keyColumns } from '../sync/index.js';
@@ -61,7 +63,7 @@ async function databaseChecks(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv, a
   let db: Db | undefined;
   try {
     const target = databaseTarget(cfg, envVars);
-    if (target.dialect === 'sqlite' && target.path && !existsSync(target.path)) {
+    if (notCreatedYet(target)) {
       add({ name: 'database', status: 'fail', message: `SQLite file ${target.path} does not exist`, fix: `create it with \`ordersync migrate up --env ${cfg.envName}\`` });
       return;
     }
@@ -83,9 +85,10 @@ async function databaseChecks(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv, a
 }
 
 function databaseFix(s: Settings): string {
-  return s.database.dialect === 'postgres'
-    ? `check that ${s.database.url_env} holds a reachable PostgreSQL URL and the user may connect`
-    : 'check database.sqlite_path / pglite_path and the folder permissions';
+  const adapter = dialectAdapter(s.database.dialect);
+  return adapter.location === 'url_env'
+    ? `check that ${s.database.url_env} holds a reachable ${adapter.engine} URL and the user may connect`
+    : `check database.${adapter.location} and the folder permissions`;
 }
 
 async function stagingCheck(db: Db, s: Settings, add: (c: DoctorCheck) => void): Promise<void> {
@@ -129,7 +132,8 @@ async function mondayChecks(cfg: ResolvedConfig, s: Settings, envVars: NodeJS.Pr
     return;
   }
   const supported = (SUPPORTED_API_VERSIONS as readonly string[]).includes(m.api_version);
-  const client = new MondayClient({ apiUrl, apiVersion: m.api_version, token, timeoutMs: m.timeout_ms, maxRetries: 1, batchSize: m.batch_size, complexityBudgetPerMinute: m.complexity_per_minute });
+  const c = clientSettings(m);
+  const client = new MondayClient({ apiUrl, apiVersion: m.api_version, token, timeoutMs: c.timeoutMs, maxRetries: 1, batchSize: c.batchSize, complexityBudgetPerMinute: c.complexityPerMinute });
   let version: { value: string; kind: string };
   try {
     const me = await client.me();
@@ -233,13 +237,13 @@ async function budgetCheck(m: Settings['monday'], apiUrl: string, token: string,
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: token, 'api-version': m.api_version },
       body: JSON.stringify({ query: 'query Budget { complexity { before after query reset_in_x_seconds } }' }),
-      signal: AbortSignal.timeout(m.timeout_ms),
+      signal: AbortSignal.timeout(clientSettings(m).timeoutMs),
     });
     const body = (await res.json()) as { data?: { complexity?: { after?: number; reset_in_x_seconds?: number } } };
     const left = parseRateLimitHeader(res.headers.get('ratelimit')).find((e) => e.name === 'complexityMinute')?.params.r;
     const quota = parseRateLimitHeader(res.headers.get('ratelimit-policy')).find((e) => e.name === 'complexityMinute')?.params.q;
     const remaining = typeof left === 'number' ? left : body.data?.complexity?.after;
-    const budget = typeof quota === 'number' ? quota : 10_000_000;
+    const budget = typeof quota === 'number' ? quota : MONDAY_LIMITS.complexityPerMinute;
     if (typeof remaining !== 'number') {
       add({ name: 'budget', status: 'warn', message: 'monday reported no complexity budget', fix: 'check monday.api_url points at the GraphQL endpoint' });
       return;

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { structuralChecks, type Finding } from '../config/checks.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
-import { databaseTarget, openDatabase } from '../db/connect.js';
+import { databaseTarget, notCreatedYet, openDatabase } from '../db/connect.js';
 import { distinctValues, stagingColumnTypes } from '../merge/staging-profile.js';
 import { applyColumnRule } from '../merge/transforms.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
@@ -89,7 +89,7 @@ async function stagingProfile(cfg: ResolvedConfig, env: string, s: Settings, env
   try {
     const target = databaseTarget({ ...cfg, envName: env, settings: s }, envVars);
     // Validation must not create an empty SQLite file as a side effect.
-    if (target.dialect === 'sqlite' && target.path && !existsSync(target.path)) throw new Error(`${target.path} does not exist yet`);
+    if (notCreatedYet(target)) throw new Error(`${target.path} does not exist yet`);
     db = await openDatabase(target);
     const types = await stagingColumnTypes(db.raw, db.dialect, s.staging.table);
     for (const [name, type] of types) {

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
-import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
+import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
 import { migrationStatus } from '../db/migrations/index.js';
-import { checkPostgresUrl, databaseOpenError } from '../db/open-errors.js';
+import { checkServerUrl, databaseOpenError } from '../db/open-errors.js';
 import { ConfigError } from '../errors.js';
 
 export interface GlobalOptions {
@@ -58,8 +57,8 @@ export interface DatabaseUse {
  */
 export async function openCliDatabase(cfg: ResolvedConfig, use: DatabaseUse = {}): Promise<Db> {
   const target = databaseTarget(cfg);
-  if (target.url !== undefined) checkPostgresUrl(target.url, cfg);
-  if (target.dialect === 'sqlite' && target.path && !use.create && !existsSync(target.path)) {
+  if (target.url !== undefined) checkServerUrl(target.url, cfg);
+  if (!use.create && notCreatedYet(target)) {
     throw new ConfigError(`the SQLite database ${target.path} does not exist yet (database.sqlite_path of environment "${cfg.envName}"): create it with \`ordersync migrate up --env ${cfg.envName}\``);
   }
   let db: Db | undefined;

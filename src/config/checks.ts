@@ -2,6 +2,7 @@ import { missingSubitemColumns } from './board-keys.js';
 import { boardKey } from './board-keys.js';
 import type { ResolvedConfig } from './load.js';
 import { resolveFromConfig } from './paths.js';
+import { dialectSettings } from './dialects.js';
 import type { Settings } from './schema.js';
 
 export interface Finding {
@@ -85,34 +86,31 @@ function sharedResources(cfg: ResolvedConfig, envVars: NodeJS.ProcessEnv): Findi
       if (board) claim(`board:${board}`, env, 'board', board);
     }
     const d = s.database;
-    if (d.dialect === 'sqlite') {
-      const file = resolveFromConfig(cfg, d.sqlite_path);
-      claim(`file:${file}`, env, 'the SQLite database', d.sqlite_path, file);
-    }
-    if (d.dialect === 'pglite' && d.pglite_path) {
-      const dir = resolveFromConfig(cfg, d.pglite_path);
-      claim(`file:${dir}`, env, 'the PGlite folder', d.pglite_path, dir);
-    }
-    if (d.dialect === 'postgres') {
-      const varOwner = seen.get(`pg:${d.url_env}`)?.env;
-      claim(`pg:${d.url_env}`, env, 'the database URL variable', d.url_env);
-      const db = postgresDatabase(envVars[d.url_env]);
+    const { store, location, serverUrl } = dialectSettings(d.dialect);
+    if (location === 'url_env') {
+      const varOwner = seen.get(`url:${d.url_env}`)?.env;
+      claim(`url:${d.url_env}`, env, 'the database URL variable', d.url_env);
+      const db = serverDatabase(envVars[d.url_env], serverUrl?.defaultPort);
       // Two variables holding one database are one database; one variable is reported once.
-      if (db && (varOwner === undefined || varOwner === env)) claim(`pgdb:${db}`, env, 'the PostgreSQL database', d.url_env, db);
+      if (db && (varOwner === undefined || varOwner === env)) claim(`db:${db}`, env, store, d.url_env, db);
+    } else {
+      const written = d[location];
+      // An in-memory database (no path) is nobody else's.
+      if (written !== undefined) claim(`file:${resolveFromConfig(cfg, written)}`, env, store, written, resolveFromConfig(cfg, written));
     }
   }
   return out;
 }
 
-/** host:port/database of a PostgreSQL URL, normalised (case, default port, database defaulting to the user). */
-function postgresDatabase(url: string | undefined): string | undefined {
+/** host:port/database of a server URL, normalised (case, default port, database defaulting to the user). */
+function serverDatabase(url: string | undefined, defaultPort: number | undefined): string | undefined {
   if (!url) return undefined;
   try {
     const u = new URL(url);
     const user = decodeURIComponent(u.username) || 'postgres';
     const host = (u.hostname || u.searchParams.get('host') || 'localhost').toLowerCase().replace(/^127\.0\.0\.1$|^\[::1\]$/, 'localhost');
     const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || user;
-    return `${host}:${u.port || '5432'}/${database}`;
+    return `${host}:${u.port || String(defaultPort ?? '')}/${database}`;
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECTS } from './dialects.js';
 import { insecureEndpoint } from './network.js';
 
 /**
@@ -22,7 +23,7 @@ const tables = z
     api_log: identifier.default('api_log').describe('Request/response log (token redacted, pruned by retention).'),
     monday_groups: identifier.default('monday_groups').describe('Cache of monday group ids by board and title.'),
     board_schemas: identifier.default('board_schemas').describe("The items board's columns and labels as last read (row hashes format values with them)."),
-    run_lock: identifier.default('run_lock').describe('Lease rows that stop two runs of one environment overlapping (SQLite).'),
+    run_lock: identifier.default('run_lock').describe('The run lock: lease rows that stop two runs of one environment overlapping (SQLite, PGlite), or the holder of the session lock (PostgreSQL, SQL Server).'),
     migrations: identifier.default('ordersync_migrations').describe('Applied schema migrations.'),
   })
   .prefault({});
@@ -30,9 +31,9 @@ const tables = z
 const database = z
   .strictObject({
     dialect: z
-      .enum(['sqlite', 'postgres', 'pglite'])
+      .enum(DIALECTS)
       .default('sqlite')
-      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
+      .describe('sqlite (a file, zero set-up), postgres (a server, via url_env), mssql (SQL Server, via url_env; compile-tested only, see docs/architecture.md) or pglite (embedded PostgreSQL, for tests: a development dependency, installed with `npm install @electric-sql/pglite kysely-pglite-dialect`).'),
     sqlite_path: z
       .string()
       .min(1)
@@ -40,7 +41,7 @@ const database = z
       .describe('SQLite file, relative to the config file.'),
     url_env: envVarName
       .default('ORDERSYNC_DATABASE_URL')
-      .describe('Environment variable holding the PostgreSQL URL (postgres dialect). Never put the URL in the file.'),
+      .describe('Environment variable holding the server URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE (postgres) or mssql://USER:PASSWORD@HOST:PORT/DATABASE (mssql). Never put the URL in the file.'),
     pglite_path: z
       .string()
       .optional()
@@ -218,16 +219,17 @@ const monday = z
     items_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Items board id.'),
     subitems_board_id: z.string().regex(/^\d+$/, 'must be a numeric board id').optional().describe('Subitems board id.'),
     snapshot_dir: z.string().default('boards').describe('Where board snapshots are kept, relative to the config file.'),
-    batch_size: z.number().int().min(1).max(100).default(25).describe('Mutations per request (aliases).'),
-    timeout_ms: z.number().int().min(100).default(30_000).describe('Per-request timeout.'),
-    max_retries: z.number().int().min(0).max(20).default(6).describe('Retries of one request (429, 5xx, network).'),
+    // Unset: the client's default from src/monday/limits.ts (configuration sits below src/monday and cannot import it).
+    batch_size: z.number().int().min(1).optional().describe("Mutations per request (aliases). Unset: the client's default (src/monday/limits.ts), which also caps it."),
+    timeout_ms: z.number().int().min(100).optional().describe("Per-request timeout. Unset: the client's default, past monday's own 60 s."),
+    max_retries: z.number().int().min(0).max(20).optional().describe("Resends of one request after a network error, timeout or 5xx (rate-limit waits are not counted). Unset: the client's default."),
     row_retry_limit: z.number().int().min(0).default(3).describe('Failed attempts before a row goes to ERROR until `ordersync retry`.'),
     complexity_per_minute: z
       .number()
       .int()
       .min(1)
-      .default(10_000_000)
-      .describe("Our own complexity spend per monday window (monday's minute): lower it when other integrations share the token. The window's length and reset are read from monday's answers, so a faster emulator needs no change."),
+      .optional()
+      .describe("Our own complexity spend per monday window (monday's minute): lower it when other integrations share the token. Unset: a personal token's budget (src/monday/limits.ts). The window's length and reset are read from monday's answers, so a faster emulator needs no change."),
     create_labels: createLabels.describe('Label creation policy.'),
   })
   .prefault({});

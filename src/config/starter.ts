@@ -15,7 +15,7 @@ export function starterConfig(
 default_env = "dev"
 
 [database]
-dialect = "sqlite"                 # sqlite | postgres | pglite
+dialect = "sqlite"                 # sqlite | postgres | pglite | mssql (SQL Server: compile-tested only)
 sqlite_path = "ordersync.db"       # relative to this file
 # url_env = "ORDERSYNC_DATABASE_URL"  # postgres: the variable holding the connection URL
 
@@ -61,7 +61,7 @@ line_delete_policy = "zero"        # zero | delete | archive
 api_url = "${opts.apiUrl ?? 'http://127.0.0.1:4000/v2'}"   # the local emulator; production: https://api.monday.com/v2
 api_version = "2026-10"
 token_env = "MONDAY_API_TOKEN"
-batch_size = 25${opts.complexityPerMinute ? `
+# batch_size, timeout_ms, max_retries, complexity_per_minute: unset, the client's defaults (docs/configuration.md)${opts.complexityPerMinute ? `
 complexity_per_minute = ${opts.complexityPerMinute}   # ${opts.note ?? 'budget the pacer plans for'}` : ''}
 
 [monday.create_labels]
@@ -143,7 +143,7 @@ export function boardStarterConfig(b: BoardStarter): string {
 default_env = ${q(b.envName)}
 
 [database]
-dialect = "sqlite"                 # sqlite | postgres | pglite
+dialect = "sqlite"                 # sqlite | postgres | pglite | mssql (SQL Server: compile-tested only)
 sqlite_path = "ordersync.db"       # relative to this file
 
 [staging]

@@ -1,6 +1,7 @@
 import { ConfigError, DatabaseError, ExitCode, type OrdersyncError } from '../errors.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { DatabaseTarget } from './connect.js';
+import { dialectAdapter } from './dialects/index.js';
 
 /**
  * Why the environment's database cannot be used, in one line that names the setting (or
@@ -8,13 +9,16 @@ import type { DatabaseTarget } from './connect.js';
  * (exit 3); a server that does not answer is an outage (exit 1).
  */
 export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: DatabaseTarget): OrdersyncError {
-  const e = err as { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> };
-  const code = String(e.code ?? e.errors?.[0]?.code ?? '');
+  const e = err as Coded & { message?: unknown; cause?: Coded };
   const raw = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+  const reported = String(e.code ?? e.errors?.[0]?.code ?? '');
+  // tedious reports every socket failure as ESOCKET, with the system's error as its cause.
+  const code = reported === 'ESOCKET' ? String(e.cause?.code ?? e.cause?.errors?.[0]?.code ?? reported) : reported;
   const d = cfg.settings.database;
-  const where = d.dialect === 'postgres' ? `the URL in ${d.url_env} (database.url_env, environment "${cfg.envName}")` : `database.${d.dialect === 'sqlite' ? 'sqlite_path' : 'pglite_path'} of environment "${cfg.envName}" (${target.path ?? 'in memory'})`;
+  const adapter = dialectAdapter(d.dialect);
+  const where = adapter.location === 'url_env' ? `the URL in ${d.url_env} (database.url_env, environment "${cfg.envName}")` : `database.${adapter.location} of environment "${cfg.envName}" (${target.path ?? 'in memory'})`;
   const url = parsedUrl(target.url);
-  const server = url ? `${url.hostname}:${url.port || '5432'}` : 'the server';
+  const server = url ? `${url.hostname}:${url.port || String(adapter.serverUrl?.defaultPort ?? '')}` : 'the server';
   const user = url ? decodeURIComponent(url.username) || 'the default role' : 'the role';
   const dbName = url ? decodeURIComponent(url.pathname.replace(/^\//, '')) || user : 'the database';
   const config = (msg: string) => new ConfigError(msg, { cause: err });
@@ -30,8 +34,13 @@ export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: Dat
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return config(`unknown database host "${url?.hostname ?? ''}": fix the host in ${where}`);
+    case 'ELOGIN':
+      // tedious (SQL Server): login failed for the user, or the database cannot be opened by it.
+      return config(`${adapter.engine} at ${server} refused the login of "${user}" (${raw}): fix the user, password or database name in ${where}`);
     case 'ECONNREFUSED':
-      return outage(`nothing accepts connections at ${server} (${where}): start PostgreSQL, or fix the host and port`);
+      return outage(`nothing accepts connections at ${server} (${where}): start ${adapter.engine}, or fix the host and port`);
+    case 'ESOCKET':
+    case 'ETIMEOUT':
     case 'ETIMEDOUT':
     case 'ECONNRESET':
       return outage(`the database server at ${server} did not answer (${raw}; ${where}): check that it is up and reachable`);
@@ -45,13 +54,20 @@ export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: Dat
   return outage(`cannot use the database (${raw}): check ${where}`);
 }
 
-/** A PostgreSQL connection string, checked before any connection is tried. */
-export function checkPostgresUrl(url: string, cfg: ResolvedConfig): void {
+/** A server's connection string, checked before any connection is tried. */
+export function checkServerUrl(url: string, cfg: ResolvedConfig): void {
+  const adapter = dialectAdapter(cfg.settings.database.dialect);
+  const expected = adapter.serverUrl;
   const u = parsedUrl(url);
   const variable = cfg.settings.database.url_env;
-  if (!u || !['postgres:', 'postgresql:'].includes(u.protocol)) {
-    throw new ConfigError(`${variable} (database.url_env, environment "${cfg.envName}") is not a PostgreSQL URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
+  if (expected && (!u || !expected.protocols.includes(u.protocol))) {
+    throw new ConfigError(`${variable} (database.url_env, environment "${cfg.envName}") is not a ${adapter.engine} URL: expected ${expected.example}`);
   }
+}
+
+interface Coded {
+  code?: unknown;
+  errors?: Array<{ code?: unknown }>;
 }
 
 function parsedUrl(url: string | undefined): URL | undefined {

@@ -60,18 +60,20 @@ function handle(name: string, renewal?: (trx: Kysely<any>) => Promise<boolean>):
 }
 
 /**
- * Two runs of one environment never overlap. PostgreSQL: a session advisory lock (dies
- * with the connection). SQLite/PGlite: a lease row renewed while the run lives; a lease
- * whose holder process is gone, or that expired, is taken over.
+ * Two runs of one environment never overlap. An engine with a session lock (the dialect
+ * adapter's: PostgreSQL's advisory lock, SQL Server's application lock) holds it on one
+ * connection, and it dies with that connection. Otherwise (SQLite, PGlite) a lease row is
+ * renewed while the run lives; a lease whose holder process is gone, or that expired, is taken over.
  */
 export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHandle) => Promise<T>, opts: RunLockOptions = {}): Promise<T> {
   const leaseMs = opts.leaseMs ?? 60_000;
   const beat = opts.heartbeatMs ?? Math.max(1_000, Math.floor(leaseMs / 3));
-  if (db.dialect === 'postgres') {
+  const session = db.adapter.sessionLock;
+  if (session) {
     const lock = handle(name);
     return db.kysely.connection().execute(async (conn) => {
       const key = `ordersync:${name}`;
-      const tryLock = async () => (await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn)).rows[0]?.ok === true;
+      const tryLock = () => session.tryAcquire(conn, key);
       let got = await tryLock();
       // A holder killed a moment ago (cron re-running after a crash) still owns the lock until
       // the server notices its connection is gone: wait a little for that, never for a live one.
@@ -82,7 +84,7 @@ export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHan
         got = await tryLock();
       }
       if (!got) throw new RunLockedError(name, await readLease(db, name));
-      // The advisory lock dies with its connection (a restart, pg_terminate_backend): the
+      // The session lock dies with its connection (a restart, pg_terminate_backend): the
       // heartbeat notices, and the work stops at its next step.
       const heartbeat = setInterval(() => {
         sql`select 1`.execute(conn).catch((err: unknown) => lock.lose(`its database connection failed: ${err instanceof Error ? err.message : String(err)}`));
@@ -95,7 +97,7 @@ export async function withRunLock<T>(db: Db, name: string, fn: (lock: RunLockHan
       } finally {
         clearInterval(heartbeat);
         await db.kysely.deleteFrom('run_lock').where('name', '=', name).execute().catch(() => undefined);
-        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn).catch(() => undefined);
+        await session.release(conn, key).catch(() => undefined);
       }
     });
   }

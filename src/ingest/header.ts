@@ -1,19 +1,20 @@
 import { ConfigError } from '../errors.js';
-import type { SqlDialect } from './staging-table.js';
+import { dialectAdapter, type DialectName } from '../db/dialects/index.js';
 
 /**
  * Column names from the header record, trimmed. Empty or repeated names are a hard error: a
- * column could not be told apart, so no row could be loaded faithfully. SQLite compares identifiers
- * without regard to case, so there `Notes` and `NOTES` are the same column.
+ * column could not be told apart, so no row could be loaded faithfully. Where the engine compares
+ * identifiers without regard to case (SQLite, SQL Server), `Notes` and `NOTES` are the same column.
  */
-export function headerNames(path: string, values: readonly string[], dialect: SqlDialect): string[] {
+export function headerNames(path: string, values: readonly string[], dialect: DialectName): string[] {
+  const folds = dialectAdapter(dialect).foldsIdentifierCase;
   const names = values.map((v) => v.trim());
   const empty = names.flatMap((name, i) => (name === '' ? [i + 1] : []));
   const seen = new Map<string, string>();
   const repeated: string[] = [];
   for (const name of names) {
     if (name === '') continue;
-    const fold = dialect === 'sqlite' ? name.toLowerCase() : name;
+    const fold = folds ? name.toLowerCase() : name;
     const earlier = seen.get(fold);
     if (earlier !== undefined) repeated.push(earlier === name ? `"${name}"` : `"${earlier}" / "${name}"`);
     else seen.set(fold, name);

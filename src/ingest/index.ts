@@ -3,4 +3,4 @@ export type { IngestOptions } from './ingest.js';
 export type { IngestReport, Rejection } from './report.js';
 export { maxListedRejections } from './report.js';
 export { createStagingTable, existingColumns, RowInserter, rowsPerBatch } from './staging-table.js';
-export type { ColumnType, SqlDialect } from './staging-table.js';
+export type { ColumnType, DialectName } from './staging-table.js';

@@ -1,18 +1,19 @@
 import { basename, extname } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { csvRecords } from './csv-source.js';
 import type { FileRecord } from './file-record.js';
 import { headerNames } from './header.js';
 import { maxListedRejections, type IngestReport, type Rejection } from './report.js';
 import { isSourceColumn, sourceColumnNames } from './source-columns.js';
-import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, RowInserter, rowsPerBatch, type SqlDialect } from './staging-table.js';
+import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, RowInserter, rowsPerBatch, type DialectName } from './staging-table.js';
+import { dialectAdapter } from '../db/dialects/index.js';
 import { xlsxRecords } from './xlsx-source.js';
 
 export interface IngestOptions {
   path: string;
   table: string;
-  dialect: SqlDialect;
+  dialect: DialectName;
   /** Delete the table's rows first, in the load's transaction. Default: append. */
   replace?: boolean;
   /** Rows per INSERT, shrunk to the dialect's bound-parameter limit. */
@@ -27,19 +28,13 @@ export interface IngestOptions {
   maxXlsxUncompressedMb?: number;
 }
 
-/** Most columns a table may have: SQLITE_MAX_COLUMN as compiled into better-sqlite3, and PostgreSQL's fixed limit. */
-const columnLimit: Record<SqlDialect, { engine: string; max: number }> = {
-  sqlite: { engine: 'SQLite', max: 2000 },
-  postgres: { engine: 'PostgreSQL', max: 1600 },
-};
-
 function checkHeader(path: string, sheet: string | undefined, headerRow: number, columns: string[], opts: IngestOptions): void {
-  const limit = columnLimit[opts.dialect];
+  const { engine, columnLimit: max } = dialectAdapter(opts.dialect);
   // Each row's source (file, row, line, order) takes columns of its own beside the file's.
-  const room = limit.max - sourceColumnNames.length;
+  const room = max - sourceColumnNames.length;
   if (columns.length > room) {
     throw new ConfigError(
-      `${path}: ${columns.length} columns; a ${limit.engine} table holds at most ${limit.max}, and each file column becomes a staging column next to ordersync's ${sourceColumnNames.length} source columns, so a file may have at most ${room}`,
+      `${path}: ${columns.length} columns; a ${engine} table holds at most ${max}, and each file column becomes a staging column next to ordersync's ${sourceColumnNames.length} source columns, so a file may have at most ${room}`,
     );
   }
   const missing = (opts.keyColumns ?? []).filter((k) => !columns.includes(k));
@@ -133,7 +128,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
       durationMs: 0,
     };
     await db.transaction().execute(async (trx) => {
-      if (!report.created && opts.dialect === 'postgres') await lockStaging(trx, opts.table);
+      if (!report.created) await lockStaging(trx, opts.table, opts.dialect);
       if (report.created) {
         await createStagingTable(trx, opts.table, columns.map((name) => ({ name, type: 'text' as const })), opts.dialect, { withSource: true });
       } else {
@@ -168,7 +163,7 @@ export async function ingestFile(db: Kysely<any>, opts: IngestOptions): Promise<
     report.durationMs = Date.now() - started;
     return report;
   } catch (err) {
-    if (isSqliteBusy(err)) throw new StagingInUseError(opts.table, err);
+    if (dialectAdapter(opts.dialect).isLockRefused(err)) throw new StagingInUseError(opts.table, err);
     throw err;
   } finally {
     await records.return(undefined);
@@ -187,25 +182,19 @@ export class StagingInUseError extends OrdersyncError {
 }
 
 /**
- * PostgreSQL: a merge holds staging in SHARE mode for its whole snapshot; the load must not
- * commit under it (the merge would count two files), so it is refused at once rather than
- * queued behind a merge that can last minutes.
+ * A merge holds staging for its whole snapshot; the load must not commit under it (the merge
+ * would count two files), so it is refused at once rather than queued behind a merge that can
+ * last minutes. On SQLite the merge holds the database's write lock and the load waits
+ * busy_timeout for it instead.
  */
-async function lockStaging(trx: Kysely<any>, table: string): Promise<void> {
+async function lockStaging(trx: Kysely<any>, table: string, dialect: DialectName): Promise<void> {
+  const adapter = dialectAdapter(dialect);
   try {
-    await sql`lock table ${sql.table(table)} in share row exclusive mode nowait`.execute(trx);
+    await adapter.lockStagingForLoad(trx, table);
   } catch (err) {
-    if ((err as { code?: string }).code === '55P03') throw new StagingInUseError(table, err);
+    if (adapter.isLockRefused(err)) throw new StagingInUseError(table, err);
     throw err;
   }
-}
-
-/** SQLite: a merge holds the database's write lock; the load waited busy_timeout for it. */
-function isSqliteBusy(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) return true;
-  }
-  return false;
 }
 
 function reject(report: IngestReport, r: Rejection): void {

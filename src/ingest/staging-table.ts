@@ -1,39 +1,30 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { dialectAdapter, type ColumnType, type DialectName } from '../db/dialects/index.js';
 import { SOURCE_COLUMNS } from './source-columns.js';
 
-export type SqlDialect = 'sqlite' | 'postgres';
-export type ColumnType = 'text' | 'integer' | 'decimal' | 'date';
+export type { ColumnType, DialectName } from '../db/dialects/index.js';
 
-/**
- * Bound-parameter ceilings. SQLite: SQLITE_MAX_VARIABLE_NUMBER (32,766 since 3.32). PostgreSQL's wire
- * protocol allows 65,535, but PGlite 0.4 silently loses the connection's results above 32,767 (a
- * signed 16-bit count), so the PostgreSQL dialect stays under that too.
- */
-const parameterLimit: Record<SqlDialect, number> = { sqlite: 32_766, postgres: 32_767 };
-
-/** Rows per INSERT: the requested batch, shrunk so rows × columns stays within the parameter limit. */
-export function rowsPerBatch(dialect: SqlDialect, columnCount: number, requested = 1_000): number {
-  const ceiling = Math.floor(parameterLimit[dialect] / Math.max(1, columnCount));
-  if (ceiling < 1) throw new RangeError(`${columnCount} columns exceed ${dialect}'s ${parameterLimit[dialect]} parameters per statement`);
+/** Rows per INSERT: the requested batch, shrunk so rows × columns stays within the engine's bound-parameter limit. */
+export function rowsPerBatch(dialect: DialectName, columnCount: number, requested = 1_000): number {
+  const { parameterLimit, engine } = dialectAdapter(dialect);
+  const ceiling = Math.floor(parameterLimit / Math.max(1, columnCount));
+  if (ceiling < 1) throw new RangeError(`${columnCount} columns exceed ${engine}'s ${parameterLimit} parameters per statement`);
   return Math.max(1, Math.min(requested, ceiling));
 }
 
-const sqlType: Record<SqlDialect, Record<ColumnType, string>> = {
-  sqlite: { text: 'text', integer: 'integer', decimal: 'real', date: 'text' },
-  postgres: { text: 'text', integer: 'integer', decimal: 'numeric(18,4)', date: 'date' },
-};
+const sqlType = (dialect: DialectName, type: ColumnType) => sql.raw(dialectAdapter(dialect).stagingTypes[type]);
 
 /** Creates the table with its columns in the given order; every name goes through Kysely's quoting. */
 export async function createStagingTable(
   db: Kysely<any>,
   table: string,
   columns: ReadonlyArray<{ name: string; type: ColumnType }>,
-  dialect: SqlDialect,
+  dialect: DialectName,
   opts: { withSource?: boolean } = {},
 ): Promise<void> {
   let builder = db.schema.createTable(table);
-  for (const column of columns) builder = builder.addColumn(column.name, sql.raw(sqlType[dialect][column.type]));
-  if (opts.withSource) for (const column of sourceColumns) builder = builder.addColumn(column.name, sql.raw(sqlType[dialect][column.type]));
+  for (const column of columns) builder = builder.addColumn(column.name, sqlType(dialect, column.type));
+  if (opts.withSource) for (const column of sourceColumns) builder = builder.addColumn(column.name, sqlType(dialect, column.type));
   await builder.execute();
 }
 
@@ -45,20 +36,14 @@ const sourceColumns: ReadonlyArray<{ name: string; type: ColumnType }> = [
 ];
 
 /** A table created before ingest recorded sources (or by upstream) gains the source columns, after its own. */
-export async function addSourceColumns(db: Kysely<any>, table: string, present: readonly string[], dialect: SqlDialect): Promise<void> {
+export async function addSourceColumns(db: Kysely<any>, table: string, present: readonly string[], dialect: DialectName): Promise<void> {
   for (const column of sourceColumns) {
     if (present.includes(column.name)) continue;
-    await db.schema.alterTable(table).addColumn(column.name, sql.raw(sqlType[dialect][column.type])).execute();
+    await db.schema.alterTable(table).addColumn(column.name, sqlType(dialect, column.type)).execute();
   }
   if (present.includes(SOURCE_COLUMNS.seq)) return;
   // Rows already there keep their place ahead of the new load, in the order the table holds them.
-  const seq = sql.ref(SOURCE_COLUMNS.seq);
-  if (dialect === 'sqlite') await sql`update ${sql.table(table)} set ${seq} = rowid`.execute(db);
-  else {
-    await sql`update ${sql.table(table)} as t set ${seq} = n.rn
-      from (select ctid as c, row_number() over (order by ctid) as rn from ${sql.table(table)}) as n
-      where t.ctid = n.c`.execute(db);
-  }
+  await dialectAdapter(dialect).numberRows(db, table, SOURCE_COLUMNS.seq);
 }
 
 /** The sequence the next load continues from (0 for an empty table). */

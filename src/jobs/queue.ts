@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import { loadConfig, type ResolvedConfig } from '../config/index.js';
 import type { Settings } from '../config/schema.js';
 import { requireSecret } from '../config/secrets.js';
+import { dialectAdapter } from '../db/dialects/index.js';
 import { ConfigError } from '../errors.js';
 import { JOBS_SCHEMA } from './account-budget.js';
 
@@ -56,8 +57,9 @@ export function workerSetup(opts: { path?: string; only?: string[]; envVars?: No
     if (opts.only && !opts.only.includes(name)) continue;
     const cfg = first.envNames.length > 0 ? loadConfig({ path: first.file, env: name, envVars }) : first;
     const s = cfg.settings;
-    const urlEnv = s.worker.queue_url_env ?? (s.database.dialect === 'postgres' ? s.database.url_env : undefined);
-    if (s.database.dialect !== 'postgres' || !urlEnv) {
+    const hostsQueue = dialectAdapter(s.database.dialect).hostsJobQueue;
+    const urlEnv = s.worker.queue_url_env ?? (hostsQueue ? s.database.url_env : undefined);
+    if (!hostsQueue || !urlEnv) {
       skipped.push({ name, why: `its database is ${s.database.dialect}; workers on several machines need PostgreSQL (database.dialect = "postgres")` });
       continue;
     }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { requireSecret } from '../config/secrets.js';
 import { databaseTarget, openDatabase } from '../db/connect.js';
+import { clientSettings } from '../monday/from-config.js';
 import { runObserved } from './observed.js';
 import { AccountBudget, accountKey, ensureBudgetTables } from './account-budget.js';
 import { startBoss, type RunJobData, type ServedEnvironment, type WorkerSetup } from './queue.js';
@@ -34,7 +35,7 @@ export async function runWorker(setup: WorkerSetup, opts: WorkerOptions): Promis
     const m = env.cfg.settings.monday;
     const account = accountKey(m.api_url, requireSecret(env.cfg, m.token_env, 'monday.token_env'));
     const windowMs = env.cfg.settings.worker.budget_window_seconds * 1000;
-    const budget = Math.floor((m.complexity_per_minute * windowMs) / 60_000);
+    const budget = Math.floor((clientSettings(m).complexityPerMinute * windowMs) / 60_000);
     const key = `${account}:${budget}:${windowMs}`;
     let b = budgets.get(key);
     if (!b) budgets.set(key, (b = new AccountBudget(pool, { account, budget, windowMs })));

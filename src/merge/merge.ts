@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';
@@ -36,9 +36,10 @@ const INSERT_CHUNK = 500;
  * order is hashed and compared with what the database holds for its key; only what
  * changed is written, so a re-merge of identical staging writes nothing.
  *
- * Both passes read one snapshot of staging: PostgreSQL and PGlite run the transaction
- * REPEATABLE READ and hold staging in SHARE mode (an ingest is refused until the merge ends);
- * a SQLite transaction is one snapshot, and its first statement takes the write lock.
+ * Both passes read one snapshot of staging: the transaction runs at the adapter's snapshot
+ * isolation and holds staging (PostgreSQL and PGlite: REPEATABLE READ, SHARE mode, so an ingest
+ * is refused until the merge ends); a SQLite transaction is one snapshot, and its first
+ * statement takes the write lock.
  */
 export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promise<MergeSummary> {
   const started = Date.now();
@@ -52,7 +53,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const beat = async () => opts.heartbeat?.(raw);
     await beat();
     const physical = await stagingColumns(raw, db.dialect, s.staging.table);
-    if (db.dialect !== 'sqlite') await sql`lock table ${sql.table(s.staging.table)} in share mode`.execute(raw);
+    await db.adapter.holdStaging(raw, s.staging.table);
     const withSource = physical.includes(SOURCE_COLUMNS.seq);
     const all = physical.filter((c) => !isSourceColumn(c));
     const sizeColumns = resolveSizeColumns(s.staging, all);
@@ -124,7 +125,8 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
   };
 
   const tx = db.kysely.transaction();
-  const result = await (db.dialect === 'sqlite' ? tx : tx.setIsolationLevel('repeatable read')).execute(run);
+  const isolation = db.adapter.snapshotIsolation;
+  const result = await (isolation ? tx.setIsolationLevel(isolation) : tx).execute(run);
   rejections.sort((a, b) => a.rowNumber - b.rowNumber);
   warnings.sort((a, b) => a.rowNumber - b.rowNumber);
   return {

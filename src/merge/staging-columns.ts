@@ -1,20 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Settings } from '../config/schema.js';
 import type { DialectName } from '../db/connect.js';
+import { dialectAdapter } from '../db/dialects/index.js';
 import { ConfigError } from '../errors.js';
 import { nameRuleColumns } from './names.js';
 
 /** The staging table's columns in physical order (the order markers depend on). */
 export async function stagingColumns(db: Kysely<any>, dialect: DialectName, table: string): Promise<string[]> {
-  const rows =
-    dialect === 'sqlite'
-      ? (await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db)).rows
-      : (
-          await sql<{ name: string }>`
-            select column_name as name from information_schema.columns
-            where table_name = ${table} and table_schema = current_schema()
-            order by ordinal_position`.execute(db)
-        ).rows;
+  const rows = await dialectAdapter(dialect).columns(db, table);
   if (rows.length === 0) throw new ConfigError(`staging table "${table}" not found (staging.table); load it with \`ordersync ingest\``);
   return rows.map((r) => r.name);
 }

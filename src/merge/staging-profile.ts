@@ -1,23 +1,21 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../db/connect.js';
+import { dialectAdapter } from '../db/dialects/index.js';
 
-/** Declared type of each staging column (SQLite's declared type, PostgreSQL's data_type). */
+/** Declared type of each staging column, as the engine's catalogue names it. */
 export async function stagingColumnTypes(db: Kysely<any>, dialect: DialectName, table: string): Promise<Map<string, string>> {
-  const rows =
-    dialect === 'sqlite'
-      ? (await sql<{ name: string; type: string }>`select name, type from pragma_table_info(${table}) order by cid`.execute(db)).rows
-      : (
-          await sql<{ name: string; type: string }>`
-            select column_name as name, data_type as type from information_schema.columns
-            where table_name = ${table} and table_schema = current_schema() order by ordinal_position`.execute(db)
-        ).rows;
+  const rows = await dialectAdapter(dialect).columns(db, table);
   return new Map(rows.map((r) => [r.name, r.type]));
 }
 
 /** Up to `limit` distinct non-empty values of one column (label checks compare them to a board). */
 export async function distinctValues(db: Kysely<any>, table: string, column: string, limit = 500): Promise<string[]> {
-  const { rows } = await sql<{ v: unknown }>`
-    select distinct ${sql.ref(column)} as v from ${sql.table(table)}
-    where ${sql.ref(column)} is not null limit ${limit}`.execute(db);
+  const rows = await db
+    .selectFrom(table)
+    .select(sql.ref(column).as('v'))
+    .distinct()
+    .where(sql.ref(column), 'is not', null)
+    .limit(limit)
+    .execute();
   return rows.map((r) => String(r.v).trim()).filter((v) => v !== '');
 }

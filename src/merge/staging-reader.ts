@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../db/connect.js';
+import { dialectAdapter } from '../db/dialects/index.js';
+import { ConfigError } from '../errors.js';
 import { SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 
 export interface StagingRow {
@@ -13,7 +15,7 @@ export interface StagingRow {
 /**
  * Reads the staging table a batch at a time, so 100k rows × 430 columns never sit in memory
  * at once. A table ingest loaded is read in file order (keyset on its source sequence) on every
- * engine; any other table in physical order (SQLite's rowid, PostgreSQL's ctid). Only the named
+ * engine; any other table in the engine's physical order (the dialect adapter's). Only the named
  * columns are read; every identifier goes through sql.id.
  */
 export async function* readStaging(
@@ -26,15 +28,17 @@ export async function* readStaging(
 ): AsyncGenerator<StagingRow[]> {
   const select = sql.join(columns.map((c) => sql.id(c)));
   const sourced = opts.withSource ?? false;
-  const pos = sourced ? sql.ref(SOURCE_COLUMNS.seq) : dialect === 'sqlite' ? sql`rowid` : sql`ctid`;
+  const adapter = dialectAdapter(dialect);
+  const seq = sql.ref(SOURCE_COLUMNS.seq);
+  const order = sourced ? { position: seq, start: 0, after: (v: unknown) => sql`${seq} > ${v}` } : adapter.physicalOrder;
+  if (!order) throw new ConfigError(`staging table "${table}" was not loaded by \`ordersync ingest\`; ${adapter.engine} has no row order to read it in, so load it with ingest`);
   const source = sourced ? sql`, ${sql.ref(SOURCE_COLUMNS.file)} as "__file", ${sql.ref(SOURCE_COLUMNS.row)} as "__row", ${sql.ref(SOURCE_COLUMNS.line)} as "__line"` : sql``;
-  let after: unknown = sourced || dialect === 'sqlite' ? 0 : '(0,0)';
+  let after: unknown = order.start;
   let rowNumber = 0;
   for (;;) {
-    const where = sourced || dialect === 'sqlite' ? sql`${pos} > ${after}` : sql`${pos} > ${after}::tid`;
     const { rows } = await sql<Record<string, unknown>>`
-      select ${pos} as "__pos"${source}, ${select} from ${sql.table(table)}
-      where ${where} order by ${pos} limit ${batchSize}`.execute(db);
+      select ${order.position} as "__pos"${source}, ${select} from ${sql.table(table)}
+      where ${order.after(after)} order by ${order.position} ${adapter.firstRows(batchSize)}`.execute(db);
     if (rows.length === 0) return;
     after = rows[rows.length - 1]?.__pos;
     yield rows.map((r) => {

@@ -23,6 +23,7 @@ import {
 } from './documents.js';
 import { DailyLimitError, MondayError, errorsFromBody } from './errors.js';
 import { CostEstimator, Pacer, parseRateLimitHeader, type Reservation } from './pacer.js';
+import { CLIENT_DEFAULTS, MAX_BATCH_SIZE, MONDAY_LIMITS } from './limits.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter, rateLimitDelay, type RetryPolicy } from './retry.js';
 
 export interface MondayClientOptions {
@@ -171,17 +172,15 @@ interface Attempt extends SendResult {
 }
 
 const DEFAULTS = {
-  timeoutMs: 70_000,
-  batchSize: 20,
-  complexityBudgetPerMinute: 10_000_000,
-  mutationCostEstimate: 30_000,
-  queryCostEstimate: 10_000,
-  pageSize: 100,
+  timeoutMs: CLIENT_DEFAULTS.timeoutMs,
+  batchSize: CLIENT_DEFAULTS.batchSize,
+  complexityBudgetPerMinute: CLIENT_DEFAULTS.complexityPerMinute,
+  mutationCostEstimate: MONDAY_LIMITS.mutationCost,
+  queryCostEstimate: MONDAY_LIMITS.readCost,
+  pageSize: CLIENT_DEFAULTS.pageSize,
 };
-const MAX_PAGE_SIZE = 500;
-const MAX_IDS_PER_ITEMS_QUERY = 100;
-/** 5M points per request at ~30k per mutation: beyond this a batch is refused by monday outright. */
-const MAX_BATCH_SIZE = 150;
+const MAX_PAGE_SIZE = MONDAY_LIMITS.maxPageSize;
+const MAX_IDS_PER_ITEMS_QUERY = MONDAY_LIMITS.maxIdsPerItemsQuery;
 
 export class MondayClient {
   readonly apiUrl: string;
@@ -225,7 +224,7 @@ export class MondayClient {
     }
     const batchSize = options.batchSize ?? DEFAULTS.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      throw new ConfigError(`monday batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+      throw new ConfigError(`monday.batch_size must be an integer from 1 to ${MAX_BATCH_SIZE} (a request may cost ${MONDAY_LIMITS.complexityPerRequest.toLocaleString('en-US')} points, a mutation ~${MONDAY_LIMITS.mutationCost.toLocaleString('en-US')}), got ${batchSize}`);
     }
     this.apiUrl = options.apiUrl;
     this.apiVersion = options.apiVersion;

@@ -1,4 +1,5 @@
 import type { MondayError } from './errors.js';
+import { CLIENT_DEFAULTS } from './limits.js';
 
 export interface RetryPolicy {
   /** Resends after transient failures (5xx, timeouts, dropped connections, 423). */
@@ -10,10 +11,10 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 5,
-  maxTotalWaitMs: 10 * 60_000,
-  baseDelayMs: 500,
-  maxDelayMs: 30_000,
+  maxRetries: CLIENT_DEFAULTS.maxRetries,
+  maxTotalWaitMs: CLIENT_DEFAULTS.maxTotalWaitMs,
+  baseDelayMs: CLIENT_DEFAULTS.baseDelayMs,
+  maxDelayMs: CLIENT_DEFAULTS.maxDelayMs,
 };
 
 /** Rate-limit waits get a little spread so several workers do not all return in the same instant. */

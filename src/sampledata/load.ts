@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { createStagingTable, RowInserter, rowsPerBatch, type SqlDialect } from '../ingest/staging-table.js';
+import { createStagingTable, RowInserter, rowsPerBatch, type DialectName } from '../ingest/staging-table.js';
 import type { StagingColumn, StagingRow } from './columns.js';
 
 export interface LoadStagingOptions {
-  dialect: SqlDialect;
+  dialect: DialectName;
   /** Rows per INSERT; shrunk to fit the dialect's bound-parameter limit (~79 rows on SQLite at 411 columns). */
   batchSize?: number;
   /** Drop an existing table of that name first (in the same transaction). */

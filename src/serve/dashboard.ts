@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
+import { clientSettings } from '../monday/from-config.js';
 import { adviceFor } from '../observe/advice.js';
 import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
 import { buildReport, escapeHtml, type RunReport } from '../observe/report.js';
@@ -59,7 +60,7 @@ export async function dashboardData(db: Db, cfg: ResolvedConfig, now = new Date(
   const report = await buildReport(db, cfg.settings.alerts, { env });
   const all = await lastRuns(db, { env, limit: 200 });
   const newestFirst = all.filter(isSyncRun).slice(0, 50);
-  const perMinute = cfg.settings.monday.complexity_per_minute;
+  const perMinute = clientSettings(cfg.settings.monday).complexityPerMinute;
   const history = [...newestFirst].reverse().map((r): HistoryPoint => {
     const rec = recordsOf(r.counts.sync as Record<string, number> | null);
     const b = r.counts.backlog as { orders?: number; oldest_pending_minutes?: number | null } | undefined;

@@ -1,6 +1,8 @@
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { merge, type FieldValue, type MergeSummary, type Outcome } from '../merge/index.js';
+import { clientSettings } from '../monday/from-config.js';
+import { MONDAY_LIMITS } from '../monday/limits.js';
 import { storedFormatter } from './board-cache.js';
 
 export interface FieldDiff {
@@ -31,9 +33,7 @@ export interface SyncPlan {
   orders: OrderPlan[];
 }
 
-/** monday's documented cost of one mutation and a typical read (api-notes §2). */
-const MUTATION_COST = 30_000;
-const READ_COST = 10_000;
+const { mutationCost: MUTATION_COST, readCost: READ_COST } = MONDAY_LIMITS;
 
 /**
  * What `sync` would do after a merge, computed from the database alone: the merge runs as
@@ -62,7 +62,7 @@ export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean } = 
 
   const itemMutations = c.new + c.updated + c.cancelled + c.reactivated + backlogOrders + (s.staging.vanished_policy === 'archive' ? c.vanished : 0);
   const subitemMutations = c.lines_inserted + c.lines_updated + c.lines_deleted + backlogLines;
-  const batch = s.monday.batch_size;
+  const { batchSize: batch, complexityPerMinute } = clientSettings(s.monday);
   const reads = itemMutations + subitemMutations > 0 ? 2 : 0;
   const requests = Math.ceil(itemMutations / batch) + Math.ceil(subitemMutations / batch) + Math.ceil(groupsToCreate / batch) + reads + (groupsToCreate ? 1 : 0);
   const complexity = (itemMutations + subitemMutations + groupsToCreate) * MUTATION_COST + reads * READ_COST;
@@ -72,7 +72,7 @@ export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean } = 
   return {
     merge: summary,
     backlog: { orders: backlogOrders, lines: backlogLines },
-    estimate: { itemMutations, subitemMutations, groupsToCreate, requests, complexity, minutes: complexity / s.monday.complexity_per_minute },
+    estimate: { itemMutations, subitemMutations, groupsToCreate, requests, complexity, minutes: complexity / complexityPerMinute },
     orders,
   };
 }

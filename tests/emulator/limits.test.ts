@@ -1,16 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/emulator/index.js';
+import { MONDAY_LIMITS } from '../../src/monday/limits.js';
 import { emulator, ITEMS_BOARD } from './harness.js';
 
 const BATCH = (n: number) =>
   `mutation { complexity { before query after reset_in_x_seconds } ${Array.from({ length: n }, (_, i) => `m${i}: create_item(board_id: ${ITEMS_BOARD}, item_name: "SO-${i}") { id }`).join(' ')} }`;
 
 describe('limits', () => {
+  it("emulates monday's limits as the client knows them (src/monday/limits.ts), the emulator importing nothing of it", () => {
+    expect(DEFAULT_LIMITS).toMatchObject({
+      complexityPerMinute: MONDAY_LIMITS.complexityPerMinute,
+      maxComplexityPerRequest: MONDAY_LIMITS.complexityPerRequest,
+      mutationCost: MONDAY_LIMITS.mutationCost,
+      idempotencyTtlMinutes: MONDAY_LIMITS.idempotencyCacheMs / 60_000,
+    });
+  });
+
   it('charges ~30k per mutation and reports consistent complexity figures', async () => {
     const emu = await emulator();
     const a = (await emu.gql(BATCH(3))).body.data.complexity;
-    expect(a.query).toBeGreaterThanOrEqual(90_000);
-    expect(a.query).toBeLessThan(91_000);
-    expect(a.before).toBe(10_000_000);
+    expect(a.query).toBeGreaterThanOrEqual(3 * MONDAY_LIMITS.mutationCost);
+    expect(a.query).toBeLessThan(3 * MONDAY_LIMITS.mutationCost + 1_000);
+    expect(a.before).toBe(MONDAY_LIMITS.complexityPerMinute);
     expect(a.after).toBe(a.before - a.query);
     expect(a.reset_in_x_seconds).toBeGreaterThan(0);
     const b = (await emu.gql(BATCH(1))).body.data.complexity;

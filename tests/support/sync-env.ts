@@ -87,12 +87,12 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
           : `dialect = "postgres"\nurl_env = "ORDERSYNC_TEST_DATABASE_URL"`;
     if (target.dialect === 'postgres') envVars.ORDERSYNC_TEST_DATABASE_URL = target.url;
     toml = replaceOnce(toml, /dialect = "sqlite".*\nsqlite_path = "ordersync\.db".*\n/, `${database}\n`);
-    if (opts.batchSize !== undefined) toml = replaceOnce(toml, /batch_size = \d+/, `batch_size = ${opts.batchSize}`);
     const client = [
+      opts.batchSize !== undefined ? `batch_size = ${opts.batchSize}` : '',
       opts.timeoutMs !== undefined ? `timeout_ms = ${opts.timeoutMs}` : '',
       opts.maxRetries !== undefined ? `max_retries = ${opts.maxRetries}` : '',
     ].filter(Boolean);
-    if (client.length) toml = replaceOnce(toml, /(batch_size = \d+.*\n)/, `$1${client.join('\n')}\n`);
+    if (client.length) toml = replaceOnce(toml, /(token_env = "MONDAY_API_TOKEN".*\n)/, `$1${client.join('\n')}\n`);
     if (opts.patchConfig) toml = opts.patchConfig(toml);
     const configPath = join(dir, 'ordersync.toml');
     writeFileSync(configPath, toml, { mode: 0o600 });
@@ -103,7 +103,6 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
     await migrateUp(db);
     const columns = stagingColumns();
     const table = cfg.settings.staging.table;
-    const sqlDialect = target.dialect === 'sqlite' ? 'sqlite' : 'postgres';
     const emu = emulator;
     const tdb = testDb;
     let open: Db | undefined = db;
@@ -125,7 +124,7 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
       envVars,
       columns,
       load: async (rows) => {
-        await loadStaging(need().raw, table, columns, rows, { dialect: sqlDialect, replace: true });
+        await loadStaging(need().raw, table, columns, rows, { dialect: target.dialect, replace: true });
       },
       run: (o = {}) => runJob(need(), cfg, { command: 'run', envVars: jobEnv, ...o }),
       reopen: async () => {

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateStaging } from '../../src/sampledata/index.js';
+import { clientSettings } from '../../src/monday/from-config.js';
+import { MONDAY_LIMITS } from '../../src/monday/limits.js';
 import { assertBoardMatches, expectedBoard, readBoard } from '../support/board.js';
 import { createSyncEnv, ITEMS_BOARD, type SyncEnv } from '../support/sync-env.js';
 
@@ -10,7 +12,7 @@ import { createSyncEnv, ITEMS_BOARD, type SyncEnv } from '../support/sync-env.js
  * default (never scaled by hand).
  */
 const CASES = [
-  { timeScale: 10, orders: 100, budget: 10_000_000 },
+  { timeScale: 10, orders: 100, budget: MONDAY_LIMITS.complexityPerMinute },
   { timeScale: 60, orders: 60, budget: 4_000_000 },
   { timeScale: 1, orders: 8, budget: 1_200_000 },
 ];
@@ -25,7 +27,7 @@ describe.each(['sqlite', 'postgres'] as const)('pacing on %s', (engine) => {
   const cases = engine === 'sqlite' ? CASES : CASES.filter((c) => c.timeScale !== 1);
   it.each(cases)('a first load at time scale $timeScale needs several windows and meets no 429', async ({ timeScale, orders, budget }) => {
     env = await createSyncEnv({ engine, timeScale, limits: { complexityPerMinute: budget } });
-    expect(env.cfg.settings.monday.complexity_per_minute).toBe(10_000_000);
+    expect(clientSettings(env.cfg.settings.monday).complexityPerMinute).toBe(MONDAY_LIMITS.complexityPerMinute);
     const rows = [...generateStaging({ seed: 21, orders, customers: 2, mess: false }).rows];
     await env.load(rows);
     const result = await env.run();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, maskSecret, optionalSecret, type Finding, type ResolvedConfig } from '../../config/index.js';
 import { validateConfig } from '../../checks/validate.js';
+import { dialectAdapter } from '../../db/dialects/index.js';
 import { ExitCode } from '../../errors.js';
 import { globalOptions, loadCliConfig, print, printJson } from '../context.js';
 import { outcome } from '../outcome.js';
@@ -72,6 +73,6 @@ function secretStatus(cfg: ResolvedConfig) {
     ['alerts.webhook_url_env', s.alerts.webhook_url_env],
     ['server.token_env', s.server.token_env],
   ];
-  if (s.database.dialect === 'postgres') vars.unshift(['database.url_env', s.database.url_env]);
+  if (dialectAdapter(s.database.dialect).location === 'url_env') vars.unshift(['database.url_env', s.database.url_env]);
   return vars.map(([key, variable]) => ({ key, variable, status: maskSecret(optionalSecret(variable)) }));
 }

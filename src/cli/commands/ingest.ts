@@ -33,7 +33,7 @@ export function registerIngest(program: Command): void {
         ingestFile(db.raw, {
           path: resolve(file),
           table: cfg.settings.staging.table,
-          dialect: db.dialect === 'sqlite' ? 'sqlite' : 'postgres',
+          dialect: db.dialect,
           replace: opts.replace ?? false,
           keyColumns: cfg.settings.staging.key_columns,
           sheet: opts.sheet,

@@ -80,15 +80,8 @@ async function initFromBoard(file: string, itemsBoardId: string, opts: InitFlags
   const defaults = settingsSchema.parse({}).monday;
   const apiUrl = fromEnv ?? defaults.api_url;
   if (!URL.canParse(apiUrl)) throw new ConfigError(`environment variable ${opts.apiUrlEnv} does not hold a URL`);
-  const client = new MondayClient({
-    apiUrl,
-    apiVersion: defaults.api_version,
-    token,
-    timeoutMs: defaults.timeout_ms,
-    maxRetries: defaults.max_retries,
-    batchSize: defaults.batch_size,
-    complexityBudgetPerMinute: defaults.complexity_per_minute,
-  });
+  // The [monday] settings a new file leaves unset: the client's own defaults.
+  const client = new MondayClient({ apiUrl, apiVersion: defaults.api_version, token });
   const staging = await stagingHeader(opts.staging === undefined ? undefined : resolve(opts.staging));
   const reading = await readBoards(client, {
     itemsBoardId,

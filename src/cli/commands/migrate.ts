@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { databaseTarget } from '../../db/connect.js';
+import { databaseTarget, notCreatedYet } from '../../db/connect.js';
 import { migrateDown, migrateUp, migrationsFor, migrationStatus } from '../../db/migrations/index.js';
 import { ExitCode } from '../../errors.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
@@ -31,11 +30,10 @@ export function registerMigrate(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
-      const { tables, ...target } = databaseTarget(cfg);
-      const { migrations: _, ...logical } = tables;
-      const status =
-        target.dialect === 'sqlite' && target.path && !existsSync(target.path)
-          ? Object.keys(migrationsFor({ dialect: 'sqlite', tables: logical })).map((name) => ({ name, version: Number.parseInt(name, 10), appliedAt: null }))
+      const target = databaseTarget(cfg);
+      const { migrations: _, ...logical } = target.tables;
+      const status = notCreatedYet(target)
+          ? Object.keys(migrationsFor({ dialect: target.dialect, tables: logical })).map((name) => ({ name, version: Number.parseInt(name, 10), appliedAt: null }))
           : await withDb(cfg, (db) => migrationStatus(db), { anySchema: true });
       if (opts.json) printJson(status);
       else for (const m of status) print(`${m.name.padEnd(24)} ${m.appliedAt ?? 'pending'}`);

@@ -1,19 +1,90 @@
-import pg from 'pg';
-import { PostgresDialect } from 'kysely';
+import { DummyDriver, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, sql, type Dialect, type Kysely } from 'kysely';
+import { DIALECT_SETTINGS, type DialectSettings } from '../../config/dialects.js';
+import type { DialectAdapter } from './adapter.js';
+import { pgDumpBackup } from './pg-dump.js';
 import { TEXT_AS_IS } from './pg-types.js';
 
-// Counts and complexity totals are BIGINT; they stay far below 2^53, so plain numbers are safe.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
-for (const [oid, parse] of Object.entries(TEXT_AS_IS)) pg.types.setTypeParser(Number(oid), parse);
-
-export function postgresDialect(connectionString: string): { dialect: PostgresDialect; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString, max: 5, connectionTimeoutMillis: 10_000 });
+async function pool(connectionString: string) {
+  const { default: pg } = await import('pg');
+  // Counts and complexity totals are BIGINT; they stay far below 2^53, so plain numbers are safe.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+  for (const [oid, parse] of Object.entries(TEXT_AS_IS)) pg.types.setTypeParser(Number(oid), parse);
+  const p = new pg.Pool({ connectionString, max: 5, connectionTimeoutMillis: 10_000 });
   // A connection killed server-side (restart, pg_terminate_backend) must fail the query
   // that used it, not crash the process from an unhandled 'error' event.
-  pool.on('error', () => undefined);
+  p.on('error', () => undefined);
   // The pool only listens on idle clients: one checked out (the run lock's session, a
   // transaction) emits 'error' on itself, and with no listener that kills the process.
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  return { dialect: new PostgresDialect({ pool }), pool };
+  p.on('connect', (client) => client.on('error', () => undefined));
+  return p;
 }
+
+/** What the PostgreSQL server and PGlite share: the same SQL, catalogue and locks. */
+export const postgresSql = {
+  family: 'postgres',
+  // The wire protocol allows 65,535, but PGlite 0.4 silently loses the connection's results
+  // above 32,767 (a signed 16-bit count), so both stay under that.
+  parameterLimit: 32_767,
+  columnLimit: 1600,
+  foldsIdentifierCase: false,
+  stagingTypes: { text: 'text', integer: 'integer', decimal: 'numeric(18,4)', date: 'date' },
+  ownText: { key: 'text', text: 'text' },
+  compiler: (): Dialect => ({
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  }),
+  async columns(db: Kysely<any>, table: string) {
+    return (
+      await sql<{ name: string; type: string }>`
+        select column_name as name, data_type as type from information_schema.columns
+        where table_name = ${table} and table_schema = current_schema() order by ordinal_position`.execute(db)
+    ).rows;
+  },
+  physicalOrder: { position: sql`ctid`, start: '(0,0)', after: (value: unknown) => sql`ctid > ${value}::tid` },
+  firstRows: (n: number) => sql`limit ${n}`,
+  async numberRows(db: Kysely<any>, table: string, column: string) {
+    await sql`update ${sql.table(table)} as t set ${sql.ref(column)} = n.rn
+      from (select ctid as c, row_number() over (order by ctid) as rn from ${sql.table(table)}) as n
+      where t.ctid = n.c`.execute(db);
+  },
+  // SHARE mode: an ingest (SHARE ROW EXCLUSIVE) is refused until the merge's snapshot ends.
+  async holdStaging(trx: Kysely<any>, table: string) {
+    await sql`lock table ${sql.table(table)} in share mode`.execute(trx);
+  },
+  async lockStagingForLoad(trx: Kysely<any>, table: string) {
+    await sql`lock table ${sql.table(table)} in share row exclusive mode nowait`.execute(trx);
+  },
+  // lock_not_available
+  isLockRefused: (err: unknown) => (err as { code?: string }).code === '55P03',
+  snapshotIsolation: 'repeatable read',
+  withId: (t) => t.addColumn('id', 'serial', (c) => c.primaryKey()),
+  // NULLs are distinct in a PostgreSQL unique index.
+  uniqueAllowingNulls: (index) => index,
+  dropIndex: (drop) => drop,
+} satisfies Omit<DialectAdapter, keyof DialectSettings | 'name' | 'createsOnOpen' | 'hostsJobQueue' | 'open' | 'sessionLock' | 'backup'>;
+
+/**
+ * A PostgreSQL server. The run lock is a session advisory lock: it dies with its connection,
+ * so a crashed run never leaves one behind; pg-boss can keep the job queue in the same server.
+ */
+export const postgres: DialectAdapter = {
+  ...postgresSql,
+  ...DIALECT_SETTINGS.postgres,
+  name: 'postgres',
+  createsOnOpen: false,
+  hostsJobQueue: true,
+  async open(target) {
+    if (!target.url) throw new Error('PostgreSQL target without a URL');
+    return { dialect: new PostgresDialect({ pool: await pool(target.url) }), close: async () => undefined };
+  },
+  backup: pgDumpBackup,
+  sessionLock: {
+    tryAcquire: async (conn, key) => (await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(conn)).rows[0]?.ok === true,
+    release: async (conn, key) => {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+    },
+  },
+};

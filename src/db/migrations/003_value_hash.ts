@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { legacyRowHash, LEGACY_HASH_PREFIX } from '../../hash.js';
 import type { MigrationContext } from './index.js';
+import { textTypes } from './columns.js';
 
 const PAGE = 1_000;
 
@@ -14,14 +15,15 @@ const PAGE = 1_000;
  * plan. `down` gives every row its hash under the old definition again (recomputed from
  * the stored fields, name, group and cancellation) and drops the table.
  */
-export function valueHash(_ctx: MigrationContext) {
+export function valueHash({ dialect }: MigrationContext) {
+  const { key, text } = textTypes(dialect);
   return {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('board_schemas')
-        .addColumn('board_id', 'text', (c) => c.primaryKey())
-        .addColumn('snapshot_json', 'text', (c) => c.notNull())
-        .addColumn('fetched_at', 'text', (c) => c.notNull())
+        .addColumn('board_id', key, (c) => c.primaryKey())
+        .addColumn('snapshot_json', text, (c) => c.notNull())
+        .addColumn('fetched_at', text, (c) => c.notNull())
         .execute();
       await eachOrder(db, async (o) => (o.row_hash.startsWith(LEGACY_HASH_PREFIX) ? undefined : `${LEGACY_HASH_PREFIX}${o.row_hash}`));
     },

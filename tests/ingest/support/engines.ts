@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { SqlDialect } from '../../../src/ingest/staging-table.js';
+import type { DialectName } from '../../../src/ingest/staging-table.js';
 import { createTestDatabase, postgresAvailable, PG_ADMIN_URL, type EngineName } from '../../support/engines.js';
 
 export interface Engine {
   name: EngineName;
-  dialect: SqlDialect;
+  dialect: DialectName;
   db: Kysely<any>;
   close(): Promise<void>;
 }
@@ -23,7 +23,7 @@ function factory(name: EngineName): EngineFactory {
       const db = await t.open();
       return {
         name,
-        dialect: db.dialect === 'sqlite' ? 'sqlite' : 'postgres',
+        dialect: db.dialect,
         db: db.raw,
         close: async () => {
           await db.close();
