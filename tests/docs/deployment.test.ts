@@ -54,8 +54,8 @@ let database: Awaited<ReturnType<typeof freshPgDatabase>>;
 const secrets: Record<string, string> = {};
 
 beforeAll(async () => {
-  // dist/ is fresh (tests/support/global-setup.ts), so the pack skips its prepack build.
-  expect(pkg.scripts.prepack).toBe('npm run build');
+  // dist/ is fresh (tests/support/global-setup.ts), so the pack skips its prepare build (npm pack runs it).
+  expect(pkg.scripts.prepare).toBe('npm run build');
   execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', root], { cwd: REPO_ROOT, stdio: 'pipe' });
   // better-sqlite3's install script takes this checkout's compiled binary as its "prebuilt" one
   // (prebuild-install's local-prebuilds, found in an .rc above the prefix) instead of compiling for minutes.
