@@ -26,7 +26,7 @@ function usages(): Usage[] {
         }
         const chunks = fenced ? [raw] : [...raw.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
         for (const chunk of chunks) {
-          for (const m of chunk.matchAll(/(?:^|[\s(])(?:npx )?ordersync ((?:--?[a-z]|[a-z])[^#|&>;]*)/g)) {
+          for (const m of chunk.matchAll(/(?:^|[\s(])(?:npx )?ordersync ((?:--?[a-z]|[a-z])[^#|&>;"]*)/g)) {
             out.push({ file: file.slice(REPO_ROOT.length + 1), line: i + 1, text: `ordersync ${(m[1] as string).trim()}` });
           }
         }
