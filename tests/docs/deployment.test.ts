@@ -114,8 +114,9 @@ subitems_board_id = "${PROD_BOARDS.subitems}"
 afterAll(async () => {
   await emulator?.close().catch(() => undefined);
   await database?.drop();
+  // The prefix holds a full install (~120 MB): removing it takes a while on a busy disk.
   rmSync(root, { recursive: true, force: true });
-});
+}, 180_000);
 
 async function lastRun(): Promise<{ id: number; command: string; status: string }> {
   const r = await sh('ordersync status --env prod --json', etc, operatorEnv);
