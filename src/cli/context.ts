@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
-import { migrationStatus } from '../db/migrations/index.js';
+import { notMigratedError, pendingMigrations } from '../db/migrations/index.js';
 import { checkServerUrl, databaseOpenError } from '../db/open-errors.js';
 import { ConfigError } from '../errors.js';
 
@@ -65,14 +65,14 @@ export async function openCliDatabase(cfg: ResolvedConfig, use: DatabaseUse = {}
   let pending: string[];
   try {
     db = await openDatabase(target);
-    pending = (await migrationStatus(db)).filter((m) => m.appliedAt === null).map((m) => m.name);
+    pending = await pendingMigrations(db);
   } catch (err) {
     await db?.close().catch(() => undefined);
     throw databaseOpenError(err, cfg, target);
   }
   if (pending.length > 0 && !use.anySchema) {
     await db.close();
-    throw new ConfigError(`the database schema of environment "${cfg.envName}" is not migrated (${pending.length} pending: ${pending.join(', ')}): run \`ordersync migrate up --env ${cfg.envName}\``);
+    throw notMigratedError(cfg.envName, pending);
   }
   return db;
 }

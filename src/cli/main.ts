@@ -1,10 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
 import { SUPPORTED_API_VERSIONS, VERSION } from '../version.js';
-import { commands } from './commands/index.js';
+import { commandModules } from './commands/index.js';
 import { outcome } from './outcome.js';
 
-export function buildProgram(): Command {
+/**
+ * The program. Given argv, only the module of the command it names is imported and registered
+ * in full; the others are listed by their summary, so `ordersync status` never loads what
+ * `serve` or `demo` need. Without argv every module is loaded (the help and docs tests).
+ */
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('ordersync')
     .description('Keep the order list (SQL) in step with monday.com boards.')
     .version(`ordersync ${VERSION} (monday API ${SUPPORTED_API_VERSIONS.join(', ')})`, '-V, --version', 'print the version and the monday API version it speaks')
@@ -14,8 +19,29 @@ export function buildProgram(): Command {
     .option('--debug', 'print the stack trace of an unexpected error')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commands) register(program);
+  const wanted = argv === undefined ? undefined : invokedCommand(program, argv.slice(2));
+  for (const m of commandModules) {
+    const names = Object.entries(m.summaries);
+    if (wanted === undefined || names.some(([name]) => name === wanted)) {
+      (await m.load())(program);
+      for (const [name, summary] of names) program.commands.find((c) => c.name() === name)?.summary(summary);
+    } else {
+      for (const [name, summary] of names) program.command(name).summary(summary).description(summary);
+    }
+  }
   return program;
+}
+
+/** The command argv names (`help X` names X), skipping the global options and their values. */
+function invokedCommand(program: Command, args: string[]): string | null {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (takesValue.has(a)) i++;
+    else if (a === 'help') return args.slice(i + 1).find((x) => !x.startsWith('-')) ?? null;
+    else if (!a.startsWith('-')) return a;
+  }
+  return null;
 }
 
 interface Failure {
@@ -27,7 +53,7 @@ interface Failure {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   outcome.exitCode = ExitCode.ok;
   try {
     await program.parseAsync(argv);

@@ -2,7 +2,7 @@ import { storedFormatter } from '../sync/board-cache.js';
 import type { Finding } from '../config/checks.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
-import { migrateUp } from '../db/migrations/index.js';
+import { migrateUp, notMigratedError, pendingMigrations } from '../db/migrations/index.js';
 import { withRunLock } from '../db/run-lock.js';
 import { ConfigError } from '../errors.js';
 import { merge } from '../merge/index.js';
@@ -27,6 +27,8 @@ export interface CutoverOptions {
   /** Stop after the canary, to inspect the board; running cutover again goes on with the full run. */
   canaryOnly?: boolean;
   allowMassChange?: boolean;
+  /** Apply pending migrations first (needs the schema owner's role); without it they stop the cutover. */
+  migrate?: boolean;
   envVars?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -52,7 +54,7 @@ export interface CutoverResult {
 const stepCommand = (s: CutoverStepName) => `cutover:${s}`;
 
 /**
- * `ordersync cutover`: preflight (migrations, validate online, doctor) → baseline (merge,
+ * `ordersync cutover`: preflight (migrations current, validate online, doctor) → baseline (merge,
  * adopt what is already on the board) → canary → full. Each step is a run record linked to
  * the first preflight by parent_run_id; running it again resumes after the last completed step.
  */
@@ -65,7 +67,12 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
   // A signal between steps stops the cutover there; the canary and full runs stop between batches.
   const stop = stopScope();
   try {
-    for (const line of await migrateUp(db)) log(`migrations: ${line}`);
+    // Checking reads only, so the least-privilege app role can cut over; applying takes the owner.
+    if (opts.migrate) for (const line of await migrateUp(db)) log(`migrations: ${line}`);
+    else {
+      const pending = await pendingMigrations(db);
+      if (pending.length > 0) throw notMigratedError(cfg.envName, pending, ' as the schema owner, or give cutover --migrate');
+    }
     const root = await openCutover(db, cfg.envName);
     const done = root ? await completedSteps(db, root) : new Map<CutoverStepName, number>();
     const steps: CutoverStep[] = [];

@@ -37,7 +37,7 @@ const INSERT_CHUNK = 500;
  * changed is written, so a re-merge of identical staging writes nothing.
  *
  * Both passes read one snapshot of staging: the transaction runs at the adapter's snapshot
- * isolation and holds staging (PostgreSQL and PGlite: REPEATABLE READ, SHARE mode, so an ingest
+ * isolation and holds staging (PostgreSQL and PGlite: REPEATABLE READ and an advisory lock, so an ingest
  * is refused until the merge ends); a SQLite transaction is one snapshot, and its first
  * statement takes the write lock.
  */

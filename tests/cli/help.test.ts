@@ -24,6 +24,9 @@ async function inProcess(args: string[]): Promise<{ code: number; out: string; e
   }
 }
 
+/** Every command registered in full (the CLI itself loads only the one it runs). */
+const paths = commandPaths(await buildProgram());
+
 describe('help', () => {
   afterEach(() => vi.restoreAllMocks());
 
@@ -31,13 +34,11 @@ describe('help', () => {
     const r = await runCli(['--help'], { cwd: REPO_ROOT });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: ordersync \[options\] \[command\]/);
-    for (const name of buildProgram().commands.map((c) => c.name())) {
+    for (const name of (await buildProgram()).commands.map((c) => c.name())) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
     for (const option of ['--config', '--env', '--yes']) expect(r.stdout).toContain(option);
   });
-
-  const paths = commandPaths(buildProgram());
 
   it('the program has the foundation commands', () => {
     const names = paths.map((p) => p.join(' '));

@@ -97,6 +97,8 @@ describe('ordersync init --from-board', () => {
     });
     expect(toml).toContain('default_env = "rehearsal"');
     expect(toml).toContain('[env.rehearsal.monday]');
+    // The next steps name the file and environment this init wrote, one command a line.
+    expect(r.stdout).toContain(`next:\n  ordersync --config ${join(dir, 'ordersync.toml')} --env rehearsal migrate up\n`);
     expect(toml).toContain(`Staging columns came from\n# the header row of ${file}.`);
     expect(existsSync(join(dir, 'boards', 'rehearsal.items.json'))).toBe(true);
   }, 60_000);

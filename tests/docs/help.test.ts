@@ -26,7 +26,7 @@ function usages(): Usage[] {
         }
         const chunks = fenced ? [raw] : [...raw.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
         for (const chunk of chunks) {
-          for (const m of chunk.matchAll(/(?:^|[\s(])(?:npx )?ordersync ((?:--?[a-z]|[a-z])[^#|&>;]*)/g)) {
+          for (const m of chunk.matchAll(/(?:^|[\s(])(?:npx )?ordersync ((?:--?[a-z]|[a-z])[^#|&>;"]*)/g)) {
             out.push({ file: file.slice(REPO_ROOT.length + 1), line: i + 1, text: `ordersync ${(m[1] as string).trim()}` });
           }
         }
@@ -49,8 +49,10 @@ function findOption(cmds: Command[], token: string): Option | undefined {
 }
 
 /** Resolves the command path and checks every option against the command (and the global ones). */
+/** Every command registered in full (the CLI itself loads only the one it runs). */
+const program = await buildProgram();
+
 function check(text: string): { path: string[]; problems: string[] } {
-  const program = buildProgram();
   const tokens = text.replace(/[[\]]/g, ' ').split(/\s+/).slice(1).filter(Boolean);
   const chain: Command[] = [program];
   const path: string[] = [];
@@ -81,8 +83,8 @@ function check(text: string): { path: string[]; problems: string[] } {
   return { path, problems };
 }
 
-function helpOf(path: string[]): string {
-  const program = buildProgram();
+async function helpOf(path: string[]): Promise<string> {
+  const program = await buildProgram();
   let out = '';
   const capture = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
@@ -105,9 +107,9 @@ describe('every `ordersync …` line in the docs is a real command with real opt
     for (const cmd of ['doctor', 'cutover', 'rollback', 'backup', 'migrate', 'run']) expect(all.some((u) => u.text.startsWith(`ordersync ${cmd}`)), cmd).toBe(true);
   });
 
-  it.each(all.map((u) => [`${u.file}:${u.line} ${u.text}`, u] as const))('%s', (_name, u) => {
+  it.each(all.map((u) => [`${u.file}:${u.line} ${u.text}`, u] as const))('%s', async (_name, u) => {
     const { path, problems } = check(u.text);
     expect(problems, `${u.file}:${u.line}: ${u.text}`).toEqual([]);
-    expect(helpOf(path)).toMatch(new RegExp(`Usage: ordersync${path.length ? ` ${path.join(' ')}` : ''}`));
+    expect(await helpOf(path)).toMatch(new RegExp(`Usage: ordersync${path.length ? ` ${path.join(' ')}` : ''}`));
   });
 });

@@ -10,18 +10,20 @@ interface CutoverFlags {
   baselineOnly?: boolean;
   canaryOnly?: boolean;
   allowMassChange?: boolean;
+  migrate?: boolean;
   json?: boolean;
 }
 
 export function registerCutover(program: Command): void {
   program
     .command('cutover')
-    .description('Bring an environment live: preflight (migrations, config validate --online, doctor) → baseline (merge, adopt orders already on the board by business key, write nothing to monday, list differences) → canary (--limit or --customer) → full run. Each step is a run record (cutover:preflight|baseline|canary|full); running it again resumes after the last completed step. An interrupted baseline is resumed the same way; until it finishes, run, sync, retry and the serve schedule refuse with exit code 4, so nothing not yet adopted is created twice.')
+    .description('Bring an environment live: preflight (migrations current — applied only with --migrate —, config validate --online, doctor) → baseline (merge, adopt orders already on the board by business key, write nothing to monday, list differences) → canary (--limit or --customer) → full run. Each step is a run record (cutover:preflight|baseline|canary|full); running it again resumes after the last completed step. An interrupted baseline is resumed the same way; until it finishes, run, sync, retry and the serve schedule refuse with exit code 4, so nothing not yet adopted is created twice.')
     .option('--limit <n>', 'canary: the first step syncs at most N orders', positiveInteger('--limit'))
     .option('--customer <name>', 'canary: the first step syncs only this customer')
     .option('--baseline-only', 'stop after the baseline (nothing written to monday)')
     .option('--canary-only', 'stop after the canary to inspect the board; run cutover again for the full run')
     .option('--allow-mass-change', 'let the canary/full runs exceed the [cancel] blast-radius limits')
+    .option('--migrate', 'apply pending migrations first (the schema owner\'s database role); without it they stop the cutover')
     .option('--json', 'machine-readable output')
     .action(async (opts: CutoverFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
@@ -31,6 +33,7 @@ export function registerCutover(program: Command): void {
         baselineOnly: opts.baselineOnly,
         canaryOnly: opts.canaryOnly,
         allowMassChange: opts.allowMassChange,
+        migrate: opts.migrate,
         log: opts.json ? undefined : (line) => print(line),
       });
       if (opts.json) {

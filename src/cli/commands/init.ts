@@ -68,11 +68,11 @@ export function registerInit(program: Command): void {
         );
         return;
       }
-      await initFromBoard(file, opts.fromBoard, opts, g.env ?? STARTER_ENV);
+      await initFromBoard(file, opts.fromBoard, opts, g.env ?? STARTER_ENV, cliPrefix(cmd));
     });
 }
 
-async function initFromBoard(file: string, itemsBoardId: string, opts: InitFlags, envName: string): Promise<void> {
+async function initFromBoard(file: string, itemsBoardId: string, opts: InitFlags, envName: string, cli: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]+$/.test(envName)) throw new ConfigError(`--env "${envName}": an environment name has letters, digits, _ and - only`);
   const token = process.env[opts.tokenEnv]?.trim();
   if (!token) throw new ConfigError(`environment variable ${opts.tokenEnv} is not set: init --from-board reads the boards with that API token`);
@@ -121,7 +121,11 @@ async function initFromBoard(file: string, itemsBoardId: string, opts: InitFlags
       `  ${s.columns.length} staging columns paired by title, ${s.unpaired.length} board columns left unpaired (commented in [mapping.columns])`,
       `  subitems board ${s.subitemsBoard.id}: size ${s.size.id} "${s.size.title}", quantity ${s.qty.id} "${s.qty.title}"`,
       ...written.map((p) => `wrote ${p}`),
-      'next: ordersync migrate up, ordersync ingest <order list>, ordersync config validate, ordersync plan',
+      'next:',
+      `  ${cli} migrate up`,
+      `  ${cli} ingest <order list file>`,
+      `  ${cli} config validate`,
+      `  ${cli} plan`,
     ].join('\n'),
   );
 }

@@ -20,6 +20,9 @@ async function pool(connectionString: string) {
   return p;
 }
 
+const LOCK_NOT_AVAILABLE = '55P03';
+const stagingLockKey = (table: string) => `ordersync:staging:${table}`;
+
 /** What the PostgreSQL server and PGlite share: the same SQL, catalogue and locks. */
 export const postgresSql = {
   family: 'postgres',
@@ -50,15 +53,19 @@ export const postgresSql = {
       from (select ctid as c, row_number() over (order by ctid) as rn from ${sql.table(table)}) as n
       where t.ctid = n.c`.execute(db);
   },
-  // SHARE mode: an ingest (SHARE ROW EXCLUSIVE) is refused until the merge's snapshot ends.
+  // Merge and ingest meet on an advisory lock named after the table, not a table lock: `lock table
+  // … in share mode` needs UPDATE on staging, and the runtime role of docs/security.md may only
+  // read it. ACCESS SHARE (SELECT is enough) keeps DDL and TRUNCATE out until the merge commits.
   async holdStaging(trx: Kysely<any>, table: string) {
-    await sql`lock table ${sql.table(table)} in share mode`.execute(trx);
+    await sql`select pg_advisory_xact_lock_shared(hashtext(${stagingLockKey(table)}))`.execute(trx);
+    await sql`lock table ${sql.table(table)} in access share mode`.execute(trx);
   },
   async lockStagingForLoad(trx: Kysely<any>, table: string) {
+    const held = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${stagingLockKey(table)})) as ok`.execute(trx);
+    if (held.rows[0]?.ok !== true) throw Object.assign(new Error(`staging table "${table}" is held by a merge or another ingest`), { code: LOCK_NOT_AVAILABLE });
     await sql`lock table ${sql.table(table)} in share row exclusive mode nowait`.execute(trx);
   },
-  // lock_not_available
-  isLockRefused: (err: unknown) => (err as { code?: string }).code === '55P03',
+  isLockRefused: (err: unknown) => (err as { code?: string }).code === LOCK_NOT_AVAILABLE,
   snapshotIsolation: 'repeatable read',
   withId: (t) => t.addColumn('id', 'serial', (c) => c.primaryKey()),
   // NULLs are distinct in a PostgreSQL unique index.

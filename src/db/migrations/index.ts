@@ -1,5 +1,5 @@
 import { Migrator, NO_MIGRATIONS, type Migration, type MigrationResultSet } from 'kysely';
-import { OrdersyncError } from '../../errors.js';
+import { ConfigError, OrdersyncError } from '../../errors.js';
 import type { Db, DialectName } from '../connect.js';
 import type { TableNames } from '../table-names.js';
 import { orders } from './001_orders.js';
@@ -41,6 +41,16 @@ function migrator(db: Db): Migrator {
 export async function migrationStatus(db: Db): Promise<MigrationStatus[]> {
   const infos = await migrator(db).getMigrations();
   return infos.map((m) => ({ name: m.name, version: versionOf(m.name), appliedAt: m.executedAt?.toISOString() ?? null }));
+}
+
+/** Reads only: a role that may not change the schema (docs/security.md) can ask. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  return (await migrationStatus(db)).filter((m) => m.appliedAt === null).map((m) => m.name);
+}
+
+/** A command that needs the current schema refuses a stale one with this; `or` names another way out. */
+export function notMigratedError(envName: string, pending: string[], or = ''): ConfigError {
+  return new ConfigError(`the database schema of environment "${envName}" is not migrated (${pending.length} pending: ${pending.join(', ')}): run \`ordersync migrate up --env ${envName}\`${or}`);
 }
 
 export async function isCurrent(db: Db): Promise<boolean> {
