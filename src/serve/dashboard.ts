@@ -5,7 +5,7 @@ import type { Db } from '../db/connect.js';
 import { clientSettings } from '../monday/from-config.js';
 import { adviceFor } from '../observe/advice.js';
 import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
-import { buildReport, escapeHtml, type RunReport } from '../observe/report.js';
+import { buildReport, escapeHtml, rejectedOf, type RunReport } from '../observe/report.js';
 import { recordsOf } from '../observe/verdict.js';
 
 /**
@@ -164,7 +164,14 @@ export function renderDashboardMain(d: DashboardData): string {
   );
   const driftRows = d.drift ? Object.entries(d.drift.counts).filter(([, n]) => n > 0).map(([k, n]) => `<tr>${td(k)}${num(n)}</tr>`) : [];
   const drift = table('drift', ['Finding (latest board check)', 'Count'], driftRows, d.drift ? `the board matched at run #${d.drift.run}` : 'no board check recorded yet');
-  const failures = `<section id="failures"><h2>Failures</h2>${errors}${drift}</section>`;
+  // The rejected rows of the latest run that read staging: fixed upstream, so they stay listed until a run reads them clean.
+  const merged = s.runs.find((r) => r.counts.merge !== null && r.counts.merge !== undefined);
+  const rejected = rejectedOf(merged?.counts);
+  const rejectedRows = rejected.map((x) => `<tr>${td(x.at)}${td(x.key ?? '')}${td(x.reason, 'prose')}</tr>`);
+  const more = merged ? Number(merged.counts.rejected_rows ?? rejected.length) - rejected.length : 0;
+  if (more > 0) rejectedRows.push(`<tr><td colspan="3">${escapeHtml(`and ${fmt(more)} more (the run record keeps the first ${fmt(rejected.length)}; \`ordersync merge --dry-run --show N` lists them all)`)}</td></tr>`);
+  const rejectedTable = table('rejected', [`Rejected staging row${merged ? ` (run #${merged.id})` : ''}`, 'Key', 'Reason'], rejectedRows, merged ? `no staging row rejected by run #${merged.id}` : 'no merge recorded yet');
+  const failures = `<section id="failures"><h2>Failures</h2>${errors}${rejectedTable}${drift}</section>`;
 
   const backlog = `<section><h2>Backlog</h2><dl id="backlog"><dt>Pending orders</dt><dd>${fmt(bl.pendingOrders)}</dd><dt>Pending lines</dt><dd>${fmt(bl.pendingLines)}</dd><dt>Oldest pending</dt><dd>${
     bl.oldestPendingSince ? `${time(bl.oldestPendingSince)} (${humanDuration((bl.oldestPendingMinutes ?? 0) * 60)}, ${escapeHtml(bl.oldestPendingKey)})` : '—'
