@@ -169,7 +169,7 @@ export function renderDashboardMain(d: DashboardData): string {
   const rejected = rejectedOf(merged?.counts);
   const rejectedRows = rejected.map((x) => `<tr>${td(x.at)}${td(x.key ?? '')}${td(x.reason, 'prose')}</tr>`);
   const more = merged ? Number(merged.counts.rejected_rows ?? rejected.length) - rejected.length : 0;
-  if (more > 0) rejectedRows.push(`<tr><td colspan="3">${escapeHtml(`and ${fmt(more)} more (the run record keeps the first ${fmt(rejected.length)}; \`ordersync merge --dry-run --show N` lists them all)`)}</td></tr>`);
+  if (more > 0) rejectedRows.push(`<tr><td colspan="3">${escapeHtml(`and ${fmt(more)} more (the run record keeps the first ${fmt(rejected.length)}; \`ordersync merge --dry-run --show N\` lists them all)`)}</td></tr>`);
   const rejectedTable = table('rejected', [`Rejected staging row${merged ? ` (run #${merged.id})` : ''}`, 'Key', 'Reason'], rejectedRows, merged ? `no staging row rejected by run #${merged.id}` : 'no merge recorded yet');
   const failures = `<section id="failures"><h2>Failures</h2>${errors}${rejectedTable}${drift}</section>`;
 
