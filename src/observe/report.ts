@@ -2,6 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { InputError } from '../errors.js';
 import { adviceFor } from './advice.js';
+import { grouped } from './format.js';
 import { lastRuns, runById, type RunRow } from './queries.js';
 import { judge, type Band } from './verdict.js';
 
@@ -278,8 +279,7 @@ function totalBand(run: RunRow | undefined, customers: string[] | undefined, rec
 
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 const BAND_MARK: Record<Band, string> = { OK: 'OK', DEGRADED: 'DEGRADED', FAILED: 'FAILED', NO_RECORDS: '—' };
-const grouped = new Intl.NumberFormat('en-US');
-const n = (v: number) => grouped.format(v);
+const n = (v: number) => grouped(v);
 
 const CUSTOMER_HEAD = ['Customer', 'Season', 'Orders', 'Synced', 'Units synced', 'Pending', 'In flight', 'Error', 'Skipped', 'Cancelled', 'Created', 'Updated', 'Cancelled on board', 'Failed records', 'Success', 'Band'];
 const FAILURE_HEAD = ['Customer', 'Season', 'Code', 'Column', 'Value', 'Records', 'Example', 'Message'];

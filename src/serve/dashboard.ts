@@ -7,6 +7,7 @@ import { adviceFor } from '../observe/advice.js';
 import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
 import { buildReport, escapeHtml, rejectedOf, type RunReport } from '../observe/report.js';
 import { recordsOf } from '../observe/verdict.js';
+import { grouped, humanDuration } from '../observe/format.js';
 
 /**
  * The dashboard answers "is the sync healthy, and if not, what do I do?" first: a health banner,
@@ -109,18 +110,8 @@ function short(text: string | null): string | null {
   return plain.length > 160 ? `${plain.slice(0, 159)}…` : plain;
 }
 
-const numberFormat = new Intl.NumberFormat('en-US');
-const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : numberFormat.format(n));
+const fmt = grouped;
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-
-/** 95 s → "1 min 35 s"; 7,300 s → "2 h 2 min". */
-export function humanDuration(seconds: number | null): string {
-  if (seconds === null) return 'running';
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m} min ${Math.round(seconds - m * 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
 
 /** A time the script turns into local time; without the script, UTC. */
 function time(iso: string | null): string {
