@@ -196,12 +196,13 @@ function jsonObserver(stream: NonNullable<ObserverOptions['stream']>, now: () =>
         return;
       }
       const p = current;
+      const first = p.done === 0 && done > 0;
       p.done = done;
       p.total = total;
       p.cost = cost ?? p.cost;
       p.waitUntil = 0;
-      // Between the steady lines only the last one of a phase is logged at once.
-      if (done >= total) log(p);
+      // Between the steady lines, the first work done and the end of a phase are logged at once.
+      if (first || done >= total) log(p);
     },
     wait(w) {
       if (!current) return;
