@@ -52,6 +52,8 @@ interface PhaseState {
   cost: number | undefined;
   waitUntil: number;
   waitReason: string;
+  /** When done reached the total: the bar's time stops there. */
+  finishedAt?: number;
 }
 
 export const LOG_INTERVAL_MS = 5_000;
@@ -96,7 +98,7 @@ function newPhase(name: ProgressPhase, done: number, total: number, cost: number
 function barObserver(stream: NonNullable<ObserverOptions['stream']>, now: () => number, perMinute: number | undefined): RunObserver {
   let current: { state: PhaseState; bar: cliProgress.SingleBar; ending?: string } | undefined;
   const tail = (p: PhaseState, ending: string | undefined) => {
-    const secs = (now() - p.started) / 1000;
+    const secs = ((p.finishedAt ?? now()) - p.started) / 1000;
     if (ending !== undefined) return ending;
     if (p.done >= p.total) return `done in ${fmtDuration(secs)}`;
     if (p.waitUntil > now()) return `${waitText(p, now())}, ETA ${fmtDuration(etaSeconds(p, now(), perMinute))}`;
@@ -126,7 +128,7 @@ function barObserver(stream: NonNullable<ObserverOptions['stream']>, now: () => 
             gracefulExit: false,
             clearOnComplete: false,
             format: (_o, params) => {
-              const secs = (now() - state.started) / 1000;
+              const secs = ((state.finishedAt ?? now()) - state.started) / 1000;
               const rate = secs > 0 ? state.done / secs : 0;
               const filled = Math.round(Math.min(1, params.progress) * 24);
               return `${state.name.padEnd(9)} [${'█'.repeat(filled)}${'░'.repeat(24 - filled)}] ${`${params.value}/${params.total}`.padStart(11)}  ${rate.toFixed(1).padStart(7)}/s  ${tail(state, entry.ending)}`;
@@ -142,6 +144,7 @@ function barObserver(stream: NonNullable<ObserverOptions['stream']>, now: () => 
       p.cost = cost ?? p.cost;
       p.waitUntil = 0;
       if (total !== p.total) current.bar.setTotal((p.total = total));
+      if (done >= p.total) p.finishedAt ??= now();
       current.bar.update(done);
     },
     wait(w) {

@@ -99,6 +99,28 @@ describe('terminal progress', () => {
     expect(etaSeconds({ ...p, done: 0 }, 10_000)).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('on a TTY: a bar per phase against its total, the wait on the bar, each bar ending done or saying why not', async () => {
+    let t = 0;
+    const chunks: string[] = [];
+    const stream = { isTTY: true, columns: 200, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean };
+    const o = createRunObserver({ stream, now: () => t, complexityPerMinute: 10_000 });
+    o.progress('items', 0, 10, 0);
+    t = 2_000;
+    o.progress('items', 10, 10, 5_000);
+    t = 9_000; // the phase's time stops when it is done
+    o.progress('subitems', 0, 100, 5_000);
+    t = 10_000;
+    o.progress('subitems', 40, 100, 45_000); // 1,000 a line, 60 left, 10,000 a minute: 6 min
+    o.wait({ ms: 38_000, reason: 'the complexity budget' });
+    o.end('DailyLimitExceeded: the daily budget is spent');
+    // The drawings, without the cursor and line control around them.
+    // eslint-disable-next-line no-control-regex
+    const text = chunks.join('').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, '\r');
+    expect(text).toMatch(/items {5}\[█{24}\] +10\/10 +5\.0\/s {2}done in 2s\r+\n/);
+    expect(text).toMatch(/subitems +\[█{10}░{14}\] +40\/100 +40\.0\/s {2}waiting 38 s for the complexity budget, ETA 6m00s/);
+    expect(text).toMatch(/subitems +\[█{10}░{14}\] +40\/100 +40\.0\/s {2}stopped at 40\/100: DailyLimitExceeded: the daily budget is spent\r+\n$/);
+  });
+
   it('piped: JSON progress at the steady interval, also while waiting for the complexity budget; a phase cut short says why', async () => {
     const file = join(w.dir, 'progress.log');
     const fd = openSync(file, 'w');
