@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DIALECTS } from './dialects.js';
 import { insecureEndpoint } from './network.js';
+import { isTimeZone } from './time-zone.js';
 
 /**
  * The configuration contract. Every section is strict (unknown keys are errors: typos are
@@ -283,7 +284,12 @@ const server = z
       .array(z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, 'must be a host name or address, without port or scheme'))
       .default([])
       .describe('Extra names `serve` answers to in the Host header (e.g. the name a reverse proxy passes on); ports ignored. Loopback names, the bind address and, when bound to 0.0.0.0 or ::, this machine\'s addresses are always accepted; other Hosts get 421 (DNS rebinding).'),
-    schedule: z.string().optional().describe('Cron expression: `serve` runs `ordersync run` on it, never overlapping.'),
+    schedule: z.string().optional().describe('Cron expression (five fields, or six with leading seconds): `serve` runs `ordersync run` on it, never overlapping; `ordersync schedule` enqueues on it.'),
+    timezone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"')
+      .optional()
+      .describe('IANA time zone `[server].schedule` is read in (e.g. "Europe/Berlin"; daylight saving followed); unset: the process\'s local time zone (TZ).'),
     api_log_retention_days: z.number().int().min(1).default(30).describe('Retention for the API log and events.'),
   })
   .prefault({});

@@ -17,13 +17,13 @@ export interface ObservedRun {
  * When the job throws, alerts are still evaluated (consecutive failures) and the error rethrown.
  */
 export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, out: ObserverOptions = {}): Promise<ObservedRun> {
-  const observer = createRunObserver(out);
+  const observer = createRunObserver({ complexityPerMinute: cfg.settings.monday.complexity_per_minute, ...out });
   observer.logger?.info({ env: cfg.envName, command: job.command }, 'run started');
   let result: JobResult;
   try {
-    result = await runJob(db, cfg, { ...job, progress: observer.progress });
+    result = await runJob(db, cfg, { ...job, progress: observer.progress, onWait: observer.wait });
   } catch (err) {
-    observer.end();
+    observer.end(err instanceof Error ? err.message : String(err));
     const locked = err instanceof OrdersyncError && err.exitCode === ExitCode.locked;
     const message = err instanceof Error ? err.message : String(err);
     // Another run holding the lock is the scheduler overlapping, not a failure.
@@ -36,7 +36,8 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
     }
     throw err;
   }
-  observer.end();
+  const stopped = result.sync?.stopped;
+  observer.end(stopped ? `${stopped.code}: ${stopped.message}` : undefined);
   const alerts = await afterRun(db, cfg, result, { envVars: job.envVars });
   observer.logger?.info({ run_id: result.runId, status: result.status, verdict: result.verdict.summary, duration_ms: result.durationMs, counts: result.sync?.counts, stopped: result.sync?.stopped }, 'run finished');
   if (alerts.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');

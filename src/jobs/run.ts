@@ -7,7 +7,7 @@ import { isCurrent } from '../db/migrations/index.js';
 import { withRunLock, type RunLockHandle, type RunLockOptions } from '../db/run-lock.js';
 import { ConfigError, StoppedError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
-import type { MondayClient, SharedBudget } from '../monday/client.js';
+import type { MondayClient, MondayClientOptions, SharedBudget } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { assertMappingFits } from '../monday/mapping-checks.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
@@ -29,7 +29,10 @@ export interface JobOptions {
   command: JobCommand;
   scope?: SyncScope;
   allowMassChange?: boolean;
-  progress?: (phase: Phase | 'merge', done: number, total: number) => void;
+  /** Per phase: its total first, then work done; `complexityUsed` is the run's spend so far. */
+  progress?: (phase: Phase | 'merge', done: number, total: number, complexityUsed?: number) => void;
+  /** The client is about to pause (pacing, a retry's backoff). */
+  onWait?: MondayClientOptions['onWait'];
   parentRunId?: number;
   /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
   recordAs?: string;
@@ -80,7 +83,7 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
       // hashes are over the values as the board will take them, so its columns are read first.
       const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
       const log = (apiLog = new ApiLog(db, runId, token));
-      const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget }, opts.envVars);
+      const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget, onWait: opts.onWait }, opts.envVars);
       const boards = await liveBoards(db, cfg.settings, client, cfg.envName);
       assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
       sync = { log, client, boards };
@@ -108,7 +111,7 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
         progress: (phase, done, total) => {
           lock.assertHeld();
           stop.check();
-          opts.progress?.(phase, done, total);
+          opts.progress?.(phase, done, total, client.stats.complexityUsed);
         },
       });
       syncResult = outcome.result;

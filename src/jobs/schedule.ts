@@ -36,7 +36,7 @@ export async function runScheduler(setup: WorkerSetup, opts: SchedulerOptions): 
     const text = opts.cron ?? env.cfg.settings.server.schedule;
     if (!text && !opts.once) throw new ConfigError(`${env.cfg.file}: environment "${env.name}" has no [server].schedule; set it or pass --cron`);
     try {
-      return { env, cron: text ? parseCron(text) : undefined };
+      return { env, cron: text ? parseCron(text, env.cfg.settings.server.timezone) : undefined };
     } catch (err) {
       throw new ConfigError(`${env.cfg.file}: environment "${env.name}": ${(err as Error).message}`);
     }
@@ -59,7 +59,7 @@ export async function runScheduler(setup: WorkerSetup, opts: SchedulerOptions): 
         onError: (err) => log({ msg: 'enqueue failed', env: env.name, error: err instanceof Error ? err.message : String(err) }),
       }),
     );
-    log({ msg: 'scheduler started', environments: crons.map(({ env, cron }) => ({ env: env.name, board: env.board, cron: cron!.source })) });
+    log({ msg: 'scheduler started', environments: crons.map(({ env, cron }) => ({ env: env.name, board: env.board, cron: cron!.source, timezone: cron!.timezone ?? 'local' })) });
     await new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
     for (const j of jobs) j.stop();
     return [];

@@ -44,6 +44,8 @@ export interface MondayClientOptions {
   mutationCostEstimate?: number;
   /** Called once per HTTP exchange (retries included). Never sees the token. */
   onExchange?: (record: ExchangeRecord) => void;
+  /** Called before each pause: for room in the complexity budget, or before a retry. */
+  onWait?: (wait: { ms: number; reason: string }) => void;
   /** Aborts waits and requests, e.g. on SIGTERM. */
   signal?: AbortSignal;
   /** Test seams for time: the HTTP stays real. */
@@ -196,6 +198,7 @@ export class MondayClient {
   readonly #costs: CostEstimator;
   readonly #sharedBudget: SharedBudget | undefined;
   readonly #onExchange: ((record: ExchangeRecord) => void) | undefined;
+  readonly #onWait: MondayClientOptions['onWait'];
   readonly #signal: AbortSignal | undefined;
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -241,9 +244,13 @@ export class MondayClient {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? abortableSleep;
     this.#random = options.random ?? Math.random;
+    this.#onWait = options.onWait;
     this.#pacer = new Pacer(options.complexityBudgetPerMinute ?? DEFAULTS.complexityBudgetPerMinute, {
       now: this.#now,
-      sleep: this.#sleep,
+      sleep: (ms, signal) => {
+        this.#onWait?.({ ms, reason: 'the complexity budget' });
+        return this.#sleep(ms, signal);
+      },
     });
     this.#sharedBudget = options.sharedBudget;
     this.#costs = new CostEstimator({
@@ -448,6 +455,7 @@ export class MondayClient {
         // Through the pacer, so every other request of this client holds back too.
         this.#pacer.blockRequestsFor(wait);
       } else {
+        this.#onWait?.({ ms: wait, reason: `a retry after ${failure.code}` });
         await this.#sleep(wait, this.#signal);
       }
     }

@@ -17,7 +17,7 @@ export function clientSettings(m: Settings['monday']) {
 /** A client for the selected environment; the token is read from its variable only now. */
 export function clientFromConfig(
   cfg: ResolvedConfig,
-  extra: Pick<MondayClientOptions, 'onExchange' | 'signal' | 'sharedBudget'> = {},
+  extra: Pick<MondayClientOptions, 'onExchange' | 'signal' | 'sharedBudget' | 'onWait'> = {},
   envVars: NodeJS.ProcessEnv = process.env,
 ): { client: MondayClient; token: string } {
   const m = cfg.settings.monday;

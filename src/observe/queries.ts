@@ -1,6 +1,6 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { RunStatus, SyncRunsTable } from '../db/types.js';
+import type { Database, RunStatus, SyncRunsTable } from '../db/types.js';
 
 /** Figures read back from the database for `status`, the report, the dashboard and /metrics. */
 
@@ -161,9 +161,10 @@ export interface RunRow {
   counts: Record<string, unknown>;
 }
 
-export async function lastRuns(db: Db, opts: { env?: string; limit?: number } = {}): Promise<RunRow[]> {
+export async function lastRuns(db: Db, opts: { env?: string; limit?: number; since?: string } = {}): Promise<RunRow[]> {
   let q = db.kysely.selectFrom('sync_runs').selectAll();
   if (opts.env) q = q.where('env', '=', opts.env);
+  if (opts.since) q = q.where('started_at', '>=', opts.since);
   const rows = await q.orderBy('id', 'desc').limit(opts.limit ?? 10).execute();
   return rows.map(runRow);
 }
@@ -209,14 +210,14 @@ export interface StatusSnapshot {
   runs: RunRow[];
 }
 
-export async function statusSnapshot(db: Db, env: string, now = new Date()): Promise<StatusSnapshot> {
+export async function statusSnapshot(db: Db, env: string, now = new Date(), opts: { runs?: number } = {}): Promise<StatusSnapshot> {
   return {
     env,
     at: now.toISOString(),
     rows: await rowsByState(db),
     backlog: await backlog(db, now),
     errors: await errorsByCode(db),
-    runs: await lastRuns(db, { env, limit: 10 }),
+    runs: await lastRuns(db, { env, limit: opts.runs ?? 10 }),
   };
 }
 
@@ -297,25 +298,75 @@ export async function orderHistory(db: Db, key: string, opts: { withBodies?: boo
 
 export interface PruneResult {
   cutoff: string;
+  dryRun: boolean;
   keptRunId: number | null;
+  /** Rows deleted (or, on a dry run, that would be). */
   apiLog: number;
   events: number;
+  /** Runs that can still be rolled back whose old journal events were kept (none under force). */
+  keptForRollback: Array<{ runId: number; events: number }>;
+  /** Runs that could still be rolled back whose journal was deleted anyway (force). */
+  forced: Array<{ runId: number; events: number }>;
 }
 
-/** Deletes API log rows and journal events older than the cutoff, never those of the latest run. */
-export async function prune(db: Db, olderThanDays: number, now = new Date()): Promise<PruneResult> {
+/** Rollback reads a run's journal: a run is undoable while it has written something and no finished rollback undid it. */
+const ROLLBACK_DONE: RunStatus[] = ['OK', 'DEGRADED'];
+
+async function rollbackable(k: Kysely<Database>, runIds: number[]): Promise<Set<number>> {
+  if (runIds.length === 0) return new Set();
+  const runs = await k.selectFrom('sync_runs').select(['id', 'command', 'status']).where('id', 'in', runIds).execute();
+  const written = new Set(
+    (await k.selectFrom('sync_events').select('run_id').distinct().where('run_id', 'in', runIds).where('outcome', 'in', ['OK', 'ADOPTED']).execute()).map((r) => num(r.run_id)),
+  );
+  const undone = new Set(
+    (await k.selectFrom('sync_runs').select('parent_run_id').where('command', '=', 'rollback').where('status', 'in', ROLLBACK_DONE).where('parent_run_id', 'in', runIds).execute()).map((r) => num(r.parent_run_id)),
+  );
+  return new Set(runs.filter((r) => r.command !== 'rollback' && r.status !== 'RUNNING' && written.has(num(r.id)) && !undone.has(num(r.id))).map((r) => num(r.id)));
+}
+
+/**
+ * Deletes API log rows and journal events older than the cutoff, never those of the latest
+ * run, and never the journal of a run that can still be rolled back unless `force`.
+ */
+export async function prune(db: Db, olderThanDays: number, opts: { dryRun?: boolean; force?: boolean; now?: Date } = {}): Promise<PruneResult> {
+  const now = opts.now ?? new Date();
   const cutoff = new Date(now.getTime() - olderThanDays * 86_400_000).toISOString();
   const latest = await db.kysely.selectFrom('sync_runs').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
   const keep = latest ? num(latest.id) : null;
   return db.kysely.transaction().execute(async (trx) => {
+    const perRun = await trx
+      .selectFrom('sync_events')
+      .select(['run_id', trx.fn.countAll().as('n')])
+      .where('created_at', '<', cutoff)
+      .$if(keep !== null, (q) => q.where('run_id', '!=', keep!))
+      .groupBy('run_id')
+      .execute();
+    const undoable = await rollbackable(trx, perRun.map((r) => num(r.run_id)));
+    const guarded = perRun.filter((r) => undoable.has(num(r.run_id))).map((r) => ({ runId: num(r.run_id), events: num(r.n) }));
+    const spared = opts.force ? [] : guarded.map((g) => g.runId);
+    const events = perRun.filter((r) => !spared.includes(num(r.run_id))).reduce((sum, r) => sum + num(r.n), 0);
+    const apiOld = trx.selectFrom('api_log').select(trx.fn.countAll().as('n')).where('created_at', '<', cutoff);
+    const result = {
+      cutoff,
+      dryRun: opts.dryRun ?? false,
+      keptRunId: keep,
+      events,
+      keptForRollback: opts.force ? [] : guarded,
+      forced: opts.force ? guarded : [],
+    };
+    if (opts.dryRun) {
+      const a = keep === null ? apiOld : apiOld.where((eb) => eb.or([eb('run_id', 'is', null), eb('run_id', '!=', keep)]));
+      return { ...result, apiLog: num((await a.executeTakeFirst())?.n) };
+    }
     let a = trx.deleteFrom('api_log').where('created_at', '<', cutoff);
     let e = trx.deleteFrom('sync_events').where('created_at', '<', cutoff);
     if (keep !== null) {
       a = a.where((eb) => eb.or([eb('run_id', 'is', null), eb('run_id', '!=', keep)]));
       e = e.where('run_id', '!=', keep);
     }
+    if (spared.length > 0) e = e.where('run_id', 'not in', spared);
     const ra = await a.executeTakeFirst();
-    const re = await e.executeTakeFirst();
-    return { cutoff, keptRunId: keep, apiLog: num(ra.numDeletedRows), events: num(re.numDeletedRows) };
+    await e.executeTakeFirst();
+    return { ...result, apiLog: num(ra.numDeletedRows) };
   });
 }

@@ -5,8 +5,9 @@ import type { Db } from '../db/connect.js';
 import { clientSettings } from '../monday/from-config.js';
 import { adviceFor } from '../observe/advice.js';
 import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
-import { buildReport, escapeHtml, type RunReport } from '../observe/report.js';
+import { buildReport, escapeHtml, rejectedOf, type RunReport } from '../observe/report.js';
 import { recordsOf } from '../observe/verdict.js';
+import { grouped, humanDuration } from '../observe/format.js';
 
 /**
  * The dashboard answers "is the sync healthy, and if not, what do I do?" first: a health banner,
@@ -109,18 +110,8 @@ function short(text: string | null): string | null {
   return plain.length > 160 ? `${plain.slice(0, 159)}…` : plain;
 }
 
-const numberFormat = new Intl.NumberFormat('en-US');
-const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : numberFormat.format(n));
+const fmt = grouped;
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-
-/** 95 s → "1 min 35 s"; 7,300 s → "2 h 2 min". */
-export function humanDuration(seconds: number | null): string {
-  if (seconds === null) return 'running';
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m} min ${Math.round(seconds - m * 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
 
 /** A time the script turns into local time; without the script, UTC. */
 function time(iso: string | null): string {
@@ -164,7 +155,14 @@ export function renderDashboardMain(d: DashboardData): string {
   );
   const driftRows = d.drift ? Object.entries(d.drift.counts).filter(([, n]) => n > 0).map(([k, n]) => `<tr>${td(k)}${num(n)}</tr>`) : [];
   const drift = table('drift', ['Finding (latest board check)', 'Count'], driftRows, d.drift ? `the board matched at run #${d.drift.run}` : 'no board check recorded yet');
-  const failures = `<section id="failures"><h2>Failures</h2>${errors}${drift}</section>`;
+  // The rejected rows of the latest run that read staging: fixed upstream, so they stay listed until a run reads them clean.
+  const merged = s.runs.find((r) => r.counts.merge !== null && r.counts.merge !== undefined);
+  const rejected = rejectedOf(merged?.counts);
+  const rejectedRows = rejected.map((x) => `<tr>${td(x.at)}${td(x.key ?? '')}${td(x.reason, 'prose')}</tr>`);
+  const more = merged ? Number(merged.counts.rejected_rows ?? rejected.length) - rejected.length : 0;
+  if (more > 0) rejectedRows.push(`<tr><td colspan="3">${escapeHtml(`and ${fmt(more)} more (the run record keeps the first ${fmt(rejected.length)}; \`ordersync merge --dry-run --show N\` lists them all)`)}</td></tr>`);
+  const rejectedTable = table('rejected', [`Rejected staging row${merged ? ` (run #${merged.id})` : ''}`, 'Key', 'Reason'], rejectedRows, merged ? `no staging row rejected by run #${merged.id}` : 'no merge recorded yet');
+  const failures = `<section id="failures"><h2>Failures</h2>${errors}${rejectedTable}${drift}</section>`;
 
   const backlog = `<section><h2>Backlog</h2><dl id="backlog"><dt>Pending orders</dt><dd>${fmt(bl.pendingOrders)}</dd><dt>Pending lines</dt><dd>${fmt(bl.pendingLines)}</dd><dt>Oldest pending</dt><dd>${
     bl.oldestPendingSince ? `${time(bl.oldestPendingSince)} (${humanDuration((bl.oldestPendingMinutes ?? 0) * 60)}, ${escapeHtml(bl.oldestPendingKey)})` : '—'

@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import { bareHost, isLoopback } from '../config/network.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InputError } from '../errors.js';
 import { adviceFor } from '../observe/advice.js';
 import { DASHBOARD_CSS, DASHBOARD_JS, dashboardData, renderDashboard, renderDashboardMain, uplotAssets } from './dashboard.js';
 import { createMetrics } from '../observe/metrics.js';
@@ -209,7 +209,10 @@ export async function startOpsServer(db: Db, cfg: ResolvedConfig, opts: OpsServe
         const run = await runById(db, runId);
         if (!run || run.env !== env) throw new HttpError(404, `no run #${runId} in environment ${JSON.stringify(env)}`);
       }
-      return json(res, 200, await buildReport(db, cfg.settings.alerts, { env, runId, customer }));
+      const report = await buildReport(db, cfg.settings.alerts, { env, runId, customer }).catch((err: unknown) => {
+        throw err instanceof InputError ? new HttpError(404, err.message) : err;
+      });
+      return json(res, 200, report);
     }
     return send(res, 404, 'text/plain', 'not found\n');
   };

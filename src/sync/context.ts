@@ -5,7 +5,8 @@ import type { BoardSnapshot } from '../monday/board-schema.js';
 import type { BoardKey } from '../config/board-keys.js';
 import type { SyncCounts } from './counts.js';
 
-export type Phase = 'reconcile' | 'groups' | 'items' | 'subitems';
+/** Groups are created within the items phase, a page of orders at a time. */
+export type Phase = 'reconcile' | 'items' | 'subitems';
 
 export interface SyncScope {
   /** Canary: at most this many orders get item work in this run. */

@@ -51,6 +51,14 @@ export interface SyncOutcome {
   itemsBoard: BoardSnapshot;
 }
 
+/** Rows a crash left in flight: what reconcile looks up on the board. */
+async function countInFlight(ctx: SyncContext): Promise<number> {
+  const k = ctx.db.kysely;
+  const orders = await k.selectFrom('orders').select(k.fn.countAll().as('n')).where('sync_state', '=', 'IN_FLIGHT').executeTakeFirst();
+  const lines = await k.selectFrom('order_lines').select(k.fn.countAll().as('n')).where('sync_state', '=', 'IN_FLIGHT').executeTakeFirst();
+  return Number(orders?.n ?? 0) + Number(lines?.n ?? 0);
+}
+
 /** Reads the items board and keeps its columns for merge and plan (row hashes format values with them). */
 export async function readItemsBoard(db: Db, client: MondayClient, boardId: string): Promise<BoardSnapshot> {
   const board = await fetchBoardSnapshot(client, boardId);
@@ -85,8 +93,11 @@ export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts:
   };
 
   try {
-    ctx.progress('reconcile', 0, 1);
+    // Each phase announces its total before its first request; its bar never grows.
+    const inFlight = await countInFlight(ctx);
+    ctx.progress('reconcile', 0, inFlight);
     await reconcileInFlight(ctx);
+    ctx.progress('reconcile', inFlight, inFlight);
     await checkBlastRadius(ctx);
     await syncItems(ctx);
     await syncSubitems(ctx);

@@ -54,7 +54,6 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
     await cache(ctx, created);
     await journalCreated(ctx, created);
     ctx.counts.groups_created += created.length;
-    ctx.progress('groups', ids.size, wanted.length);
   }
   return { ids, errors };
 }

@@ -46,6 +46,7 @@ export async function countPendingOrders(ctx: SyncContext): Promise<number> {
 export async function syncItems(ctx: SyncContext): Promise<void> {
   const total = await countPendingOrders(ctx);
   let done = 0;
+  ctx.progress('items', done, total);
   for await (const page of pendingOrders(ctx)) {
     const groups = await ensureGroups(
       ctx,
@@ -62,6 +63,7 @@ export async function syncItems(ctx: SyncContext): Promise<void> {
     }
     await recordFailures(ctx, local.map((l) => l.unit), (i) => (local[i] as { failure: RowFailure }).failure);
     await markUnchanged(ctx, unchanged);
+    done += local.length + unchanged.length;
     for (let i = 0; i < units.length; ) {
       // A unit may carry two mutations (update + move); keep each request within batch_size.
       const batch: Unit[] = [];
@@ -73,9 +75,9 @@ export async function syncItems(ctx: SyncContext): Promise<void> {
       }
       await sendUnits(ctx, batch);
       done += batch.length;
-      ctx.progress('items', done + local.length + unchanged.length, total);
+      ctx.progress('items', done, total);
     }
-    done += local.length + unchanged.length;
+    ctx.progress('items', done, total);
   }
 }
 

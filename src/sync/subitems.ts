@@ -25,13 +25,25 @@ interface LineRow {
   is_cancelled: number;
 }
 
-/** Pending lines whose item exists on the board, in id order, each visited once per run. */
+/** Pending lines whose item exists on the board (within the canary's scope). */
+function pendingLinesQuery(ctx: SyncContext) {
+  let q = ctx.db.kysely
+    .selectFrom('order_lines as l')
+    .innerJoin('orders as o', 'o.id', 'l.order_id')
+    .where('l.sync_state', '=', 'PENDING')
+    .where('o.monday_item_id', 'is not', null)
+    .where('o.sync_state', 'not in', ['SKIPPED', 'IN_FLIGHT']);
+  if (ctx.scope.customer !== undefined) q = q.where('o.customer', '=', ctx.scope.customer);
+  // A canary only touches the lines of orders that reached the board in this scope.
+  if (ctx.scope.limit !== undefined) q = q.where('o.last_run_id', '=', ctx.runId);
+  return q;
+}
+
+/** Those lines in id order, each visited once per run. */
 async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
   let after = 0;
   for (;;) {
-    let q = ctx.db.kysely
-      .selectFrom('order_lines as l')
-      .innerJoin('orders as o', 'o.id', 'l.order_id')
+    const rows = (await pendingLinesQuery(ctx)
       .select([
         'l.id',
         'l.order_id',
@@ -45,18 +57,10 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
         'o.monday_item_id as parent_id',
         'o.is_cancelled',
       ])
-      .where('l.sync_state', '=', 'PENDING')
-      .where('o.monday_item_id', 'is not', null)
-      .where('o.sync_state', 'not in', ['SKIPPED', 'IN_FLIGHT'])
       .where('l.id', '>', after)
       .orderBy('l.id')
-      .limit(PAGE);
-    if (ctx.scope.customer !== undefined) q = q.where('o.customer', '=', ctx.scope.customer);
-    if (ctx.scope.limit !== undefined) {
-      // A canary only touches the lines of orders that reached the board in this scope.
-      q = q.where('o.last_run_id', '=', ctx.runId);
-    }
-    const rows = (await q.execute()) as LineRow[];
+      .limit(PAGE)
+      .execute()) as LineRow[];
     if (rows.length === 0) return;
     after = rows[rows.length - 1]?.id ?? after;
     yield rows;
@@ -64,9 +68,14 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
 }
 
 export async function syncSubitems(ctx: SyncContext): Promise<void> {
+  const counted = await pendingLinesQuery(ctx).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const total = Number(counted?.n ?? 0);
   let done = 0;
+  ctx.progress('subitems', done, total);
   for await (const fetched of pendingLines(ctx)) {
     const page = await detachForeign(ctx, fetched);
+    // Lines set aside here (and those needing no request) are done as far as this run goes.
+    done += fetched.length - page.length;
     const units: Unit[] = [];
     const local: Array<{ unit: Unit; failure: RowFailure }> = [];
     const settled: LineRow[] = [];
@@ -78,11 +87,13 @@ export async function syncSubitems(ctx: SyncContext): Promise<void> {
     }
     await recordFailures(ctx, local.map((x) => x.unit), (i) => (local[i] as { failure: RowFailure }).failure);
     await markSettled(ctx, settled);
+    done += local.length + settled.length;
     for (let i = 0; i < units.length; i += ctx.client.batchSize) {
       await sendUnits(ctx, units.slice(i, i + ctx.client.batchSize));
       done += Math.min(ctx.client.batchSize, units.length - i);
-      ctx.progress('subitems', done, done + units.length - i);
+      ctx.progress('subitems', done, total);
     }
+    ctx.progress('subitems', done, total);
   }
 }
 

@@ -30,13 +30,14 @@ export interface CliWorld {
 
 /**
  * A folder with a starter config on the in-process emulator (60× time), driven only through the
- * built CLI. `databaseToml` replaces the dev environment's database section.
+ * built CLI. `databaseToml` replaces the dev environment's database section; a low
+ * `complexityPerMinute` makes the run wait for its budget.
  */
-export async function cliWorld(opts: { databaseToml?: string; env?: Record<string, string | undefined> } = {}): Promise<CliWorld> {
+export async function cliWorld(opts: { databaseToml?: string; env?: Record<string, string | undefined>; complexityPerMinute?: number } = {}): Promise<CliWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'ordersync-cliw-'));
   const emulator = await startEmulator({ timeScale: 60, seed: customerMasterScheduleSeed() });
   const file = join(dir, 'ordersync.toml');
-  writeFileSync(file, `${starterConfig({ apiUrl: emulator.url, complexityPerMinute: 600_000_000 })}\n${opts.databaseToml ?? ''}`, { mode: 0o600 });
+  writeFileSync(file, `${starterConfig({ apiUrl: emulator.url, complexityPerMinute: opts.complexityPerMinute ?? 600_000_000 })}\n${opts.databaseToml ?? ''}`, { mode: 0o600 });
   const env = { MONDAY_API_TOKEN: emulator.token, ORDERSYNC_ALERT_WEBHOOK: undefined, ...opts.env };
   const cli = (args: string[], extra: Record<string, string | undefined> = {}) =>
     runCli(['--config', file, ...args], { cwd: dir, env: { ...env, ...extra }, timeoutMs: 60_000 });

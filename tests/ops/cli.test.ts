@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCron, schedule } from '../../src/jobs/cron.js';
-import { createRunObserver, renderBar } from '../../src/observe/progress.js';
+import { createRunObserver, etaSeconds } from '../../src/observe/progress.js';
 import { main } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
 import { opsWorld, type OpsWorld } from './support.js';
@@ -89,50 +89,97 @@ describe('CLI', () => {
 });
 
 describe('terminal progress', () => {
-  it('draws a bar per phase with rate and ETA on a TTY', () => {
-    expect(renderBar({ name: 'items', done: 50, total: 100, elapsedMs: 10_000 }, 10)).toBe('items     [█████░░░░░]      50/100      5.0/s  ETA 10s');
+  it('ETA: the longer of the pace so far, the complexity budget for the work left, and the wait in progress', () => {
+    const p = { started: 0, done: 50, total: 100, costAtStart: 0, cost: 0, waitUntil: 0 };
+    expect(etaSeconds(p, 10_000)).toBe(10); // 50 in 10 s: 50 more in 10 s
+    // 1,000 complexity per record, 50 left, 10,000 a minute: 5 minutes, whatever the pace so far
+    expect(etaSeconds({ ...p, cost: 50_000 }, 10_000, 10_000)).toBe(300);
+    expect(etaSeconds({ ...p, waitUntil: 48_000 }, 10_000)).toBe(38);
+    expect(etaSeconds({ ...p, done: 100 }, 10_000)).toBe(0);
+    expect(etaSeconds({ ...p, done: 0 }, 10_000)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('on a TTY: a bar per phase against its total, the wait on the bar, each bar ending done or saying why not', async () => {
     let t = 0;
     const chunks: string[] = [];
-    const stream = { isTTY: true, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean };
-    const o = createRunObserver({ stream, now: () => t });
-    o.progress('merge', 0, 1);
-    t = 1000;
-    o.progress('merge', 1, 1);
+    const stream = { isTTY: true, columns: 200, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean };
+    const o = createRunObserver({ stream, now: () => t, complexityPerMinute: 10_000 });
+    o.progress('items', 0, 10, 0);
+    t = 2_000;
+    o.progress('items', 10, 10, 5_000);
+    t = 9_000; // the phase's time stops when it is done
+    o.progress('subitems', 0, 100, 5_000);
+    t = 10_000;
+    o.progress('subitems', 40, 100, 45_000); // 1,000 a line, 60 left, 10,000 a minute: 6 min
+    o.wait({ ms: 38_000, reason: 'the complexity budget' });
+    o.end('DailyLimitExceeded: the daily budget is spent');
+    // The drawings, without the cursor and line control around them.
+    // eslint-disable-next-line no-control-regex
+    const text = chunks.join('').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, '\r');
+    expect(text).toMatch(/items {5}\[█{24}\] +10\/10 +5\.0\/s {2}done in 2s\r+\n/);
+    expect(text).toMatch(/subitems +\[█{10}░{14}\] +40\/100 +40\.0\/s {2}waiting 38 s for the complexity budget, ETA 6m00s/);
+    expect(text).toMatch(/subitems +\[█{10}░{14}\] +40\/100 +40\.0\/s {2}stopped at 40\/100: DailyLimitExceeded: the daily budget is spent\r+\n$/);
+  });
+
+  it('piped: JSON progress at the steady interval, also while waiting for the complexity budget; a phase cut short says why', async () => {
+    const file = join(w.dir, 'progress.log');
+    const fd = openSync(file, 'w');
+    const o = createRunObserver({ logFormat: 'json', stream: { fd, write: () => true } as unknown as NodeJS.WritableStream, logIntervalMs: 100 });
     o.progress('items', 0, 10);
-    t = 3000;
-    o.progress('items', 10, 10);
-    o.end();
-    const text = chunks.join('');
-    expect(text).toMatch(/merge .*1\/1 .*done in 1s\n/);
-    expect(text).toMatch(/items .*10\/10 .*5\.0\/s.*done in 2s\n/);
+    o.progress('items', 4, 10);
+    o.wait({ ms: 38_000, reason: 'the complexity budget' });
+    await new Promise((r) => setTimeout(r, 450));
+    o.progress('items', 6, 10);
+    o.end('DailyLimitExceeded: the daily budget is spent');
+    await new Promise((r) => setTimeout(r, 250));
+    closeSync(fd);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ msg: 'phase started', phase: 'items', total: 10 });
+    const waiting = lines.filter((l) => /^progress: waiting 3\d s for the complexity budget$/.test(String(l.msg)));
+    expect(waiting.length).toBeGreaterThanOrEqual(4); // at once, then every 100 ms while it lasts
+    expect(waiting[0]).toMatchObject({ phase: 'items', done: 4, total: 10, waiting_for: 'the complexity budget' });
+    const times = lines.filter((l) => String(l.msg).startsWith('progress')).map((l) => Date.parse(String(l.time)));
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThan(100 + 60);
+    expect(lines.at(-1)).toMatchObject({ level: 40, msg: 'phase stopped at 6/10: DailyLimitExceeded: the daily budget is spent', done: 6, total: 10 });
+    // nothing after the end: the timer is gone
+    expect(lines.filter((l) => l.msg === 'phase stopped at 6/10: DailyLimitExceeded: the daily budget is spent')).toHaveLength(1);
   });
 });
 
-describe('cron', () => {
-  it('computes the next fire time', () => {
+describe('cron (croner)', () => {
+  it('computes the next fire time, in a time zone, daylight saving included', () => {
     const at = new Date(2026, 0, 5, 10, 7, 30); // Monday 10:07:30 local
     expect(parseCron('5 * * * *').next(at)).toEqual(new Date(2026, 0, 5, 11, 5));
     expect(parseCron('*/15 * * * *').next(at)).toEqual(new Date(2026, 0, 5, 10, 15));
     expect(parseCron('0 6 * * MON-FRI').next(new Date(2026, 0, 9, 7))).toEqual(new Date(2026, 0, 12, 6, 0)); // Fri → Mon
     expect(parseCron('@daily').next(at)).toEqual(new Date(2026, 0, 6, 0, 0));
-    expect(() => parseCron('61 * * * *')).toThrow(/minute/);
-    expect(() => parseCron('* * *')).toThrow(/5 fields/);
+    const berlin = parseCron('0 6 * * *', 'Europe/Berlin');
+    expect(berlin.next(new Date('2026-01-05T10:07:30Z')).toISOString()).toBe('2026-01-06T05:00:00.000Z'); // CET
+    expect(berlin.next(new Date('2026-07-05T10:07:30Z')).toISOString()).toBe('2026-07-06T04:00:00.000Z'); // CEST
+    expect(() => parseCron('61 * * * *')).toThrow(/cron "61 \* \* \* \*": Invalid value for minute: 61/);
+    expect(() => parseCron('* * *')).toThrow(/five fields/);
+    expect(() => parseCron('0 6 * * *', 'Mars/Olympus')).toThrow(/time zone "Mars\/Olympus" is not an IANA time zone/);
   });
 
   it('skips a tick while the previous run is still going', async () => {
-    const every = { source: 'test', next: (d: Date) => new Date(d.getTime() + 60) };
     let runs = 0;
     let release!: () => void;
-    const job = schedule(every, () => {
-      runs++;
-      return new Promise<void>((r) => (release = r));
-    });
-    await new Promise((r) => setTimeout(r, 400));
+    const skips: Date[] = [];
+    const job = schedule(
+      parseCron('* * * * * *'),
+      () => {
+        runs++;
+        return new Promise<void>((r) => (release = r));
+      },
+      { onSkip: (at) => skips.push(at) },
+    );
+    await new Promise((r) => setTimeout(r, 3_200));
     expect(runs).toBe(1);
     expect(job.running).toBe(true);
-    expect(job.skipped).toBeGreaterThan(1);
+    expect(job.skipped).toBeGreaterThanOrEqual(1);
+    expect(skips.length).toBe(job.skipped);
     release();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1_500));
     job.stop();
     expect(runs).toBeGreaterThanOrEqual(2);
   });

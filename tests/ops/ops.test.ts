@@ -85,7 +85,9 @@ describe('report', () => {
     const html = reportHtml(r);
     expect(html).not.toContain('<img');
     expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
-    expect(reportMarkdown(r)).not.toContain('<img');
+    // Markdown keeps markup text with a backslash escape, never an HTML entity.
+    expect(reportMarkdown(r)).not.toMatch(/(?<!\\)<img/);
+    expect(reportMarkdown(r)).toContain('\\<img src=x onerror=alert(1)>');
   });
 });
 
@@ -232,7 +234,7 @@ describe('server', () => {
 });
 
 describe('prune', () => {
-  it('deletes old API log rows and events, never the latest run', async () => {
+  it('deletes old API log rows and events, never the latest run, the journal of an undoable run only when forced', async () => {
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
     await w.db.kysely.updateTable('api_log').set({ created_at: old }).execute();
     await w.db.kysely.updateTable('sync_events').set({ created_at: old }).execute();
@@ -243,10 +245,16 @@ describe('prune', () => {
     await finishRun(w.db, latest, 'OK', { counts: {} });
     const apiBefore = Number((await w.db.kysely.selectFrom('api_log').select(w.db.kysely.fn.countAll().as('n')).executeTakeFirst())!.n);
     const evBefore = Number((await w.db.kysely.selectFrom('sync_events').select(w.db.kysely.fn.countAll().as('n')).executeTakeFirst())!.n);
-    const r = await prune(w.db, 30);
+    // The beforeAll run wrote to the board and was not rolled back: its journal stays unless forced.
+    const undoable = Number((await w.db.kysely.selectFrom('sync_events').select(w.db.kysely.fn.countAll().as('n')).where('run_id', '=', result.runId).executeTakeFirst())!.n);
+    const kept = await prune(w.db, 30);
+    expect(kept.keptForRollback).toContainEqual({ runId: result.runId, events: undoable });
+    expect(kept.events).toBe(evBefore - 1 - kept.keptForRollback.reduce((s, k) => s + k.events, 0));
+    const r = await prune(w.db, 30, { force: true });
     expect(r.keptRunId).toBe(latest);
-    expect(r.apiLog).toBe(apiBefore - 1);
-    expect(r.events).toBe(evBefore - 1);
+    expect(r.apiLog).toBe(0);
+    expect(kept.apiLog).toBe(apiBefore - 1);
+    expect(r.events).toBe(kept.keptForRollback.reduce((s, k) => s + k.events, 0));
     expect(await w.db.kysely.selectFrom('api_log').select('run_id').execute()).toEqual([{ run_id: latest }]);
     expect(await prune(w.db, 30)).toMatchObject({ apiLog: 0, events: 0 });
   });

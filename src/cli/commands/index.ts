@@ -29,6 +29,7 @@ export const commandModules: CommandModule[] = [
   { summaries: { verify: 'read the boards back and compare them with what each synced order says' }, load: async () => (await import('./verify.js')).registerVerify },
   { summaries: { status: 'the queue now: rows by state, backlog, errors by code, the last runs' }, load: async () => (await import('./status.js')).registerStatus },
   { summaries: { report: 'a run per customer and season: synced, failed (with what to do), pending' }, load: async () => (await import('./report.js')).registerReport },
+  { summaries: { runs: 'the run history: verdict, records, duration and complexity of each run' }, load: async () => (await import('./runs.js')).registerRuns },
   { summaries: { log: 'an order\'s history across runs' }, load: async () => (await import('./log.js')).registerLog },
   { summaries: { prune: 'delete API log rows and journal events older than an age' }, load: async () => (await import('./prune.js')).registerPrune },
   { summaries: { serve: 'dashboard, /metrics, /healthz and /readyz; optionally the job on a cron' }, load: async () => (await import('./serve.js')).registerServe },

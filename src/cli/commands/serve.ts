@@ -11,6 +11,7 @@ interface ServeFlags {
   host?: string;
   port?: number;
   schedule?: string;
+  timezone?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -19,13 +20,14 @@ export function registerServe(program: Command): void {
     .description('Dashboard, /metrics (Prometheus), /healthz and /readyz. Binds [server].host (127.0.0.1) by default; any other address needs the bearer token from [server].token_env. With --schedule (or [server].schedule) also runs `ordersync run` on a cron expression, never overlapping; a tick is refused (logged, nothing synced) while a rollback or cutover baseline of the environment is unfinished.')
     .option('--host <address>', 'bind address (default [server].host)')
     .option('--port <n>', 'port (default [server].port; 0 = any free port)', port('--port'))
-    .option('--schedule <cron>', 'run the job on this five-field cron expression (local time), e.g. "5 * * * *"')
+    .option('--schedule <cron>', 'run the job on this cron expression (five fields, or six with leading seconds), e.g. "5 * * * *"')
+    .option('--timezone <zone>', 'IANA time zone the schedule is read in, e.g. "Europe/Berlin" (default [server].timezone, else local time)')
     .action(async (opts: ServeFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       const cronText = opts.schedule ?? cfg.settings.server.schedule;
       let cron;
       try {
-        cron = cronText ? parseCron(cronText) : undefined;
+        cron = cronText ? parseCron(cronText, opts.timezone ?? cfg.settings.server.timezone) : undefined;
       } catch (err) {
         throw new ConfigError((err as Error).message);
       }
@@ -43,7 +45,7 @@ export function registerServe(program: Command): void {
         }
         throw err;
       }
-      print(`ordersync serve (${cfg.envName}) listening on ${srv.url}${srv.requiresToken ? ' (bearer token required)' : ''}${cron ? `; running the job on "${cron.source}"` : ''}`);
+      print(`ordersync serve (${cfg.envName}) listening on ${srv.url}${srv.requiresToken ? ' (bearer token required)' : ''}${cron ? `; running the job on "${cron.source}" (${cron.timezone ?? 'local time'}), next at ${cron.next(new Date()).toISOString()}` : ''}`);
       const job = cron
         ? schedule(
             cron,

@@ -53,7 +53,7 @@ export function registerWorker(program: Command): void {
     .description(
       'Enqueue `ordersync run` for every environment on PostgreSQL (or only --env) on its [server].schedule cron (or --cron), one job per items board: a board whose job is still waiting is not queued twice. `ordersync worker` processes run the jobs. Requires PostgreSQL: with SQLite it exits 3.',
     )
-    .option('--cron <expr>', 'five-field cron expression (local time) for every environment, instead of [server].schedule')
+    .option('--cron <expr>', 'cron expression for every environment, instead of [server].schedule (read in each one\'s [server].timezone, else local time)')
     .option('--once', 'enqueue one job per environment now and exit')
     .option('--json', 'with --once: machine-readable output')
     .action(async (opts: { cron?: string; once?: boolean; json?: boolean }, cmd: Command) => {

@@ -1,6 +1,8 @@
 import { adviceFor } from '../../observe/advice.js';
 import type { OrderHistory, StatusSnapshot } from '../../observe/queries.js';
+import { grouped, humanDuration } from '../../observe/format.js';
 import { rejectedOf } from '../../observe/report.js';
+import { runSummary, type RunSummary } from '../../observe/run-history.js';
 
 /** Plain-text tables for the terminal. */
 export function table(head: string[], rows: Array<Array<string | number | null | undefined>>, maxWidth = 60): string {
@@ -17,7 +19,8 @@ function oneLine(v: unknown, max: number): string {
 
 const mins = (m: number | null) => (m === null ? '' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
 
-export function formatStatus(s: StatusSnapshot): string {
+/** `history`: the runs section in full (`status --history N`), as `ordersync runs` prints it. */
+export function formatStatus(s: StatusSnapshot, opts: { history?: boolean } = {}): string {
   const b = s.backlog;
   const out = [`ordersync status — ${s.env} — ${s.at}`, ''];
   out.push(
@@ -39,7 +42,8 @@ export function formatStatus(s: StatusSnapshot): string {
     for (const x of rejected.slice(0, 10)) out.push(`  ${x.at}${x.key ? ` (${x.key})` : ''}: ${x.reason}`);
     out.push('');
   }
-  if (s.runs.length) {
+  if (s.runs.length && opts.history) out.push(`last ${s.runs.length} runs:`, formatRuns(s.runs.map(runSummary)));
+  else if (s.runs.length) {
     out.push('last runs:');
     out.push(
       table(
@@ -50,6 +54,29 @@ export function formatStatus(s: StatusSnapshot): string {
     );
   } else out.push('no runs yet');
   return out.join('\n');
+}
+
+/** Runs newest first: verdict, records, duration and the complexity each one spent. */
+export function formatRuns(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'no runs';
+  return table(
+    ['run', 'command', 'status', 'started (UTC)', 'duration', 'ok', 'failed', 'cancelled', 'rejected', 'requests', 'complexity', 'verdict'],
+    runs.map((r) => [
+      `#${r.id}`,
+      r.command,
+      r.status,
+      `${r.started_at.slice(0, 10)} ${r.started_at.slice(11, 19)}`,
+      humanDuration(r.duration_s),
+      grouped(r.records.succeeded),
+      grouped(r.records.failed),
+      grouped(r.records.cancelled),
+      grouped(r.rejected_rows),
+      grouped(r.requests),
+      grouped(r.complexity_used),
+      r.verdict ?? r.error,
+    ]),
+    90,
+  );
 }
 
 export function formatHistory(key: string, h: OrderHistory, bodies: boolean): string {
