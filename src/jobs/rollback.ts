@@ -74,6 +74,8 @@ const MANUAL = new Set(['archive_item', 'archive_subitem', 'delete_subitem']);
 /** Reconcile's adoptions in a sync run are the run's own creations whose answer was lost; a baseline's are the prior system's items. */
 const ADOPTED_CREATIONS = new Set(['adopt_item', 'adopt_subitem']);
 const ITEM_CREATIONS = new Set(['create_item', 'adopt_item']);
+/** Journaled SKIPPED (nothing was sent): its undo puts the line's old subitem id back, and the next run detaches it again. */
+const DETACH = 'detach_subitem';
 const SUBITEM_CREATIONS = new Set(['create_subitem', 'adopt_subitem']);
 const FINISHED = ['OK', 'DEGRADED'] as const;
 
@@ -108,7 +110,11 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
     .selectFrom('sync_events')
     .select(['id', 'order_key', 'size', 'operation', 'outcome', 'board_id', 'monday_id', 'before_json', 'after_json'])
     .where('run_id', '=', targetRunId)
-    .where((eb) => (target.command === 'cutover:baseline' ? eb('outcome', '=', 'OK') : eb.or([eb('outcome', '=', 'OK'), eb.and([eb('outcome', '=', 'ADOPTED'), eb('operation', 'in', [...ADOPTED_CREATIONS])])])))
+    .where((eb) =>
+      target.command === 'cutover:baseline'
+        ? eb('outcome', '=', 'OK')
+        : eb.or([eb('outcome', '=', 'OK'), eb.and([eb('outcome', '=', 'ADOPTED'), eb('operation', 'in', [...ADOPTED_CREATIONS])]), eb.and([eb('outcome', '=', 'SKIPPED'), eb('operation', '=', DETACH)])]),
+    )
     .orderBy('id', 'desc')
     .execute()) as EventRow[];
   await refuseIfTouchedLater(db, targetRunId, events);
@@ -134,14 +140,17 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
       steps.push({ ...base, action: 'manual', detail: `${e.operation === 'delete_subitem' ? 'deleted' : 'archived'} ${e.monday_id}: restore it from the board's archive/trash by hand` });
       continue;
     }
-    if (!UNDOABLE.has(e.operation) && !ADOPTED_CREATIONS.has(e.operation)) continue;
+    if (!UNDOABLE.has(e.operation) && !ADOPTED_CREATIONS.has(e.operation) && e.operation !== DETACH) continue;
     if (undone.has(stepKey(e))) {
       alreadyUndone++;
       continue;
     }
     const parent = (parse<{ parent_id?: string }>(e.after_json) ?? {}).parent_id;
     const adopted = e.outcome === 'ADOPTED' ? ' (adopted after a lost answer)' : '';
-    if (e.operation === 'create_group') {
+    if (e.operation === DETACH) {
+      const before = parse<{ subitem_id?: string }>(e.before_json) ?? {};
+      steps.push({ ...base, action: 'restore', detail: `line ${e.size ?? ''} points at subitem ${before.subitem_id ?? '?'} again (the run left that subitem untouched; the next run detaches it again)` });
+    } else if (e.operation === 'create_group') {
       steps.push({ ...base, action: 'remove_group', detail: `archive group ${e.monday_id} "${parse<{ title?: string }>(e.after_json)?.title ?? ''}" (created by the run) once it holds no item` });
     } else if (ITEM_CREATIONS.has(e.operation)) {
       steps.push({ ...base, action: 'archive', detail: `archive item ${e.monday_id} (created by the run${adopted}; its subitems go with it)` });
@@ -227,7 +236,8 @@ async function closeKilledAttempts(db: Db, targetRunId: number, resumedBy: numbe
  * that has itself been rolled back changed nothing that is still there.
  */
 async function refuseIfTouchedLater(db: Db, targetRunId: number, events: EventRow[]): Promise<void> {
-  const ids = [...new Set(events.map((e) => e.monday_id).filter((x): x is string => x !== null))];
+  // A detached subitem belongs to another order: its later writes are that order's, not this run's.
+  const ids = [...new Set(events.filter((e) => e.operation !== DETACH).map((e) => e.monday_id).filter((x): x is string => x !== null))];
   const later = new Set<number>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db.kysely
@@ -466,6 +476,7 @@ async function removeGroups(x: Exec, groups: Planned[]): Promise<void> {
 function buildOps(cfg: ResolvedConfig, boards: { items: BoardSnapshot; subitems: BoardSnapshot }, e: EventRow): { ops: MutationOp[] } | { error: string } {
   const id = e.monday_id;
   if (!id) return { error: 'the journal holds no monday id for this event' };
+  if (e.operation === DETACH) return { ops: [] };
   if (ITEM_CREATIONS.has(e.operation) || SUBITEM_CREATIONS.has(e.operation)) return { ops: [{ kind: 'archive_item', item_id: id }] };
   if (e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
     const qty = parse<{ qty?: unknown }>(e.before_json)?.qty ?? null;
@@ -496,6 +507,17 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
     // A size staging no longer has (qty 0) only had a subitem to show the zero: with the item gone it goes too, as merge drops such a line.
     await k.deleteFrom('order_lines').where('order_id', '=', order.id).where('qty', '=', 0).execute();
     await k.updateTable('order_lines').set({ sync_state: 'PENDING', action: 'INSERT', monday_subitem_id: null, synced_qty: null, synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now }).where('order_id', '=', order.id).execute();
+    return;
+  }
+  if (e.operation === DETACH) {
+    const before = parse<{ subitem_id?: string; synced_qty?: number | null }>(e.before_json) ?? {};
+    if (!before.subitem_id) return;
+    await k
+      .updateTable('order_lines')
+      .set({ monday_subitem_id: before.subitem_id, synced_qty: before.synced_qty ?? null, action: 'UPDATE', sync_state: 'PENDING', synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now })
+      .where('order_id', '=', order.id)
+      .where('size', '=', e.size ?? '')
+      .execute();
     return;
   }
   if (SUBITEM_CREATIONS.has(e.operation) || e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
