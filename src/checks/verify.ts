@@ -67,6 +67,8 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
     .where('sync_state', '=', 'SYNCED')
     .where('monday_item_id', 'is not', null)
     .orderBy('id');
+  // A synced order gone from staging under the archive policy had its item archived by ordersync: gone on purpose.
+  if (s.staging.vanished_policy === 'archive') q = q.where('in_staging', '=', 1);
   if (scope.customer !== undefined) q = q.where('customer', '=', scope.customer);
   if (scope.runId !== undefined) {
     const runId = scope.runId;

@@ -29,7 +29,7 @@ export class EmulatorInstance {
   readonly idempotency: IdempotencyCache;
   readonly cursors: Cursors;
   readonly faults = new FaultInjector();
-  readonly jobs = new Jobs();
+  readonly jobs: Jobs;
   readonly people = new Set([EMULATOR_USER.id]);
   stats: EmulatorStats = emptyStats();
   readonly mutationLog = new RequestLog();
@@ -50,6 +50,7 @@ export class EmulatorInstance {
     this.limiter = new RateLimiter(limits, this.clock);
     this.idempotency = new IdempotencyCache(this.clock, limits.idempotencyTtlMinutes * 60_000);
     this.cursors = new Cursors(this.clock, limits.cursorTtlMinutes * 60_000);
+    this.jobs = new Jobs(this.clock, limits.undoTtlMinutes * 60_000);
     if (initialSeed) this.seed(initialSeed);
   }
 

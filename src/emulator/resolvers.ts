@@ -356,6 +356,7 @@ export const rootValue = {
     const job = ctx.jobs.get(String(args.job_id));
     if (!job) return { success: false, message: 'Job not found' };
     if (job.status === 'CANCELLED') return { success: false, message: 'Job was already undone' };
+    if (!ctx.jobs.undoable(job)) return { success: false, message: 'This action can no longer be undone' };
     for (const id of job.itemIds) {
       const item = ctx.store.items.get(id);
       if (item?.state === 'archived') ctx.store.setState(item, 'active');

@@ -170,6 +170,15 @@ export const MUTATION_TEMPLATES = {
     args: { item_id: 'ID' },
     selection: ITEM_REF_SELECTION,
   },
+  /** Archives through a job, whose id `undo_action` takes to bring the items back: the API has no unarchive. */
+  bulk_archive_items: {
+    args: { board_id: 'ID!', item_ids: '[ID!]!' },
+    selection: 'job_id',
+  },
+  undo_action: {
+    args: { job_id: 'ID!' },
+    selection: 'success message',
+  },
 } as const satisfies Record<string, MutationTemplate>;
 
 export type MutationKind = keyof typeof MUTATION_TEMPLATES;

@@ -1,4 +1,4 @@
-import type { MutationData, MutationOp } from '../monday/batch.js';
+import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
 import { formatColumnValues } from '../monday/values.js';
 import type { MondayItem } from '../monday/client.js';
 import { columnNumber, keyColumns, subitemsBySize, targetQty } from './board-match.js';
@@ -15,6 +15,7 @@ interface LineRow {
   id: number;
   order_id: number;
   size: string;
+  size_position: number;
   qty: number;
   synced_qty: number | null;
   action: string;
@@ -48,6 +49,7 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
         'l.id',
         'l.order_id',
         'l.size',
+        'l.size_position',
         'l.qty',
         'l.synced_qty',
         'l.action',
@@ -106,15 +108,17 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
 
   if (removal) {
     const subitemId = l.monday_subitem_id as string;
-    const kind = m.line_delete_policy === 'delete' ? ('delete_item' as const) : ('archive_item' as const);
+    const remove = m.line_delete_policy === 'delete';
     return {
       ...base,
-      operation: kind === 'delete_item' ? 'delete_subitem' : 'archive_subitem',
-      ops: [{ kind, item_id: subitemId }],
-      onSuccess: async (trx) => {
+      operation: remove ? 'delete_subitem' : 'archive_subitem',
+      // Archived through a job, so rollback can bring the subitem back with undo_action.
+      ops: [remove ? { kind: 'delete_item', item_id: subitemId } : { kind: 'bulk_archive_items', board_id: board, item_ids: [subitemId] }],
+      onSuccess: async (trx, [data]) => {
         await trx.deleteFrom('order_lines').where('id', '=', l.id).execute();
         ctx.counts.subitems_removed++;
-        return [{ order_key: l.order_key, size: l.size, operation: kind === 'delete_item' ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active' }, after: { state: kind === 'delete_item' ? 'deleted' : 'archived' } }];
+        const after = remove ? { state: 'deleted' } : { state: 'archived', job_id: jobIdOf(data) };
+        return [{ order_key: l.order_key, size: l.size, operation: remove ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active', parent_id: l.parent_id, size_position: l.size_position }, after }];
       },
     };
   }
