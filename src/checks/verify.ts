@@ -10,7 +10,7 @@ import type { BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayItem } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { boardKey, keyColumns } from '../sync/index.js';
-import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
+import { DRIFT_KINDS, findDrift, readBackValues, REPAIRABLE, requeueDrift, storeBoardValues, type DriftFinding, type DriftKind, type ReadBack, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
 import type { RunProof } from '../observe/run-result.js';
 import { finishRun, startRun } from '../queue/runs.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
@@ -31,6 +31,10 @@ export interface VerifyResult {
   findings: DriftFinding[];
   /** Findings no re-queue can repair (extra subitems, items without an order, duplicated keys). */
   needsAttention: number;
+  /** Orders whose board-owned or read-back values changed on the board (stored in the rows with --fix). */
+  readBack: number;
+  /** Planner edits of db-owned columns that the repair overwrites (with --fix). */
+  overwritten?: DriftFinding[];
   requeued?: RequeueSummary;
   runId?: number;
   api: { requests: number; complexityUsed: number };
@@ -53,6 +57,8 @@ export interface BoardCheck {
   findings: DriftFinding[];
   orders: VerifiedOrder[];
   lines: VerifiedLine[];
+  /** Board-owned and read-back values that differ from the rows (stored by a run and by `--fix`). */
+  readBack: ReadBack[];
 }
 
 /**
@@ -63,7 +69,7 @@ export interface BoardCheck {
 export async function checkBoard(db: Db, s: Settings, client: MondayClient, itemsBoard: BoardSnapshot, scope: CheckScope = {}): Promise<BoardCheck> {
   let q = db.kysely
     .selectFrom('orders')
-    .select(['id', 'order_key', 'monday_item_id', 'monday_group_id', 'group_name', 'is_cancelled', 'synced_fields_json'])
+    .select(['id', 'order_key', 'monday_item_id', 'monday_group_id', 'group_name', 'is_cancelled', 'synced_fields_json', 'board_values_json'])
     .where('sync_state', '=', 'SYNCED')
     .where('monday_item_id', 'is not', null)
     .orderBy('id');
@@ -91,7 +97,7 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
 
   const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
   const bk = boardKey(s);
-  const columnIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
+  const columnIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...Object.values(s.mapping.read_back), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
   const subitemColumns = subitemColumnIds(s);
   const read = { columnIds, withSubitems: true, subitemColumnIds: [subitemColumns.size, subitemColumns.qty] };
   const wholeBoard = scope.wholeBoard ?? (scope.customer === undefined && scope.limit === undefined && scope.runId === undefined);
@@ -107,7 +113,8 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   const findings = findDrift({ s, itemsBoard, boardKey: bk, orders, lines, items, goneStates, wholeBoard });
   const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
   for (const f of findings) counts[f.kind]++;
-  return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines };
+  const readBack = readBackValues(s, orders, items);
+  return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines, readBack };
 }
 
 /**
@@ -133,6 +140,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
     counts,
     findings,
     needsAttention: findings.filter((f) => !REPAIRABLE.has(f.kind)).length,
+    readBack: check.readBack.length,
     api: { requests: 0, complexityUsed: 0 },
   };
 
@@ -143,10 +151,14 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
       const runId = await startRun(db, cfg.envName, 'verify:fix', { customer: opts.customer ?? null, limit: opts.limit ?? null });
       result.runId = runId;
       try {
-        result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, new Date().toISOString());
+        const now = new Date().toISOString();
+        result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, now);
+        await storeBoardValues(db, check.readBack, now);
+        // The planners' values in db-owned columns that the next run writes over.
+        result.overwritten = findings.filter((f) => f.kind === 'column_changed' || f.kind === 'name_changed');
         const stats = client.stats;
-        const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run`;
-        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { verify: runProof(check), requeued: result.requeued }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
+        const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run${result.overwritten.length ? `, overwriting ${result.overwritten.length} planner edit(s)` : ''}${check.readBack.length ? `; read back ${check.readBack.length} order(s)' board-owned values` : ''}`;
+        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { verify: runProof(check), requeued: result.requeued, overwritten: result.overwritten.slice(0, 100) }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
       } catch (err) {
         await finishRun(db, runId, 'FAILED', { counts: { verify: runProof(check) } }, 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
         throw err;
@@ -161,5 +173,5 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
 /** What a run record keeps of a check: what was compared, counts per kind, the first 100 findings. */
 
 export function runProof(p: BoardCheck): RunProof {
-  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100) };
+  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100), read_back: p.readBack.length };
 }

@@ -188,6 +188,16 @@ const mapping = z
       .min(1)
       .optional()
       .describe('Subitems board column holding the quantity (a numbers column). Required to sync, like size_column_id.'),
+    owners: z
+      .record(z.string().min(1), z.enum(['db', 'board']))
+      .default({})
+      .describe(
+        'Per mapped items-board column id: `db` (the default; ordersync\'s value wins and `verify --fix` overwrites a planner\'s edit, listing it as overwritten) or `board` (written when the item is created, never after; the board\'s value is read back into `orders.board_values_json`). A board-owned column is never part of the row hash; the key column cannot be board-owned (docs/sync.md, Column ownership).',
+      ),
+    read_back: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe('Name → id of an items-board column no staging column is mapped to (a planner\'s column): its board value is read back into `orders.board_values_json` under that name, next to the board-owned columns.'),
     line_delete_policy: z
       .enum(['zero', 'delete', 'archive'])
       .default('zero')

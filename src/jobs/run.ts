@@ -19,6 +19,8 @@ import { stopScope, type StopScope } from './stop.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
 import { verdictOf } from '../observe/verdict.js';
 import { checkBoard, runProof, type BoardCheck } from '../checks/verify.js';
+import { storeBoardValues } from '../sync/verify.js';
+import { assertOwnership } from '../config/ownership.js';
 import type { JobResult } from '../observe/run-result.js';
 
 export type { JobResult } from '../observe/run-result.js';
@@ -56,6 +58,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     // A sync without these columns would fail only after merging; say so before anything changes.
     boardKey(cfg.settings);
     subitemColumnIds(cfg.settings, cfg.envName);
+    assertOwnership(cfg.settings);
   }
   const stop = stopScope();
   try {
@@ -120,6 +123,7 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
       if (mode !== 'off' && !syncResult.stopped) {
         stop.check();
         proof = await checkBoard(db, cfg.settings, client, outcome.itemsBoard, mode === 'full' ? {} : { runId });
+        await storeBoardValues(db, proof.readBack, new Date().toISOString());
       }
       await log.flush();
     }

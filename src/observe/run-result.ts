@@ -9,6 +9,8 @@ export interface RunProof {
   checked: { orders: number; lines: number; boardItems: number };
   counts: Record<DriftKind, number>;
   findings: DriftFinding[];
+  /** Orders whose board-owned or read-back values were read into the rows. */
+  read_back?: number;
 }
 
 /** What one job (run, sync, merge, retry) did: the record alerts, reports and the CLI read. */

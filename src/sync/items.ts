@@ -1,3 +1,4 @@
+import { dbOwnedChanges } from '../config/ownership.js';
 import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
 import { FormatError, formatColumnValues, formatValue, missingLabels, type FormattedValue } from '../monday/values.js';
 import type { SyncContext } from './context.js';
@@ -120,7 +121,7 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
 
   const synced = o.synced_fields_json ? (JSON.parse(o.synced_fields_json) as SyncedOrder) : null;
   const creating = !o.monday_item_id;
-  const changed = creating ? undefined : changedFields(desired, synced);
+  const changed = creating ? undefined : dbOwnedChanges(ctx.s, changedFields(desired, synced));
   const sources = columnSources(ctx, desired, changed);
   if (creating) for (const [k, v] of Object.entries(sources)) if (v === null) delete sources[k];
   // The whole key, in its canonical escaped form, in the column crash recovery searches by.
