@@ -46,6 +46,9 @@ export interface CheckScope {
   limit?: number;
   /** Only orders and lines this run wrote (the post-run proof). */
   runId?: number;
+  /** With runId: also the orders of these items, and of the lines holding these subitems (the activity log's). */
+  items?: string[];
+  subitems?: string[];
   /** Read the whole board even when the scope is narrow (`verify.after_run = "full"`). */
   wholeBoard?: boolean;
 }
@@ -78,7 +81,16 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   if (scope.customer !== undefined) q = q.where('customer', '=', scope.customer);
   if (scope.runId !== undefined) {
     const runId = scope.runId;
-    q = q.where((eb) => eb.or([eb('last_run_id', '=', runId), eb.exists(eb.selectFrom('order_lines as l').select('l.id').whereRef('l.order_id', '=', 'orders.id').where('l.last_run_id', '=', runId))]));
+    const items = scope.items ?? [];
+    const subitems = scope.subitems ?? [];
+    q = q.where((eb) =>
+      eb.or([
+        eb('last_run_id', '=', runId),
+        eb.exists(eb.selectFrom('order_lines as l').select('l.id').whereRef('l.order_id', '=', 'orders.id').where('l.last_run_id', '=', runId)),
+        ...(items.length ? [eb('monday_item_id', 'in', items)] : []),
+        ...(subitems.length ? [eb.exists(eb.selectFrom('order_lines as t').select('t.id').whereRef('t.order_id', '=', 'orders.id').where('t.monday_subitem_id', 'in', subitems))] : []),
+      ]),
+    );
   }
   if (scope.limit !== undefined) q = q.limit(scope.limit);
   const orders = (await q.execute()) as VerifiedOrder[];
@@ -172,6 +184,6 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
 
 /** What a run record keeps of a check: what was compared, counts per kind, the first 100 findings. */
 
-export function runProof(p: BoardCheck): RunProof {
-  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100), read_back: p.readBack.length };
+export function runProof(p: BoardCheck, check?: RunProof['check']): RunProof {
+  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100), read_back: p.readBack.length, ...(check ? { check } : {}) };
 }

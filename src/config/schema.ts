@@ -319,9 +319,14 @@ const ingest = z
 const verify = z
   .strictObject({
     after_run: z
-      .enum(['written', 'full', 'off'])
-      .default('written')
-      .describe('Post-run proof: after syncing, read back the items this run wrote (`written`, by id) or the whole board (`full`) and compare them with the rows; a difference is a drift finding in the run record and makes the run degraded. `off` trusts the answers to the requests.'),
+      .enum(['changed', 'written', 'full', 'off'])
+      .default('changed')
+      .describe('Post-run proof: after syncing, read back the items this run wrote and compare them with the rows; a difference is a drift finding in the run record and makes the run degraded. `changed` also checks the items planners touched since the last check, named by both boards\' activity logs (and runs a full verify when `full_every` has passed); `written` only what the run wrote; `full` the whole board every run; `off` trusts the answers to the requests.'),
+    full_every: z
+      .string()
+      .regex(/^\d+(m|h|d)$/, 'a duration such as "30m", "12h" or "7d"')
+      .default('7d')
+      .describe('With after_run = "changed": a run verifies the whole board (the guarantee: the activity log is lossy) when the last full verify is older than this.'),
   })
   .prefault({});
 

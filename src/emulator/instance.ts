@@ -1,4 +1,5 @@
 import { type DocumentNode, type GraphQLSchema } from 'graphql';
+import { ActivityLog } from './activity.js';
 import { Clock } from './clock.js';
 import { Cursors } from './cursors.js';
 import { FaultInjector } from './faults.js';
@@ -30,6 +31,7 @@ export class EmulatorInstance {
   readonly cursors: Cursors;
   readonly faults = new FaultInjector();
   readonly jobs: Jobs;
+  readonly activity = new ActivityLog();
   readonly people = new Set([EMULATOR_USER.id]);
   stats: EmulatorStats = emptyStats();
   readonly mutationLog = new RequestLog();
@@ -81,6 +83,7 @@ export class EmulatorInstance {
     this.store.clear();
     this.cursors.clear();
     this.jobs.clear();
+    this.activity.clear();
     this.idempotency.clear();
     this.faults.clear();
     this.limiter.reset();

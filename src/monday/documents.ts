@@ -106,6 +106,17 @@ query BoardItemsPage($boardId: ID!, $limit: Int!, $queryParams: ItemsQuery, ${IT
 }
 ${ITEM_FIELDS_FRAGMENT}`;
 
+/**
+ * What planners did on the boards since a time: one page of each board's log (newest first).
+ * Unfiltered by column: monday's `column_ids` filter keeps only column-value events and would
+ * drop moves, archives and deletes, so the reader filters by column itself.
+ */
+export const ACTIVITY_LOGS_QUERY = `
+query ActivityLogs($boardIds: [ID!]!, $from: ISO8601DateTime, $to: ISO8601DateTime, $limit: Int, $page: Int) {
+  ${COMPLEXITY_SELECTION}
+  boards(ids: $boardIds) { id activity_logs(from: $from, to: $to, limit: $limit, page: $page) { id event created_at user_id data } }
+}`;
+
 const ITEM_REF_SELECTION = 'id name state board { id } group { id }';
 
 export interface MutationTemplate {
