@@ -15,7 +15,7 @@ const PAGE = 500;
 const MAX_PAGES = 20;
 const MAX_TOUCHED = 5_000;
 /** A window starts this much before the last one ended: our clock and monday's may differ a little. */
-const OVERLAP_MS = 120_000;
+const OVERLAP_MS = 15_000;
 
 export interface ActivityTouched {
   /** Items-board item ids whose mapped columns, name, group or state a planner changed. */

@@ -115,7 +115,8 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   const wholeBoard = scope.wholeBoard ?? (scope.customer === undefined && scope.limit === undefined && scope.runId === undefined);
   const active = (items: MondayItem[]) => items.filter((i) => i.state !== 'archived' && i.state !== 'deleted');
   let items: MondayItem[] = [];
-  if (wholeBoard) items = await client.boardItems(itemsBoard.board_id, read);
+  // monday's largest page: a whole-board read costs one request per 500 items (well under 5M complexity each).
+  if (wholeBoard) items = await client.boardItems(itemsBoard.board_id, { ...read, pageSize: 500 });
   else if (orders.length > 0) items = active(await client.itemsByIds(orders.map((o) => o.monday_item_id), read));
   const seen = new Set(items.map((i) => i.id));
   const gone = orders.map((o) => o.monday_item_id).filter((id) => !seen.has(id));
