@@ -1,4 +1,6 @@
 import { sql, type Kysely } from 'kysely';
+import { dialectAdapter } from '../dialects/index.js';
+import { textTypes } from './columns.js';
 import type { MigrationContext } from './index.js';
 
 /** The view's name follows the orders table's, so two environments' tables in one schema keep apart. */
@@ -13,18 +15,19 @@ export function boardValuesView(ctx: Pick<MigrationContext, 'tables'>): string {
  */
 export function boardValues(ctx: MigrationContext) {
   const view = boardValuesView(ctx);
+  const adapter = dialectAdapter(ctx.dialect);
+  const { text } = textTypes(ctx.dialect);
   return {
     async up(db: Kysely<any>) {
-      await db.schema.alterTable('orders').addColumn('board_values_json', 'text').execute();
-      await db.schema.alterTable('orders').addColumn('board_values_at', 'text').execute();
-      const each = ctx.dialect === 'sqlite' ? sql`json_each(o.board_values_json)` : sql`jsonb_each_text(o.board_values_json::jsonb)`;
+      await db.schema.alterTable('orders').addColumn('board_values_json', text).execute();
+      await db.schema.alterTable('orders').addColumn('board_values_at', text).execute();
+      const entries = adapter.jsonEntries(db.selectFrom('orders as o'), 'o.board_values_json', 'j');
       await db.schema
         .createView(view)
         .as(
-          db
-            .selectFrom(['orders as o', each.as('j')])
-            .select([sql<number>`o.id`.as('order_id'), sql<string>`o.order_key`.as('order_key'), sql<string>`o.customer`.as('customer'), sql<string>`j.key`.as('name'), sql<string>`j.value`.as('value'), sql<string>`o.board_values_at`.as('read_at')])
-            .where(sql`o.board_values_json`, 'is not', null),
+          entries
+            .select([sql.ref('o.id').as('order_id'), sql.ref('o.order_key').as('order_key'), sql.ref('o.customer').as('customer'), sql.ref('j.key').as('name'), sql.ref('j.value').as('value'), sql.ref('o.board_values_at').as('read_at')])
+            .where(sql.ref('o.board_values_json'), 'is not', null),
         )
         .execute();
     },
