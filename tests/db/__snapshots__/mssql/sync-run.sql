@@ -4,6 +4,7 @@ select "id", "order_id", "size", "monday_subitem_id", "synced_qty" from "order_l
 select "id", "order_id", "size", "qty", "action", "sync_state", "monday_subitem_id" from "order_lines" where "order_id" in (?, …);
 select "l"."id", "l"."size", "l"."action", "l"."monday_subitem_id", "o"."order_key", "o"."monday_item_id" as "parent_id" from "order_lines" as "l" inner join "orders" as "o" on "o"."id" = "l"."order_id" where "l"."sync_state" = ?;
 select "orders"."order_key", "order_lines"."size", "order_lines"."in_flight_since" from "order_lines" inner join "orders" on "orders"."id" = "order_lines"."order_id" where "order_lines"."sync_state" = ? order by "order_lines"."in_flight_since";
+select count(*) as "n" from "order_lines" as "l" inner join "orders" as "o" on "o"."id" = "l"."order_id" where "l"."sync_state" = ? and "o"."monday_item_id" is not null and "o"."sync_state" not in (?, …);
 select count(*) as "n" from "order_lines" where "sync_state" = ?;
 select distinct "idempotency_key" from "order_lines" where "sync_state" = ? and "idempotency_key" like ?;
 select top(1000) "l"."id", "l"."order_id", "l"."size", "l"."size_position", "l"."qty", "l"."synced_qty", "l"."action", "l"."monday_subitem_id", "l"."retry_count", "o"."order_key", "o"."monday_item_id" as "parent_id", "o"."is_cancelled" from "order_lines" as "l" inner join "orders" as "o" on "o"."id" = "l"."order_id" where "l"."sync_state" = ? and "o"."monday_item_id" is not null and "o"."sync_state" not in (?, …) and "l"."id" > ? order by "l"."id";
