@@ -10,7 +10,7 @@ import type { BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayItem } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { boardKey, keyColumns } from '../sync/index.js';
-import { DRIFT_KINDS, findDrift, REPAIRABLE, requeueDrift, type DriftFinding, type DriftKind, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
+import { DRIFT_KINDS, findDrift, readBackValues, REPAIRABLE, requeueDrift, storeBoardValues, type DriftFinding, type DriftKind, type ReadBack, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
 import type { RunProof } from '../observe/run-result.js';
 import { finishRun, startRun } from '../queue/runs.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
@@ -31,6 +31,10 @@ export interface VerifyResult {
   findings: DriftFinding[];
   /** Findings no re-queue can repair (extra subitems, items without an order, duplicated keys). */
   needsAttention: number;
+  /** Orders whose board-owned or read-back values changed on the board (stored in the rows with --fix). */
+  readBack: number;
+  /** Planner edits of db-owned columns that the repair overwrites (with --fix). */
+  overwritten?: DriftFinding[];
   requeued?: RequeueSummary;
   runId?: number;
   api: { requests: number; complexityUsed: number };
@@ -42,6 +46,9 @@ export interface CheckScope {
   limit?: number;
   /** Only orders and lines this run wrote (the post-run proof). */
   runId?: number;
+  /** With runId: also the orders of these items, and of the lines holding these subitems (the activity log's). */
+  items?: string[];
+  subitems?: string[];
   /** Read the whole board even when the scope is narrow (`verify.after_run = "full"`). */
   wholeBoard?: boolean;
 }
@@ -53,6 +60,8 @@ export interface BoardCheck {
   findings: DriftFinding[];
   orders: VerifiedOrder[];
   lines: VerifiedLine[];
+  /** Board-owned and read-back values that differ from the rows (stored by a run and by `--fix`). */
+  readBack: ReadBack[];
 }
 
 /**
@@ -63,14 +72,25 @@ export interface BoardCheck {
 export async function checkBoard(db: Db, s: Settings, client: MondayClient, itemsBoard: BoardSnapshot, scope: CheckScope = {}): Promise<BoardCheck> {
   let q = db.kysely
     .selectFrom('orders')
-    .select(['id', 'order_key', 'monday_item_id', 'monday_group_id', 'group_name', 'is_cancelled', 'synced_fields_json'])
+    .select(['id', 'order_key', 'monday_item_id', 'monday_group_id', 'group_name', 'is_cancelled', 'synced_fields_json', 'board_values_json'])
     .where('sync_state', '=', 'SYNCED')
     .where('monday_item_id', 'is not', null)
     .orderBy('id');
+  // A synced order gone from staging under the archive policy had its item archived by ordersync: gone on purpose.
+  if (s.staging.vanished_policy === 'archive') q = q.where('in_staging', '=', 1);
   if (scope.customer !== undefined) q = q.where('customer', '=', scope.customer);
   if (scope.runId !== undefined) {
     const runId = scope.runId;
-    q = q.where((eb) => eb.or([eb('last_run_id', '=', runId), eb.exists(eb.selectFrom('order_lines as l').select('l.id').whereRef('l.order_id', '=', 'orders.id').where('l.last_run_id', '=', runId))]));
+    const items = scope.items ?? [];
+    const subitems = scope.subitems ?? [];
+    q = q.where((eb) =>
+      eb.or([
+        eb('last_run_id', '=', runId),
+        eb.exists(eb.selectFrom('order_lines as l').select('l.id').whereRef('l.order_id', '=', 'orders.id').where('l.last_run_id', '=', runId)),
+        ...(items.length ? [eb('monday_item_id', 'in', items)] : []),
+        ...(subitems.length ? [eb.exists(eb.selectFrom('order_lines as t').select('t.id').whereRef('t.order_id', '=', 'orders.id').where('t.monday_subitem_id', 'in', subitems))] : []),
+      ]),
+    );
   }
   if (scope.limit !== undefined) q = q.limit(scope.limit);
   const orders = (await q.execute()) as VerifiedOrder[];
@@ -89,13 +109,14 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
 
   const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
   const bk = boardKey(s);
-  const columnIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
+  const columnIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...Object.values(s.mapping.read_back), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])].filter((id) => onBoard.has(id));
   const subitemColumns = subitemColumnIds(s);
   const read = { columnIds, withSubitems: true, subitemColumnIds: [subitemColumns.size, subitemColumns.qty] };
   const wholeBoard = scope.wholeBoard ?? (scope.customer === undefined && scope.limit === undefined && scope.runId === undefined);
   const active = (items: MondayItem[]) => items.filter((i) => i.state !== 'archived' && i.state !== 'deleted');
   let items: MondayItem[] = [];
-  if (wholeBoard) items = await client.boardItems(itemsBoard.board_id, read);
+  // monday's largest page: a whole-board read costs one request per 500 items (well under 5M complexity each).
+  if (wholeBoard) items = await client.boardItems(itemsBoard.board_id, { ...read, pageSize: 500 });
   else if (orders.length > 0) items = active(await client.itemsByIds(orders.map((o) => o.monday_item_id), read));
   const seen = new Set(items.map((i) => i.id));
   const gone = orders.map((o) => o.monday_item_id).filter((id) => !seen.has(id));
@@ -105,7 +126,8 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   const findings = findDrift({ s, itemsBoard, boardKey: bk, orders, lines, items, goneStates, wholeBoard });
   const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
   for (const f of findings) counts[f.kind]++;
-  return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines };
+  const readBack = readBackValues(s, orders, items);
+  return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines, readBack };
 }
 
 /**
@@ -131,6 +153,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
     counts,
     findings,
     needsAttention: findings.filter((f) => !REPAIRABLE.has(f.kind)).length,
+    readBack: check.readBack.length,
     api: { requests: 0, complexityUsed: 0 },
   };
 
@@ -141,10 +164,14 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
       const runId = await startRun(db, cfg.envName, 'verify:fix', { customer: opts.customer ?? null, limit: opts.limit ?? null });
       result.runId = runId;
       try {
-        result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, new Date().toISOString());
+        const now = new Date().toISOString();
+        result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, now);
+        await storeBoardValues(db, check.readBack, now);
+        // The planners' values in db-owned columns that the next run writes over.
+        result.overwritten = findings.filter((f) => f.kind === 'column_changed' || f.kind === 'name_changed');
         const stats = client.stats;
-        const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run`;
-        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { verify: runProof(check), requeued: result.requeued }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
+        const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run${result.overwritten.length ? `, overwriting ${result.overwritten.length} planner edit(s)` : ''}${check.readBack.length ? `; read back ${check.readBack.length} order(s)' board-owned values` : ''}`;
+        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { verify: runProof(check), requeued: result.requeued, overwritten: result.overwritten.slice(0, 100) }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
       } catch (err) {
         await finishRun(db, runId, 'FAILED', { counts: { verify: runProof(check) } }, 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
         throw err;
@@ -158,6 +185,6 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
 
 /** What a run record keeps of a check: what was compared, counts per kind, the first 100 findings. */
 
-export function runProof(p: BoardCheck): RunProof {
-  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100) };
+export function runProof(p: BoardCheck, check?: RunProof['check']): RunProof {
+  return { checked: p.checked, counts: p.counts, findings: p.findings.slice(0, 100), read_back: p.readBack.length, ...(check ? { check } : {}) };
 }

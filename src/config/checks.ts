@@ -1,5 +1,6 @@
 import { missingSubitemColumns } from './board-keys.js';
 import { boardKey } from './board-keys.js';
+import { ownershipProblems } from './ownership.js';
 import type { ResolvedConfig } from './load.js';
 import { resolveFromConfig } from './paths.js';
 import { dialectSettings } from './dialects.js';
@@ -51,6 +52,7 @@ function mappingChecks(env: string, s: Settings): Finding[] {
   for (const m of missingSubitemColumns(s)) {
     out.push({ level: 'error', env, key: m.key, message: `not set: name ${m.what} (column ids differ per board; \`ordersync board columns --env ${env}\` lists them)` });
   }
+  for (const p of ownershipProblems(s)) out.push({ level: 'error', env, key: p.key, message: p.message });
   try {
     boardKey(s);
   } catch (err) {

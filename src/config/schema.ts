@@ -188,6 +188,16 @@ const mapping = z
       .min(1)
       .optional()
       .describe('Subitems board column holding the quantity (a numbers column). Required to sync, like size_column_id.'),
+    owners: z
+      .record(z.string().min(1), z.enum(['db', 'board']))
+      .default({})
+      .describe(
+        'Per mapped items-board column id: `db` (the default; ordersync\'s value wins and `verify --fix` overwrites a planner\'s edit, listing it as overwritten) or `board` (written when the item is created, never after; the board\'s value is read back into `orders.board_values_json`). A board-owned column is never part of the row hash; the key column cannot be board-owned (docs/sync.md, Column ownership).',
+      ),
+    read_back: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe('Name → id of an items-board column no staging column is mapped to (a planner\'s column): its board value is read back into `orders.board_values_json` under that name, next to the board-owned columns.'),
     line_delete_policy: z
       .enum(['zero', 'delete', 'archive'])
       .default('zero')
@@ -309,9 +319,14 @@ const ingest = z
 const verify = z
   .strictObject({
     after_run: z
-      .enum(['written', 'full', 'off'])
-      .default('written')
-      .describe('Post-run proof: after syncing, read back the items this run wrote (`written`, by id) or the whole board (`full`) and compare them with the rows; a difference is a drift finding in the run record and makes the run degraded. `off` trusts the answers to the requests.'),
+      .enum(['changed', 'written', 'full', 'off'])
+      .default('changed')
+      .describe('Post-run proof: after syncing, read back the items this run wrote and compare them with the rows; a difference is a drift finding in the run record and makes the run degraded. `changed` also checks the items planners touched since the last check, named by both boards\' activity logs (and runs a full verify when `full_every` has passed); `written` only what the run wrote; `full` the whole board every run; `off` trusts the answers to the requests.'),
+    full_every: z
+      .string()
+      .regex(/^\d+(m|h|d)$/, 'a duration such as "30m", "12h" or "7d"')
+      .default('7d')
+      .describe('With after_run = "changed": a run verifies the whole board (the guarantee: the activity log is lossy) when the last full verify is older than this.'),
   })
   .prefault({});
 

@@ -49,6 +49,9 @@ export interface OrdersTable {
   synced_at: string | null;
   last_run_id: number | null;
   staging_row: number | null;
+  /** Board-owned and read-back columns as the board showed them: `{ name: text }` (migration 005). */
+  board_values_json: string | null;
+  board_values_at: string | null;
   created_at: string;
   updated_at: string;
 }

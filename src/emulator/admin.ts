@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.js';
+import { executeAs } from './graphql-endpoint.js';
 import { readBody, send } from './http.js';
 import type { EmulatorInstance } from './instance.js';
 import { asSeed, type StateFile } from './seed.js';
@@ -17,6 +18,8 @@ export const ADMIN_PREFIX = '/__emulator';
  *   POST   /__emulator/faults           {"kind", "count"} or {"kind", "ratio", "seed"}, plus FaultOptions
  *   DELETE /__emulator/faults           clear fault rules
  *   POST   /__emulator/clock            {"advance_ms": n}: move the emulated clock forward
+ *   POST   /__emulator/as-user          {"user_id", "query", "variables"}: run a document as another user
+ *                                        (a planner's edits, moves, deletes and archives, logged as theirs)
  */
 export async function handleAdmin(inst: EmulatorInstance, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const json = (status: number, body: unknown) => send(res, status, JSON.stringify(body), {});
@@ -55,6 +58,11 @@ export async function handleAdmin(inst: EmulatorInstance, req: IncomingMessage, 
       case 'DELETE /faults':
         inst.faults.clear();
         return json(200, { rules: [] });
+      case 'POST /as-user': {
+        const { user_id: userId, query, variables } = body as { user_id?: unknown; query?: unknown; variables?: Record<string, unknown> };
+        if (typeof userId !== 'string' || !/^\d+$/.test(userId) || typeof query !== 'string') return json(400, { error: 'body needs "user_id" (numeric string) and "query"' });
+        return json(200, await executeAs(inst, userId, query, variables ?? {}));
+      }
       case 'POST /clock':
         inst.clock.advance(Number(body.advance_ms ?? 0));
         return json(200, { ok: true });

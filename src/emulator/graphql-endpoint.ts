@@ -184,6 +184,7 @@ export async function handleGraphql(inst: EmulatorInstance, req: IncomingMessage
       cursors: inst.cursors,
       baseUrl: inst.baseUrl,
       jobs: inst.jobs,
+      activity: inst.activity,
       complexity: { before: int32(charge.before), query: int32(cost), after: int32(charge.after), reset_in_x_seconds: charge.resetInSeconds },
       version: version.ok,
       versions: VERSIONS,
@@ -294,4 +295,33 @@ function formatError(e: GraphQLError): ErrorEntry {
   }
   // Anything else thrown while resolving is an emulator bug; answer like monday's generic 500.
   return { ...json, extensions: { code: 'INTERNAL_SERVER_ERROR', status_code: 500, error_data: {} } };
+}
+
+/**
+ * Runs a document as another user of the account, outside limits and faults: tests act as a
+ * planner editing the board (admin route `POST /__emulator/as-user`), and the activity log
+ * records that user.
+ */
+export async function executeAs(inst: EmulatorInstance, userId: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: unknown; errors?: ErrorEntry[] }> {
+  const compiled = compile(inst, query);
+  if (!compiled.document) return { errors: compiled.errors as ErrorEntry[] };
+  inst.people.add(userId);
+  const ctx: RequestContext = {
+    store: inst.store,
+    cursors: inst.cursors,
+    baseUrl: inst.baseUrl,
+    jobs: inst.jobs,
+    activity: inst.activity,
+    complexity: { before: 0, query: 0, after: 0, reset_in_x_seconds: 0 },
+    version: VERSIONS.find((v) => v.kind === 'current') as RequestContext['version'],
+    versions: VERSIONS,
+    me: { id: userId, name: `User ${userId}`, email: `${userId}@ordersync.local`, account_id: EMULATOR_USER.account_id },
+    people: inst.people,
+    beforeMutation: () => {
+      inst.stats.mutations += 1;
+    },
+  };
+  const result = await execute({ schema: inst.schema, document: compiled.document, rootValue, contextValue: ctx, variableValues: variables, typeResolver: (value) => (value as { __typename?: string }).__typename });
+  inst.onChange();
+  return { ...('data' in result ? { data: result.data } : {}), ...(result.errors ? { errors: result.errors.map(formatError) } : {}) };
 }

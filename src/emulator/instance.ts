@@ -1,4 +1,5 @@
 import { type DocumentNode, type GraphQLSchema } from 'graphql';
+import { ActivityLog } from './activity.js';
 import { Clock } from './clock.js';
 import { Cursors } from './cursors.js';
 import { FaultInjector } from './faults.js';
@@ -29,7 +30,8 @@ export class EmulatorInstance {
   readonly idempotency: IdempotencyCache;
   readonly cursors: Cursors;
   readonly faults = new FaultInjector();
-  readonly jobs = new Jobs();
+  readonly jobs: Jobs;
+  readonly activity = new ActivityLog();
   readonly people = new Set([EMULATOR_USER.id]);
   stats: EmulatorStats = emptyStats();
   readonly mutationLog = new RequestLog();
@@ -50,6 +52,7 @@ export class EmulatorInstance {
     this.limiter = new RateLimiter(limits, this.clock);
     this.idempotency = new IdempotencyCache(this.clock, limits.idempotencyTtlMinutes * 60_000);
     this.cursors = new Cursors(this.clock, limits.cursorTtlMinutes * 60_000);
+    this.jobs = new Jobs(this.clock, limits.undoTtlMinutes * 60_000);
     if (initialSeed) this.seed(initialSeed);
   }
 
@@ -80,6 +83,7 @@ export class EmulatorInstance {
     this.store.clear();
     this.cursors.clear();
     this.jobs.clear();
+    this.activity.clear();
     this.idempotency.clear();
     this.faults.clear();
     this.limiter.reset();

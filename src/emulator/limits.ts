@@ -15,6 +15,8 @@ export interface EmulatorLimits {
   itemsPerBoard: number;
   cursorTtlMinutes: number;
   idempotencyTtlMinutes: number;
+  /** How long `undo_action` can undo a bulk_archive_items job (monday does not document it). */
+  undoTtlMinutes: number;
 }
 
 /** Personal-token budgets; request and concurrency caps of the smallest plans; Pro's daily cap. */
@@ -28,6 +30,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   itemsPerBoard: 100_000,
   cursorTtlMinutes: 60,
   idempotencyTtlMinutes: 30,
+  undoTtlMinutes: 24 * 60,
 };
 
 const MINUTE = 60_000;

@@ -85,10 +85,19 @@ function prepare(ctx: RequestContext, b: Board, values: Record<string, unknown>,
   return out;
 }
 
-function commit(ctx: RequestContext, item: Item, w: PreparedWrite): void {
-  if (w.name !== undefined) ctx.store.rename(item, w.name);
+/** Writes a prepared change; `logged` (every write but a create's own values) records it in the board's activity log. */
+function commit(ctx: RequestContext, item: Item, w: PreparedWrite, logged = true): void {
+  if (w.name !== undefined) {
+    const previous = item.name;
+    ctx.store.rename(item, w.name);
+    if (logged && previous !== w.name) ctx.activity.record(item, 'update_name', ctx.me, { value: w.name, previous });
+  }
   const changedAt = isoNow();
-  for (const [column, parsed] of w.cells) ctx.store.setCell(item, column, parsed ? { data: parsed.data, changedAt } : undefined);
+  for (const [column, parsed] of w.cells) {
+    const previous = item.values.get(column.id)?.data;
+    ctx.store.setCell(item, column, parsed ? { data: parsed.data, changedAt } : undefined);
+    if (logged) ctx.activity.record(item, 'update_column_value', ctx.me, { column, value: parsed?.data ?? null, previous });
+  }
 }
 
 function createItemOn(ctx: RequestContext, b: Board, name: string, groupId: string | null | undefined, columnValues: string | null | undefined, createLabels: boolean, parentId: string | null): Item {
@@ -99,7 +108,8 @@ function createItemOn(ctx: RequestContext, b: Board, name: string, groupId: stri
   if (b.items.size >= b.itemsLimit) throw apiErrors.itemsLimit(b.id, b.itemsLimit);
   const w = prepare(ctx, b, columnValues ? parseJsonObject(columnValues, 'column_values') : {}, createLabels);
   const item = ctx.store.addItem(b, { name, groupId: group.id, parentId });
-  commit(ctx, item, w);
+  commit(ctx, item, w, false);
+  ctx.activity.record(item, 'create_pulse', ctx.me);
   return item;
 }
 
@@ -261,7 +271,11 @@ export const rootValue = {
     if (live.length === 1) throw apiErrors.lastGroup(args.group_id);
     g.archived = true;
     // Archiving a group archives the items in it, as monday does.
-    for (const item of b.items.values()) if (item.groupId === g.id && item.state === 'active') ctx.store.setState(item, 'archived');
+    for (const item of b.items.values()) {
+      if (item.groupId !== g.id || item.state !== 'active') continue;
+      ctx.store.setState(item, 'archived');
+      ctx.activity.record(item, 'archive_pulse', ctx.me);
+    }
     return new GroupView(ctx, b, g);
   },
 
@@ -319,7 +333,9 @@ export const rootValue = {
     const item = liveItem(ctx, args.item_id);
     const b = ctx.store.boardOf(item);
     if (!b.groups.some((g) => g.id === args.group_id && !g.deleted)) throw apiErrors.groupNotFound(args.group_id);
+    const from = item.groupId;
     ctx.store.moveToGroup(item, args.group_id);
+    if (from !== args.group_id) ctx.activity.record(item, 'move_pulse_into_group', ctx.me, { from_group: from });
     return new ItemView(ctx, item);
   },
 
@@ -327,6 +343,7 @@ export const rootValue = {
     ctx.beforeMutation();
     const item = liveItem(ctx, args.item_id);
     ctx.store.setState(item, 'archived');
+    ctx.activity.record(item, 'archive_pulse', ctx.me);
     return new ItemView(ctx, item);
   },
 
@@ -334,6 +351,7 @@ export const rootValue = {
     ctx.beforeMutation();
     const item = liveItem(ctx, args.item_id);
     ctx.store.setState(item, 'deleted');
+    ctx.activity.record(item, 'delete_pulse', ctx.me);
     return new ItemView(ctx, item);
   },
 
@@ -345,6 +363,7 @@ export const rootValue = {
       const item = b.items.get(String(id));
       if (item?.state === 'active') {
         ctx.store.setState(item, 'archived');
+        ctx.activity.record(item, 'archive_pulse', ctx.me);
         archived.push(item.id);
       }
     }
@@ -356,9 +375,12 @@ export const rootValue = {
     const job = ctx.jobs.get(String(args.job_id));
     if (!job) return { success: false, message: 'Job not found' };
     if (job.status === 'CANCELLED') return { success: false, message: 'Job was already undone' };
+    if (!ctx.jobs.undoable(job)) return { success: false, message: 'This action can no longer be undone' };
     for (const id of job.itemIds) {
       const item = ctx.store.items.get(id);
-      if (item?.state === 'archived') ctx.store.setState(item, 'active');
+      if (item?.state !== 'archived') continue;
+      ctx.store.setState(item, 'active');
+      ctx.activity.record(item, 'restore_pulse', ctx.me);
     }
     job.status = 'CANCELLED';
     job.updatedAt = isoNow();

@@ -89,6 +89,7 @@ export const SERVED: Readonly<Record<string, '*' | readonly string[]>> = {
     'groups(ids)',
     'top_group',
     'items_page(cursor limit query_params)',
+    'activity_logs(column_ids from group_ids item_ids limit page to user_ids)',
   ],
   Group: ['id', 'title', 'color', 'position', 'archived', 'deleted', 'items_page(cursor limit query_params)'],
   Column: ['id', 'title', 'description', 'type', 'width', 'archived', 'settings', 'settings_str', 'revision'],
@@ -135,6 +136,7 @@ export const SERVED: Readonly<Record<string, '*' | readonly string[]>> = {
   Version: '*',
   User: ['id', 'name', 'email', 'account_id'],
   BulkDeleteInit: '*',
+  ActivityLogType: '*',
   UndoResult: '*',
   AsyncJobStatus: ['id', 'status', 'created_at', 'updated_at', 'error'],
 };

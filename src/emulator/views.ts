@@ -1,3 +1,4 @@
+import { activityView, type ActivityLog, type ActivityQuery } from './activity.js';
 import { legacySettingsString, labelById } from './columns/labels.js';
 import { cellText, cellValueJson } from './columns/values.js';
 import type { Cursors, Page } from './cursors.js';
@@ -10,6 +11,7 @@ export interface ApiContext {
   store: Store;
   cursors: Cursors;
   baseUrl: string;
+  activity: ActivityLog;
 }
 
 /*
@@ -104,6 +106,9 @@ export class BoardView {
     const g = this.ctx.store.activeGroups(this.b)[0];
     if (!g) throw apiErrors.groupNotFound('top_group');
     return new GroupView(this.ctx, this.b, g);
+  }
+  activity_logs(args: ActivityQuery) {
+    return this.ctx.activity.query(this.b.id, args).map(activityView);
   }
   items_page(args: PageArgs) {
     return itemsPage(this.ctx, this.b, args);

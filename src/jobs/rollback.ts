@@ -16,6 +16,7 @@ import { ApiLog } from './api-log.js';
 import { finishRun, startRun } from '../queue/runs.js';
 import { stopScope } from './stop.js';
 import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from '../queue/unfinished.js';
+import { archiveJob, unarchive, type Recreated } from './unarchive.js';
 
 /** What rollback does for one journal event of the run being undone. */
 export interface RollbackStep {
@@ -27,9 +28,10 @@ export interface RollbackStep {
   /**
    * archive = archive what the run created; restore = write the values it replaced; covered =
    * undone with its item; remove_group = archive a group the run created once it is empty;
+   * unarchive = bring back what the run archived (undo_action on its job, else recreate it);
    * manual = cannot be undone through the API.
    */
-  action: 'archive' | 'restore' | 'covered' | 'remove_group' | 'manual';
+  action: 'archive' | 'restore' | 'covered' | 'remove_group' | 'unarchive' | 'manual';
   detail: string;
   /** KEPT: a group left in place because it still holds items (or is the board's last). */
   outcome?: 'ROLLED_BACK' | 'ERROR' | 'KEPT';
@@ -44,8 +46,10 @@ export interface RollbackResult {
   steps: RollbackStep[];
   /** Steps an interrupted earlier attempt already undid (this one resumed it). */
   alreadyUndone: number;
-  /** Item ids archived by the run: the 2026-10 API cannot un-archive them one by one. */
+  /** What the run deleted (or archived without a job to undo): to restore from the board by hand. */
   manual: Array<{ operation: string; order_key: string | null; monday_id: string | null; board_id: string | null }>;
+  /** Archived items monday could no longer undo, created again from the journal (new ids). */
+  recreated: Recreated[];
   /** 0 all undone, 2 something needs a human (manual restores), 1 a mutation failed. */
   exitCode: 0 | 1 | 2;
 }
@@ -71,9 +75,12 @@ interface ItemState {
 
 const UNDOABLE = new Set(['create_item', 'update_item', 'cancel_item', 'create_subitem', 'update_subitem', 'zero_subitem', 'create_group']);
 const MANUAL = new Set(['archive_item', 'archive_subitem', 'delete_subitem']);
+const ARCHIVES = new Set(['archive_item', 'archive_subitem']);
 /** Reconcile's adoptions in a sync run are the run's own creations whose answer was lost; a baseline's are the prior system's items. */
 const ADOPTED_CREATIONS = new Set(['adopt_item', 'adopt_subitem']);
 const ITEM_CREATIONS = new Set(['create_item', 'adopt_item']);
+/** Journaled SKIPPED (nothing was sent): its undo puts the line's old subitem id back, and the next run detaches it again. */
+const DETACH = 'detach_subitem';
 const SUBITEM_CREATIONS = new Set(['create_subitem', 'adopt_subitem']);
 const FINISHED = ['OK', 'DEGRADED'] as const;
 
@@ -85,9 +92,9 @@ const stepKey = (e: { operation: string; monday_id: string | null; size: string 
  * subitems (adopted ones included) are archived (monday keeps them 30 days in the board
  * archive), changed values are written back from before_json re-formatted against the live
  * board, groups the run created are archived once empty, and the rows' sync state is put
- * back so the next run redoes the work. Archives and deletions cannot be undone through the
- * 2026-10 API (no single-item unarchive; the sync archives with archive_item, which has no
- * job to undo_action), so their ids are listed for a restore from the board archive by hand.
+ * back so the next run redoes the work. Archives come back through undo_action on the job each
+ * was journaled with (the 2026-10 API has no single-item unarchive; unarchive.ts); deletions
+ * cannot be undone through the API, so their ids are listed for a restore by hand.
  *
  * It is a job like `run`: the rows of each request are marked IN_FLIGHT before it leaves, an
  * item and its subitems change state in one transaction, and an attempt that was killed is
@@ -108,7 +115,11 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
     .selectFrom('sync_events')
     .select(['id', 'order_key', 'size', 'operation', 'outcome', 'board_id', 'monday_id', 'before_json', 'after_json'])
     .where('run_id', '=', targetRunId)
-    .where((eb) => (target.command === 'cutover:baseline' ? eb('outcome', '=', 'OK') : eb.or([eb('outcome', '=', 'OK'), eb.and([eb('outcome', '=', 'ADOPTED'), eb('operation', 'in', [...ADOPTED_CREATIONS])])])))
+    .where((eb) =>
+      target.command === 'cutover:baseline'
+        ? eb('outcome', '=', 'OK')
+        : eb.or([eb('outcome', '=', 'OK'), eb.and([eb('outcome', '=', 'ADOPTED'), eb('operation', 'in', [...ADOPTED_CREATIONS])]), eb.and([eb('outcome', '=', 'SKIPPED'), eb('operation', '=', DETACH)])]),
+    )
     .orderBy('id', 'desc')
     .execute()) as EventRow[];
   await refuseIfTouchedLater(db, targetRunId, events);
@@ -129,19 +140,30 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
   let alreadyUndone = 0;
   for (const e of events) {
     const base = { event_id: e.id, operation: e.operation, order_key: e.order_key, size: e.size, monday_id: e.monday_id };
+    if (ARCHIVES.has(e.operation) && e.monday_id && archiveJob(e)) {
+      if (undone.has(stepKey(e))) {
+        alreadyUndone++;
+        continue;
+      }
+      steps.push({ ...base, action: 'unarchive', detail: `restore archived ${e.operation === 'archive_item' ? 'item' : 'subitem'} ${e.monday_id} with undo_action (job ${archiveJob(e)})` });
+      continue;
+    }
     if (MANUAL.has(e.operation)) {
       manual.push({ operation: e.operation, order_key: e.order_key, monday_id: e.monday_id, board_id: e.board_id });
       steps.push({ ...base, action: 'manual', detail: `${e.operation === 'delete_subitem' ? 'deleted' : 'archived'} ${e.monday_id}: restore it from the board's archive/trash by hand` });
       continue;
     }
-    if (!UNDOABLE.has(e.operation) && !ADOPTED_CREATIONS.has(e.operation)) continue;
+    if (!UNDOABLE.has(e.operation) && !ADOPTED_CREATIONS.has(e.operation) && e.operation !== DETACH) continue;
     if (undone.has(stepKey(e))) {
       alreadyUndone++;
       continue;
     }
     const parent = (parse<{ parent_id?: string }>(e.after_json) ?? {}).parent_id;
     const adopted = e.outcome === 'ADOPTED' ? ' (adopted after a lost answer)' : '';
-    if (e.operation === 'create_group') {
+    if (e.operation === DETACH) {
+      const before = parse<{ subitem_id?: string }>(e.before_json) ?? {};
+      steps.push({ ...base, action: 'restore', detail: `line ${e.size ?? ''} points at subitem ${before.subitem_id ?? '?'} again (the run left that subitem untouched; the next run detaches it again)` });
+    } else if (e.operation === 'create_group') {
       steps.push({ ...base, action: 'remove_group', detail: `archive group ${e.monday_id} "${parse<{ title?: string }>(e.after_json)?.title ?? ''}" (created by the run) once it holds no item` });
     } else if (ITEM_CREATIONS.has(e.operation)) {
       steps.push({ ...base, action: 'archive', detail: `archive item ${e.monday_id} (created by the run${adopted}; its subitems go with it)` });
@@ -158,7 +180,7 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
     }
   }
   const exitOf = (failed: number): 0 | 1 | 2 => (failed > 0 ? 1 : manual.length > 0 ? 2 : 0);
-  if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, exitCode: exitOf(0) };
+  if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, recreated: [], exitCode: exitOf(0) };
 
   const stop = stopScope();
   return withRunLock(db, cfg.envName, async (lock): Promise<RollbackResult> => {
@@ -178,7 +200,9 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
       const byId = new Map(events.map((e) => [e.id, e]));
       // Between requests a stop signal (SIGTERM, SIGINT) ends it as a lost lock would.
       const stoppable = { assertHeld: () => (lock.assertHeld(), stop.check()) };
-      await execute({ db, cfg, client, runId, targetRunId, boards, lock: stoppable }, steps, byId);
+      const x = { db, cfg, client, runId, targetRunId, boards, lock: stoppable };
+      await execute(x, steps, byId);
+      const recreated = await unarchive(x, steps.filter((st) => st.action === 'unarchive').map((step) => ({ step, event: byId.get(step.event_id) as EventRow })));
       await apiLog.flush();
       const failed = steps.filter((st) => st.outcome === 'ERROR').length;
       const done = steps.filter((st) => st.outcome === 'ROLLED_BACK').length;
@@ -189,10 +213,10 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
         db,
         runId,
         status,
-        { counts: { rolled_back: done, already_undone: alreadyUndone, failed, kept, manual: manual.length }, requests: st.requests, mutations: st.mutations, complexityUsed: st.complexityUsed, retries: st.retries },
-        `rolled back run ${targetRunId}: ${done} operation(s) undone${alreadyUndone ? ` (and ${alreadyUndone} by the interrupted attempt)` : ''}, ${failed} failed, ${manual.length} to restore by hand${kept ? `, ${kept} group(s) kept` : ''}`,
+        { counts: { rolled_back: done, already_undone: alreadyUndone, failed, kept, manual: manual.length, recreated: recreated.length, recreated_items: recreated }, requests: st.requests, mutations: st.mutations, complexityUsed: st.complexityUsed, retries: st.retries },
+        `rolled back run ${targetRunId}: ${done} operation(s) undone${alreadyUndone ? ` (and ${alreadyUndone} by the interrupted attempt)` : ''}, ${failed} failed, ${manual.length} to restore by hand${recreated.length ? `, ${recreated.length} archived item(s) recreated (undo no longer possible)` : ''}${kept ? `, ${kept} group(s) kept` : ''}`,
       );
-      return { targetRunId, runId, dryRun: false, steps, alreadyUndone, manual, exitCode: exitOf(failed) };
+      return { targetRunId, runId, dryRun: false, steps, alreadyUndone, manual, recreated, exitCode: exitOf(failed) };
     } catch (err) {
       await apiLog.flush().catch(() => undefined);
       const resume = `resume with \`ordersync rollback --run ${targetRunId}\``;
@@ -227,7 +251,8 @@ async function closeKilledAttempts(db: Db, targetRunId: number, resumedBy: numbe
  * that has itself been rolled back changed nothing that is still there.
  */
 async function refuseIfTouchedLater(db: Db, targetRunId: number, events: EventRow[]): Promise<void> {
-  const ids = [...new Set(events.map((e) => e.monday_id).filter((x): x is string => x !== null))];
+  // A detached subitem belongs to another order: its later writes are that order's, not this run's.
+  const ids = [...new Set(events.filter((e) => e.operation !== DETACH).map((e) => e.monday_id).filter((x): x is string => x !== null))];
   const later = new Set<number>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db.kysely
@@ -289,7 +314,7 @@ async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRo
   const orphans: Planned[] = [];
   for (const step of steps) {
     const event = byId.get(step.event_id) as EventRow;
-    if (step.action === 'manual' || step.action === 'remove_group') continue;
+    if (step.action === 'manual' || step.action === 'remove_group' || step.action === 'unarchive') continue;
     if (step.action === 'covered') {
       orphans.push({ step, event });
       continue;
@@ -466,6 +491,7 @@ async function removeGroups(x: Exec, groups: Planned[]): Promise<void> {
 function buildOps(cfg: ResolvedConfig, boards: { items: BoardSnapshot; subitems: BoardSnapshot }, e: EventRow): { ops: MutationOp[] } | { error: string } {
   const id = e.monday_id;
   if (!id) return { error: 'the journal holds no monday id for this event' };
+  if (e.operation === DETACH) return { ops: [] };
   if (ITEM_CREATIONS.has(e.operation) || SUBITEM_CREATIONS.has(e.operation)) return { ops: [{ kind: 'archive_item', item_id: id }] };
   if (e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
     const qty = parse<{ qty?: unknown }>(e.before_json)?.qty ?? null;
@@ -496,6 +522,17 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
     // A size staging no longer has (qty 0) only had a subitem to show the zero: with the item gone it goes too, as merge drops such a line.
     await k.deleteFrom('order_lines').where('order_id', '=', order.id).where('qty', '=', 0).execute();
     await k.updateTable('order_lines').set({ sync_state: 'PENDING', action: 'INSERT', monday_subitem_id: null, synced_qty: null, synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now }).where('order_id', '=', order.id).execute();
+    return;
+  }
+  if (e.operation === DETACH) {
+    const before = parse<{ subitem_id?: string; synced_qty?: number | null }>(e.before_json) ?? {};
+    if (!before.subitem_id) return;
+    await k
+      .updateTable('order_lines')
+      .set({ monday_subitem_id: before.subitem_id, synced_qty: before.synced_qty ?? null, action: 'UPDATE', sync_state: 'PENDING', synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now })
+      .where('order_id', '=', order.id)
+      .where('size', '=', e.size ?? '')
+      .execute();
     return;
   }
   if (SUBITEM_CREATIONS.has(e.operation) || e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
@@ -544,8 +581,9 @@ export function formatRollback(r: RollbackResult): string {
   const lines = [r.dryRun ? `rollback plan for run ${r.targetRunId} (dry run: nothing written)` : `rollback of run ${r.targetRunId} (run ${r.runId})`];
   if (r.alreadyUndone > 0) lines.push(`  resumes an interrupted rollback: ${r.alreadyUndone} operation(s) it undid are skipped`);
   for (const st of r.steps) lines.push(`  ${st.outcome ?? st.action.toUpperCase()}  ${st.operation} ${st.order_key ?? ''}${st.size ? ` size ${st.size}` : ''}: ${st.detail}${st.error ? ` — ${st.error}` : ''}`);
+  for (const m of r.recreated) lines.push(`  recreated ${m.operation === 'archive_item' ? 'item' : 'subitem'} of order ${m.order_key ?? '?'} as ${m.new_id} (archived ${m.archived_id}: ${m.reason})`);
   if (r.manual.length) {
-    lines.push(`${r.manual.length} archived/deleted item(s) cannot be restored through the API; restore them from the board's archive (monday keeps them 30 days):`);
+    lines.push(`${r.manual.length} deleted (or archived without a job to undo) item(s) cannot be restored through the API; restore them from the board's archive or trash (monday keeps them 30 days):`);
     for (const m of r.manual) lines.push(`  board ${m.board_id ?? '?'} item ${m.monday_id ?? '?'} (${m.operation}, order ${m.order_key ?? '?'})`);
   }
   const done = r.steps.filter((s) => s.outcome === 'ROLLED_BACK').length;

@@ -18,7 +18,10 @@ import { finishRun, finishThrownRun, startRun } from '../queue/runs.js';
 import { stopScope, type StopScope } from './stop.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
 import { verdictOf } from '../observe/verdict.js';
-import { checkBoard, runProof, type BoardCheck } from '../checks/verify.js';
+import { runProof, type BoardCheck } from '../checks/verify.js';
+import { postRunCheck, type CheckRecord } from '../checks/activity.js';
+import { storeBoardValues } from '../sync/verify.js';
+import { assertOwnership } from '../config/ownership.js';
 import type { JobResult } from '../observe/run-result.js';
 
 export type { JobResult } from '../observe/run-result.js';
@@ -56,6 +59,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
     // A sync without these columns would fail only after merging; say so before anything changes.
     boardKey(cfg.settings);
     subitemColumnIds(cfg.settings, cfg.envName);
+    assertOwnership(cfg.settings);
   }
   const stop = stopScope();
   try {
@@ -76,6 +80,7 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
   let syncResult: SyncResult | undefined;
   let apiLog: ApiLog | undefined;
   let proof: BoardCheck | undefined;
+  let proofRecord: CheckRecord | undefined;
   try {
     let sync: { log: ApiLog; client: MondayClient; boards: LiveBoards } | undefined;
     if (opts.command !== 'merge') {
@@ -119,17 +124,20 @@ async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: Ru
       const mode = cfg.settings.verify.after_run;
       if (mode !== 'off' && !syncResult.stopped) {
         stop.check();
-        proof = await checkBoard(db, cfg.settings, client, outcome.itemsBoard, mode === 'full' ? {} : { runId });
+        const post = await postRunCheck(db, cfg.settings, client, outcome.itemsBoard, boards.subitems.board_id, { env: cfg.envName, runId });
+        proof = post.check;
+        proofRecord = post.record;
+        await storeBoardValues(db, proof.readBack, new Date().toISOString());
       }
       await log.flush();
     }
     const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
     const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
-    await finishRun(db, runId, verdict.status, { ...totals(mergeSummary, syncResult, proof), backlog: await backlogAtEnd(db) }, verdict.summary, syncResult?.stopped?.message);
-    return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof), durationMs: Date.now() - started };
+    await finishRun(db, runId, verdict.status, { ...totals(mergeSummary, syncResult, proof, proofRecord), backlog: await backlogAtEnd(db) }, verdict.summary, syncResult?.stopped?.message);
+    return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof, proofRecord), durationMs: Date.now() - started };
   } catch (err) {
     await apiLog?.flush().catch(() => undefined);
-    await finishThrownRun(db, runId, err, totals(mergeSummary, syncResult, proof));
+    await finishThrownRun(db, runId, err, totals(mergeSummary, syncResult, proof, proofRecord));
     if (err instanceof StoppedError) err.runId = runId;
     throw err;
   }
@@ -154,9 +162,9 @@ function recordedRejections(m: MergeSummary | undefined): RecordedRejection[] {
   return (m?.rejections ?? []).slice(0, RECORDED_REJECTIONS).map((r) => ({ at: rejectionPlace(r), key: r.key, reason: r.reason }));
 }
 
-function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined) {
+function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: BoardCheck | undefined, record?: CheckRecord) {
   return {
-    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, rejected: recordedRejections(m), warnings: m?.warnings.length ?? 0, ...(p ? { verify: runProof(p) } : {}) },
+    counts: { merge: m?.counts ?? null, sync: s?.counts ?? null, rejected_rows: m?.rejections.length ?? 0, rejected: recordedRejections(m), warnings: m?.warnings.length ?? 0, ...(p ? { verify: runProof(p, record) } : {}) },
     requests: s?.stats.requests,
     mutations: s?.stats.mutations,
     complexityUsed: s?.stats.complexityUsed,

@@ -1,3 +1,4 @@
+import { ownerOf } from '../config/ownership.js';
 import type { Settings } from '../config/schema.js';
 import { canonicalJson, sha256, type FieldValue } from './hash.js';
 
@@ -30,7 +31,8 @@ export function boardRowHash(s: Settings, format: ValueFormatter | undefined, ro
   const asWritten = format ?? ((_columnId: string, value: FieldValue) => value);
   const written: Record<string, unknown> = {};
   for (const [source, columnId] of Object.entries(s.mapping.columns)) {
-    if (UNHASHED_SOURCES.has(source)) continue;
+    // A board-owned column is written at creation only: a staged change to it is no reason to write.
+    if (UNHASHED_SOURCES.has(source) || ownerOf(s, columnId) === 'board') continue;
     written[columnId] = asWritten(columnId, row.fields[source] ?? null);
   }
   const status = s.cancel.status_column_id;

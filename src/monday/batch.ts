@@ -53,6 +53,16 @@ export interface DeleteItemOp {
   item_id: string;
 }
 
+export interface BulkArchiveItemsOp {
+  kind: 'bulk_archive_items';
+  board_id: string;
+  item_ids: string[];
+}
+export interface UndoActionOp {
+  kind: 'undo_action';
+  job_id: string;
+}
+
 export type MutationOp =
   | CreateGroupOp
   | ArchiveGroupOp
@@ -61,7 +71,9 @@ export type MutationOp =
   | ChangeColumnValuesOp
   | MoveItemToGroupOp
   | ArchiveItemOp
-  | DeleteItemOp;
+  | DeleteItemOp
+  | BulkArchiveItemsOp
+  | UndoActionOp;
 
 /** What each item mutation returns (create_group and archive_group return `{ id, title }`). */
 export interface ItemRef {
@@ -75,7 +87,26 @@ export interface GroupRef {
   id: string;
   title: string;
 }
+/** bulk_archive_items answers with the job that did it. */
+export interface JobRef {
+  job_id: string | null;
+}
+/** undo_action: `success: false` (with monday's message) when the job can no longer be undone. */
+export interface UndoRef {
+  success: boolean | null;
+  message: string | null;
+}
+/** What an item or group write returns; bulk_archive_items and undo_action answers are read with jobIdOf / undoOf. */
 export type MutationData = ItemRef | GroupRef;
+
+export function jobIdOf(data: MutationData | undefined): string | null {
+  return (data as Partial<JobRef> | undefined)?.job_id ?? null;
+}
+
+export function undoOf(data: MutationData | undefined): UndoRef {
+  const u = data as Partial<UndoRef> | undefined;
+  return { success: u?.success ?? null, message: u?.message ?? null };
+}
 
 export type AliasResult = { ok: true; data: MutationData } | { ok: false; error: MondayError };
 
@@ -150,7 +181,7 @@ export function aliasResults(
   return batch.aliases.map((alias) => {
     const value = data?.[alias];
     // A nested-field error next to a returned id still means the mutation ran.
-    if (isRecord(value) && typeof value.id === 'string') return { ok: true, data: value as unknown as MutationData };
+    if (applied(value)) return { ok: true, data: value as unknown as MutationData };
     const own = errors.find((e) => e.path?.[0] === alias);
     const error =
       own ??
@@ -167,10 +198,12 @@ export function aliasResults(
 
 /** True when at least one alias came back with an id, i.e. something was written. */
 export function anyApplied(batch: MutationBatch, data: Record<string, unknown> | null | undefined): boolean {
-  return batch.aliases.some((alias) => {
-    const value = data?.[alias];
-    return isRecord(value) && typeof value.id === 'string';
-  });
+  return batch.aliases.some((alias) => applied(data?.[alias]));
+}
+
+/** An alias ran when it returned its object: an id for item and group writes, a job or undo answer for the others. */
+function applied(value: unknown): boolean {
+  return isRecord(value) && (typeof value.id === 'string' || typeof value.job_id === 'string' || typeof value.success === 'boolean');
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

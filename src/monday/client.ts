@@ -12,6 +12,7 @@ import {
   type MutationOp,
 } from './batch.js';
 import {
+  ACTIVITY_LOGS_QUERY,
   BOARD_GROUPS_QUERY,
   GROUP_ITEMS_QUERY,
   BOARD_ITEMS_PAGE_QUERY,
@@ -140,6 +141,15 @@ export interface BoardSchemaRead {
   items_limit: number | null;
   columns: { id: string; title: string; type: string; settings: unknown }[];
   groups: GroupRef[];
+}
+
+/** An activity log entry; `data` is monday's JSON string of the event's details. */
+export interface ActivityLogRead {
+  id: string;
+  event: string;
+  created_at: string;
+  user_id: string;
+  data: string;
 }
 
 export interface MeRead {
@@ -313,6 +323,12 @@ export class MondayClient {
     const data = await this.query<{ me: MeRead['user'] | null; version: MeRead['version'] }>(ME_QUERY);
     if (!data.me) throw new MondayError({ code: 'NO_USER', message: 'monday returned no user for this token' });
     return { user: data.me, version: data.version };
+  }
+
+  /** One page of each board's activity log between two times (ISO 8601), newest first. */
+  async activityLogs(boardIds: readonly string[], window: { from: string; to: string; limit: number; page: number }): Promise<Map<string, ActivityLogRead[]>> {
+    const data = await this.query<{ boards: Array<{ id: string; activity_logs: ActivityLogRead[] | null }> | null }>(ACTIVITY_LOGS_QUERY, { boardIds, ...window });
+    return new Map((data.boards ?? []).map((b) => [b.id, b.activity_logs ?? []]));
   }
 
   async boardSchema(boardId: string): Promise<BoardSchemaRead> {

@@ -106,6 +106,17 @@ query BoardItemsPage($boardId: ID!, $limit: Int!, $queryParams: ItemsQuery, ${IT
 }
 ${ITEM_FIELDS_FRAGMENT}`;
 
+/**
+ * What planners did on the boards since a time: one page of each board's log (newest first).
+ * Unfiltered by column: monday's `column_ids` filter keeps only column-value events and would
+ * drop moves, archives and deletes, so the reader filters by column itself.
+ */
+export const ACTIVITY_LOGS_QUERY = `
+query ActivityLogs($boardIds: [ID!]!, $from: ISO8601DateTime, $to: ISO8601DateTime, $limit: Int, $page: Int) {
+  ${COMPLEXITY_SELECTION}
+  boards(ids: $boardIds) { id activity_logs(from: $from, to: $to, limit: $limit, page: $page) { id event created_at user_id data } }
+}`;
+
 const ITEM_REF_SELECTION = 'id name state board { id } group { id }';
 
 export interface MutationTemplate {
@@ -169,6 +180,15 @@ export const MUTATION_TEMPLATES = {
   delete_item: {
     args: { item_id: 'ID' },
     selection: ITEM_REF_SELECTION,
+  },
+  /** Archives through a job, whose id `undo_action` takes to bring the items back: the API has no unarchive. */
+  bulk_archive_items: {
+    args: { board_id: 'ID!', item_ids: '[ID!]!' },
+    selection: 'job_id',
+  },
+  undo_action: {
+    args: { job_id: 'ID!' },
+    selection: 'success message',
   },
 } as const satisfies Record<string, MutationTemplate>;
 

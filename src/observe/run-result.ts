@@ -9,6 +9,16 @@ export interface RunProof {
   checked: { orders: number; lines: number; boardItems: number };
   counts: Record<DriftKind, number>;
   findings: DriftFinding[];
+  /** Orders whose board-owned or read-back values were read into the rows. */
+  read_back?: number;
+  /** How the check was chosen (written, changed through the activity log, full), its window and cost. */
+  check?: {
+    mode: 'written' | 'changed' | 'full';
+    window?: { from: string; until: string };
+    activity?: { events: number; items: number; subitems: number; requests: number; complexityUsed: number; truncated: boolean };
+    last_full_at?: string;
+    api: { requests: number; complexityUsed: number };
+  };
 }
 
 /** What one job (run, sync, merge, retry) did: the record alerts, reports and the CLI read. */

@@ -1,4 +1,5 @@
-import type { MutationData, MutationOp } from '../monday/batch.js';
+import { dbOwnedChanges } from '../config/ownership.js';
+import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
 import { FormatError, formatColumnValues, formatValue, missingLabels, type FormattedValue } from '../monday/values.js';
 import type { SyncContext } from './context.js';
 import { changedFields, columnSources, desiredGroup, desiredState, ORDER_COLUMNS, type OrderRow, type SyncedOrder } from './desired.js';
@@ -95,11 +96,13 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
       unit: {
         ...base,
         operation: 'archive_item',
-        ops: [{ kind: 'archive_item', item_id: itemId }],
-        onSuccess: async (trx) => {
+        // One job per item: rollback undoes each archive on its own (undo_action takes the job id).
+        ops: [{ kind: 'bulk_archive_items', board_id: board, item_ids: [itemId] }],
+        onSuccess: async (trx, [data]) => {
           await trx.updateTable('orders').set(syncedColumns(ctx, o.synced_fields_json)).where('id', '=', o.id).execute();
           ctx.counts.items_archived++;
-          return [{ order_key: o.order_key, operation: 'archive_item', outcome: 'OK', board_id: board, monday_id: itemId, before: { state: 'active' }, after: { state: 'archived' } }];
+          const job = jobIdOf(data);
+          return [{ order_key: o.order_key, operation: 'archive_item', outcome: 'OK', board_id: board, monday_id: itemId, before: { state: 'active', group_id: o.monday_group_id }, after: { state: 'archived', job_id: job } }];
         },
       },
     };
@@ -118,7 +121,7 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
 
   const synced = o.synced_fields_json ? (JSON.parse(o.synced_fields_json) as SyncedOrder) : null;
   const creating = !o.monday_item_id;
-  const changed = creating ? undefined : changedFields(desired, synced);
+  const changed = creating ? undefined : dbOwnedChanges(ctx.s, changedFields(desired, synced));
   const sources = columnSources(ctx, desired, changed);
   if (creating) for (const [k, v] of Object.entries(sources)) if (v === null) delete sources[k];
   // The whole key, in its canonical escaped form, in the column crash recovery searches by.

@@ -1,7 +1,7 @@
-import type { MutationData, MutationOp } from '../monday/batch.js';
+import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
 import { formatColumnValues } from '../monday/values.js';
 import type { MondayItem } from '../monday/client.js';
-import { keyColumns, subitemsBySize, targetQty } from './board-match.js';
+import { columnNumber, keyColumns, subitemsBySize, targetQty } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { failureOf, type RowFailure } from './failures.js';
 import { labelPolicy } from './items.js';
@@ -15,6 +15,7 @@ interface LineRow {
   id: number;
   order_id: number;
   size: string;
+  size_position: number;
   qty: number;
   synced_qty: number | null;
   action: string;
@@ -48,6 +49,7 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
         'l.id',
         'l.order_id',
         'l.size',
+        'l.size_position',
         'l.qty',
         'l.synced_qty',
         'l.action',
@@ -106,15 +108,17 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
 
   if (removal) {
     const subitemId = l.monday_subitem_id as string;
-    const kind = m.line_delete_policy === 'delete' ? ('delete_item' as const) : ('archive_item' as const);
+    const remove = m.line_delete_policy === 'delete';
     return {
       ...base,
-      operation: kind === 'delete_item' ? 'delete_subitem' : 'archive_subitem',
-      ops: [{ kind, item_id: subitemId }],
-      onSuccess: async (trx) => {
+      operation: remove ? 'delete_subitem' : 'archive_subitem',
+      // Archived through a job, so rollback can bring the subitem back with undo_action.
+      ops: [remove ? { kind: 'delete_item', item_id: subitemId } : { kind: 'bulk_archive_items', board_id: board, item_ids: [subitemId] }],
+      onSuccess: async (trx, [data]) => {
         await trx.deleteFrom('order_lines').where('id', '=', l.id).execute();
         ctx.counts.subitems_removed++;
-        return [{ order_key: l.order_key, size: l.size, operation: kind === 'delete_item' ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active' }, after: { state: kind === 'delete_item' ? 'deleted' : 'archived' } }];
+        const after = remove ? { state: 'deleted' } : { state: 'archived', job_id: jobIdOf(data) };
+        return [{ order_key: l.order_key, size: l.size, operation: remove ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active', parent_id: l.parent_id, size_position: l.size_position }, after }];
       },
     };
   }
@@ -183,7 +187,7 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
     const items = await ctx.client.itemsByIds(parents.slice(i, i + LOOKUP_CHUNK), {
       columnIds: keyColumns(ctx.boardKey),
       withSubitems: true,
-      subitemColumnIds: [ctx.subitemColumns.size],
+      subitemColumnIds: [ctx.subitemColumns.size, ctx.subitemColumns.qty],
     });
     for (const it of items) own.set(it.id, (it.subitems ?? []).filter((sub) => sub.state !== 'deleted'));
   }
@@ -191,7 +195,8 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
   const foreign = writes.filter((l) => own.has(l.parent_id) && !own.get(l.parent_id)?.some((sub) => sub.id === l.monday_subitem_id));
   if (foreign.length === 0) return page;
   // The order's item may already have a subitem of that size no line holds: the line takes it.
-  const bySize = (l: LineRow) => subitemsBySize(own.get(l.parent_id) ?? [], ctx.subitemColumns.size).get(l.size)?.id;
+  const sizeOf = (l: LineRow) => subitemsBySize(own.get(l.parent_id) ?? [], ctx.subitemColumns.size).get(l.size);
+  const bySize = (l: LineRow) => sizeOf(l)?.id;
   const offered = foreign.map(bySize).filter((id): id is string => id !== undefined);
   const held = new Set(
     offered.length === 0 ? [] : (await ctx.db.kysely.selectFrom('order_lines').select('monday_subitem_id').where('monday_subitem_id', 'in', offered).execute()).map((r) => r.monday_subitem_id),
@@ -199,6 +204,8 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
   const now = ctx.now();
   const dropped = new Set<number>();
   const replacement = new Map<number, string | null>();
+  // A taken subitem's quantity is what the board shows: the write (and its journal's "before") start from it.
+  const takenQty = new Map<number, number | null>();
   await ctx.db.kysely.transaction().execute(async (trx) => {
     for (const l of foreign) {
       const removal = l.action === 'DELETE' && policy !== 'zero';
@@ -211,7 +218,9 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
       const take = free !== undefined && !held.has(free) ? free : null;
       if (take) held.add(take);
       replacement.set(l.id, take);
-      await trx.updateTable('order_lines').set({ monday_subitem_id: take, synced_qty: null, updated_at: now }).where('id', '=', l.id).execute();
+      const shown = take ? columnNumber(sizeOf(l) as MondayItem, ctx.subitemColumns.qty) : null;
+      takenQty.set(l.id, shown);
+      await trx.updateTable('order_lines').set({ monday_subitem_id: take, synced_qty: shown, updated_at: now }).where('id', '=', l.id).execute();
     }
     const events = foreign.map((l) =>
       eventRow(
@@ -223,7 +232,8 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
           outcome: 'SKIPPED',
           board_id: ctx.subitemsBoard.board_id,
           monday_id: l.monday_subitem_id,
-          before: { subitem_id: l.monday_subitem_id, parent_id: l.parent_id },
+          // What rollback puts back on the row: the detach sent nothing, so undoing it is a row write only.
+          before: { subitem_id: l.monday_subitem_id, parent_id: l.parent_id, synced_qty: l.synced_qty },
           after: {
             reason: `subitem ${l.monday_subitem_id} is not under item ${l.parent_id}: left untouched`,
             next: dropped.has(l.id) ? 'line dropped (nothing of this order to remove)' : replacement.get(l.id) ? `uses subitem ${replacement.get(l.id)} of that size under its item` : 'a new subitem is created',
@@ -235,7 +245,7 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
     await trx.insertInto('sync_events').values(events).execute();
   });
   ctx.counts.subitems_detached += foreign.length;
-  return page.filter((l) => !dropped.has(l.id)).map((l) => (replacement.has(l.id) ? { ...l, monday_subitem_id: replacement.get(l.id) ?? null, synced_qty: null } : l));
+  return page.filter((l) => !dropped.has(l.id)).map((l) => (replacement.has(l.id) ? { ...l, monday_subitem_id: replacement.get(l.id) ?? null, synced_qty: takenQty.get(l.id) ?? null } : l));
 }
 
 async function markSettled(ctx: SyncContext, rows: LineRow[]): Promise<void> {

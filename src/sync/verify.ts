@@ -1,4 +1,5 @@
 import { subitemColumnIds } from '../config/board-keys.js';
+import { ownerOf, readBackColumns } from '../config/ownership.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
@@ -56,6 +57,7 @@ export interface VerifiedOrder {
   group_name: string;
   is_cancelled: number;
   synced_fields_json: string | null;
+  board_values_json: string | null;
 }
 
 export interface VerifiedLine {
@@ -112,7 +114,8 @@ export function findDrift(input: DriftInput): DriftFinding[] {
       if (synced.name !== item.name) out.push({ ...base, kind: 'name_changed', expected: synced.name, board: item.name });
       for (const [columnId, value] of Object.entries(columnSources({ s }, synced))) {
         const column = columns.get(columnId);
-        if (!column) continue;
+        // A planner's value in a board-owned column is the truth, read back instead (readBackValues).
+        if (!column || ownerOf(s, columnId) === 'board') continue;
         const formatted = formatValue(column, value, { longTextOverflow: s.mapping.long_text_overflow });
         if (!formatted.ok) continue;
         const board = columnText(item, columnId) ?? '';
@@ -285,4 +288,37 @@ function forgetSynced(s: Settings, synced: SyncedOrder, findings: readonly Drift
 function moved(findings: readonly DriftFinding[]): { monday_group_id?: string | null } {
   const f = findings.find((x) => x.kind === 'wrong_group');
   return f ? { monday_group_id: f.board_group_id ?? null } : {};
+}
+
+/** One order's read-back columns as the board shows them, where that differs from what the row holds. */
+export interface ReadBack {
+  order_id: number;
+  order_key: string;
+  values: Record<string, string | null>;
+}
+
+/**
+ * The board's text of every board-owned and `[mapping.read_back]` column, per order whose item
+ * was read, kept where it differs from the row's `board_values_json`; pure, like findDrift.
+ */
+export function readBackValues(s: Settings, orders: readonly VerifiedOrder[], items: readonly MondayItem[]): ReadBack[] {
+  const columns = readBackColumns(s);
+  if (columns.length === 0) return [];
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const out: ReadBack[] = [];
+  for (const o of orders) {
+    const item = byId.get(o.monday_item_id);
+    if (!item) continue;
+    const values = Object.fromEntries(columns.map(({ name, columnId }) => [name, columnText(item, columnId) ?? null]));
+    if (JSON.stringify(values) !== JSON.stringify(o.board_values_json ? JSON.parse(o.board_values_json) : null)) out.push({ order_id: o.id, order_key: o.order_key, values });
+  }
+  return out;
+}
+
+/** Writes the board's values of board-owned and read-back columns into the order rows (never queues a write to the board). */
+export async function storeBoardValues(db: Db, readBack: readonly ReadBack[], now: string): Promise<void> {
+  if (readBack.length === 0) return;
+  await db.kysely.transaction().execute(async (trx) => {
+    for (const r of readBack) await trx.updateTable('orders').set({ board_values_json: JSON.stringify(r.values), board_values_at: now }).where('id', '=', r.order_id).execute();
+  });
 }

@@ -42,7 +42,7 @@ describe('SQLite', () => {
   it('migrate status with no file: every migration pending, exit 3, the file not created', async () => {
     const r = await cli(['migrate', 'status']);
     expect(r.code).toBe(ExitCode.config);
-    expect(r.stdout).toMatch(/^001_orders\s+pending\n002_run_history\s+pending\n003_value_hash\s+pending\n004_item_id_unique\s+pending\n$/);
+    expect(r.stdout).toMatch(/^001_orders\s+pending\n002_run_history\s+pending\n003_value_hash\s+pending\n004_item_id_unique\s+pending\n005_board_values\s+pending\n$/);
     expect(existsSync(join(dir, 'dev.db'))).toBe(false);
   });
 
@@ -51,7 +51,7 @@ describe('SQLite', () => {
     for (const args of [['status'], ['report', '--last'], ['plan']]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(ExitCode.config);
-      expect(oneLine(r)).toBe('ordersync: the database schema of environment "dev" is not migrated (3 pending: 002_run_history, 003_value_hash, 004_item_id_unique): run `ordersync migrate up --env dev`');
+      expect(oneLine(r)).toBe('ordersync: the database schema of environment "dev" is not migrated (4 pending: 002_run_history, 003_value_hash, 004_item_id_unique, 005_board_values): run `ordersync migrate up --env dev`');
     }
   });
 
@@ -129,7 +129,7 @@ describe('PostgreSQL', () => {
   it('a database not migrated yet: exit 3 naming `migrate up`; --json gets the error document', async () => {
     const r = await cli(['status', '--env', 'pg', '--json'], pg.target.url);
     expect(r.code).toBe(ExitCode.config);
-    expect(oneLine(r)).toContain('is not migrated (4 pending: 001_orders, 002_run_history, 003_value_hash, 004_item_id_unique): run `ordersync migrate up --env pg`');
+    expect(oneLine(r)).toContain('is not migrated (5 pending: 001_orders, 002_run_history, 003_value_hash, 004_item_id_unique, 005_board_values): run `ordersync migrate up --env pg`');
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'ConfigError', exit_code: 3 } });
   });
 });

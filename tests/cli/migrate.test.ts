@@ -56,6 +56,7 @@ describe('ordersync migrate (CLI)', () => {
       ['002_run_history', 2, 'pending'],
       ['003_value_hash', 3, 'pending'],
       ['004_item_id_unique', 4, 'pending'],
+      ['005_board_values', 5, 'pending'],
     ]);
     expect(Date.parse(status[0]?.appliedAt ?? '')).toBeGreaterThan(Date.now() - 600_000);
   });
@@ -71,6 +72,7 @@ describe('ordersync migrate (CLI)', () => {
       ['002_run_history', 'pending'],
       ['003_value_hash', 'pending'],
       ['004_item_id_unique', 'pending'],
+      ['005_board_values', 'pending'],
     ]);
   });
 

@@ -29,13 +29,13 @@ describe('writes to a protected environment', () => {
 
   it('are accepted with --yes', async () => {
     const r = await runCli(['--yes', 'migrate', 'up', '--env', 'prod'], { cwd: dir });
-    expect(r).toMatchObject({ code: 0, stdout: 'applied 001_orders\napplied 002_run_history\napplied 003_value_hash\napplied 004_item_id_unique\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'applied 001_orders\napplied 002_run_history\napplied 003_value_hash\napplied 004_item_id_unique\napplied 005_board_values\n' });
     expect(existsSync(prodDb)).toBe(true);
   });
 
   it('are accepted non-interactively with CI=true', async () => {
     const r = await runCli(['migrate', 'down', '--env', 'prod'], { cwd: dir, env: { CI: 'true' } });
-    expect(r).toMatchObject({ code: 0, stdout: 'reverted 004_item_id_unique\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'reverted 005_board_values\n' });
   });
 
   it('reads need no consent', async () => {
@@ -45,6 +45,7 @@ describe('writes to a protected environment', () => {
     expect(status.stdout).toMatch(/^001_orders\s+\d{4}-/m);
     expect(status.stdout).toMatch(/^002_run_history\s+\d{4}-/m);
     expect(status.stdout).toMatch(/^003_value_hash\s+\d{4}-/m);
-    expect(status.stdout).toMatch(/^004_item_id_unique\s+pending$/m);
+    expect(status.stdout).toMatch(/^004_item_id_unique\s+\d{4}-/m);
+    expect(status.stdout).toMatch(/^005_board_values\s+pending$/m);
   });
 });

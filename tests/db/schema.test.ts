@@ -25,13 +25,15 @@ describe.each(ENGINES)('schema on %s', (engine) => {
 
   it('migrate up → down → up leaves the same schema', async () => {
     expect(await isCurrent(db)).toBe(false);
-    expect(await migrateUp(db)).toEqual(['applied 001_orders', 'applied 002_run_history', 'applied 003_value_hash', 'applied 004_item_id_unique']);
+    expect(await migrateUp(db)).toEqual(['applied 001_orders', 'applied 002_run_history', 'applied 003_value_hash', 'applied 004_item_id_unique', 'applied 005_board_values']);
     expect(await isCurrent(db)).toBe(true);
     const before = await dumpSchema(db);
     expect(Object.keys(before.tables).sort()).toEqual([...MIGRATION_TABLES, ...OUR_TABLES].sort());
     expectSubstantial(before);
 
     // default: one step
+    expect(await migrateDown(db)).toEqual(['reverted 005_board_values']);
+    expect((await dumpSchema(db)).tables.orders?.columns.some((c) => c.startsWith('board_values_json'))).toBe(false);
     expect(await migrateDown(db)).toEqual(['reverted 004_item_id_unique']);
     expect(await migrateDown(db)).toEqual(['reverted 003_value_hash']);
     expect(Object.keys((await dumpSchema(db)).tables)).not.toContain('board_schemas');
@@ -45,6 +47,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
       [2, false],
       [3, false],
       [4, false],
+      [5, false],
     ]);
 
     expect(await migrateDown(db, 0)).toEqual(['reverted 001_orders']);
@@ -52,18 +55,18 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     expect(await migrateDown(db)).toEqual([]);
 
     expect(await migrateUp(db, 1)).toEqual(['applied 001_orders']);
-    expect(await migrateUp(db)).toEqual(['applied 002_run_history', 'applied 003_value_hash', 'applied 004_item_id_unique']);
+    expect(await migrateUp(db)).toEqual(['applied 002_run_history', 'applied 003_value_hash', 'applied 004_item_id_unique', 'applied 005_board_values']);
     const after = await dumpSchema(db);
     expect(after).toEqual(before);
   });
 
   it('up --to and down --to never move the other way', async () => {
     const before = await dumpSchema(db);
-    expect(await migrateUp(db, 1)).toEqual([]); // at 4 already: nothing to apply, nothing dropped
-    expect(await migrateDown(db, 4)).toEqual([]);
+    expect(await migrateUp(db, 1)).toEqual([]); // at 5 already: nothing to apply, nothing dropped
+    expect(await migrateDown(db, 5)).toEqual([]);
     expect(await migrateUp(db)).toEqual([]);
     expect(await dumpSchema(db)).toEqual(before);
-    await expect(migrateUp(db, 9)).rejects.toThrow('no migration version 9 (known: 001_orders, 002_run_history, 003_value_hash, 004_item_id_unique)');
+    await expect(migrateUp(db, 9)).rejects.toThrow('no migration version 9 (known: 001_orders, 002_run_history, 003_value_hash, 004_item_id_unique, 005_board_values)');
   });
 
   describe('CHECK constraints reject unknown states', () => {
@@ -131,7 +134,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
       await db.kysely.updateTable('orders').set({ monday_item_id: '9000000100' }).where('order_key', '=', 'ITEM-3').execute();
       await expect(migrateUp(db)).rejects.toThrow(/item 9000000100 held by 2 orders \("ITEM-1" … "ITEM-3"\)/);
       await db.kysely.updateTable('orders').set({ monday_item_id: null }).where('order_key', '=', 'ITEM-3').execute();
-      expect(await migrateUp(db)).toEqual(['applied 004_item_id_unique']);
+      expect(await migrateUp(db)).toEqual(['applied 004_item_id_unique', 'applied 005_board_values']);
     });
   });
 });
@@ -139,7 +142,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
 /** Guards the comparison above against an empty or shallow dump. */
 function expectSubstantial(d: SchemaDump): void {
   const orders = d.tables.orders;
-  expect(orders?.columns.length).toBe(33);
+  expect(orders?.columns.length).toBe(35);
   expect(orders?.columns.find((c) => c.startsWith('sync_state '))).toMatch(/^sync_state text not null/);
   expect(orders?.columns.find((c) => c.startsWith('customer '))).toMatch(/^customer text null/);
   expect(orders?.checks.join('\n')).toMatch(/sync_state/);

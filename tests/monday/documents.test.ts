@@ -62,6 +62,7 @@ describe('documents against the real monday 2026-10 SDL', () => {
 
   it('covers every read document', () => {
     expect(reads.map(([n]) => n).sort()).toEqual([
+      'ACTIVITY_LOGS_QUERY',
       'BOARD_GROUPS_QUERY',
       'BOARD_ITEMS_PAGE_QUERY',
       'BOARD_SCHEMA_QUERY',

@@ -131,7 +131,7 @@ describe.each(['sqlite', 'postgres'] as const)('values on the board, on %s', (en
       const fields = Object.fromEntries(Object.entries(JSON.parse(o.fields_json) as Record<string, unknown>).filter(([k]) => !k.startsWith('@')));
       expect(o.row_hash).toBe(sha256(canonicalJson({ fields, groupName: o.group_name, itemName: o.item_name, cancelled: o.is_cancelled === 1 })));
     }
-    expect(await migrateUp(env.db)).toEqual(['applied 003_value_hash', 'applied 004_item_id_unique']);
+    expect(await migrateUp(env.db)).toEqual(['applied 003_value_hash', 'applied 004_item_id_unique', 'applied 005_board_values']);
     const result = await env.run();
     expect(result.status).toBe('OK');
     expect(result.merge?.counts.unchanged).toBe(rows.length);

@@ -51,6 +51,7 @@ export function formatVerify(r: VerifyResult): string {
   const out = [
     `verify (${r.env}): ${r.checked.orders} synced orders, ${r.checked.lines} subitems checked against ${r.checked.boardItems} board items${r.wholeBoard ? '' : ' (read by id)'}; ${r.api.requests} requests, ${r.api.complexityUsed.toLocaleString('en-US')} complexity`,
   ];
+  if (r.readBack > 0) out.push(`${r.readBack} order(s) show other values in board-owned or read-back columns${r.requeued ? ': read back into the rows (board_values_json)' : ' (`--fix` or the next run reads them back into the rows, board_values_json)'}`);
   if (r.findings.length === 0) {
     out.push('the board matches what ordersync last synced');
     return out.join('\n');
@@ -60,6 +61,7 @@ export function formatVerify(r: VerifyResult): string {
   if (r.findings.length > 50) out.push(`  … ${r.findings.length - 50} more (--json lists all)`);
   if (r.requeued) {
     out.push(`re-queued ${r.requeued.orders} order(s) and ${r.requeued.lines} line(s) (run ${r.runId}); \`ordersync plan\` shows the repair, \`ordersync run\` makes it`);
+    if (r.overwritten?.length) out.push(`${r.overwritten.length} planner edit(s) of db-owned columns will be overwritten (listed in run ${r.runId}); make a column board-owned (mapping.owners) to keep planners' values`);
   } else {
     out.push('nothing written; `ordersync verify --fix` re-queues the repairable findings for the next run');
   }

@@ -1,6 +1,6 @@
 import type { DialectSettings } from '../../config/dialects.js';
 import type { Settings } from '../../config/schema.js';
-import type { CreateIndexBuilder, CreateTableBuilder, Dialect, DropIndexBuilder, Kysely, KyselyPlugin, RawBuilder } from 'kysely';
+import type { CreateIndexBuilder, CreateTableBuilder, Dialect, DropIndexBuilder, Kysely, KyselyPlugin, RawBuilder, SelectQueryBuilder } from 'kysely';
 
 /** The `database.dialect` names a configuration may choose (each has one adapter). */
 export type DialectName = Settings['database']['dialect'];
@@ -139,4 +139,6 @@ export interface DialectAdapter extends DialectSettings {
   uniqueAllowingNulls(index: CreateIndexBuilder<any>, column: string): CreateIndexBuilder<any>;
   /** Migrations: dropping an index (some engines need its table). */
   dropIndex(drop: DropIndexBuilder, table: string): DropIndexBuilder;
+  /** Migrations (views): `query` joined with the name/value pairs of the JSON object in `column`, as `alias`.key / `alias`.value. */
+  jsonEntries(query: SelectQueryBuilder<any, any, any>, column: string, alias: string): SelectQueryBuilder<any, any, any>;
 }

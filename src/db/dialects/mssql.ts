@@ -121,4 +121,6 @@ export const mssql: DialectAdapter = {
   // A SQL Server unique index holds one NULL at most; a filtered index leaves NULLs out.
   uniqueAllowingNulls: (index, column) => index.where(sql.ref(column), 'is not', null),
   dropIndex: (drop, table) => drop.on(table),
+  // A function of the outer row needs CROSS APPLY in T-SQL; OPENJSON yields [key] and [value].
+  jsonEntries: (query, column, alias) => query.crossApply(sql`openjson(${sql.ref(column)})`.as(alias)),
 };

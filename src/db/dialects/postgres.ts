@@ -71,6 +71,7 @@ export const postgresSql = {
   // NULLs are distinct in a PostgreSQL unique index.
   uniqueAllowingNulls: (index) => index,
   dropIndex: (drop) => drop,
+  jsonEntries: (query, column, alias) => query.innerJoin(sql`jsonb_each_text(${sql.ref(column)}::jsonb)`.as(alias), (join) => join.onTrue()),
 } satisfies Omit<DialectAdapter, keyof DialectSettings | 'name' | 'createsOnOpen' | 'hostsJobQueue' | 'open' | 'sessionLock' | 'backup'>;
 
 /**

@@ -91,4 +91,5 @@ export const sqlite: DialectAdapter = {
   // NULLs are distinct in a SQLite unique index.
   uniqueAllowingNulls: (index) => index,
   dropIndex: (drop) => drop,
+  jsonEntries: (query, column, alias) => query.innerJoin(sql`json_each(${sql.ref(column)})`.as(alias), (join) => join.onTrue()),
 };

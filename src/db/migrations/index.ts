@@ -6,6 +6,7 @@ import { orders } from './001_orders.js';
 import { runHistory } from './002_run_history.js';
 import { valueHash } from './003_value_hash.js';
 import { itemIdUnique } from './004_item_id_unique.js';
+import { boardValues } from './005_board_values.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -19,6 +20,7 @@ export function migrationsFor(ctx: MigrationContext): Record<string, Migration> 
     '002_run_history': runHistory(ctx),
     '003_value_hash': valueHash(ctx),
     '004_item_id_unique': itemIdUnique(ctx),
+    '005_board_values': boardValues(ctx),
   };
 }
 

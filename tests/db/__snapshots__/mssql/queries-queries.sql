@@ -25,6 +25,7 @@ select top(1) "order_key", "pending_since" from "orders" where "pending_since" i
 delete from "sync_events" where "created_at" < ? and "run_id" != ?;
 select "id", "run_id", "created_at", "size", "operation", "outcome", "monday_id", "error_code", "error_message", "column_id", "value", "before_json", "after_json" from "sync_events" where "order_key" = ? order by "id";
 select "orders"."customer", "orders"."customer_season", "orders"."aag_season", "sync_events"."order_key", "sync_events"."size", "sync_events"."operation", "sync_events"."outcome", "sync_events"."error_code", "sync_events"."error_message", "sync_events"."column_id", "sync_events"."value" from "sync_events" left join "orders" on "orders"."order_key" = "sync_events"."order_key" where "sync_events"."run_id" = ? and "sync_events"."order_key" is not null order by "sync_events"."id";
+select "run_id", count(*) as "n" from "sync_events" where "created_at" < ? and "run_id" != ? group by "run_id";
 
 -- sync_runs
 select * from "sync_runs" where "id" = ?;
