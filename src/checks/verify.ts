@@ -3,7 +3,6 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
-import { withRunLock } from '../db/run-lock.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import { fetchBoardSnapshot } from '../monday/board-schema.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
@@ -12,7 +11,7 @@ import { clientFromConfig } from '../monday/from-config.js';
 import { boardKey, keyColumns } from '../sync/index.js';
 import { DRIFT_KINDS, findDrift, readBackValues, REPAIRABLE, requeueDrift, storeBoardValues, type DriftFinding, type DriftKind, type ReadBack, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
 import type { RunProof } from '../observe/run-result.js';
-import { finishRun, startRun } from '../queue/runs.js';
+import { withRunRecord } from '../queue/run-record.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
 
 export interface VerifyOptions {
@@ -158,24 +157,24 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   };
 
   if (opts.fix) {
-    await withRunLock(db, cfg.envName, async () => {
+    const record = {
+      env: cfg.envName,
+      command: 'verify:fix',
+      options: { customer: opts.customer ?? null, limit: opts.limit ?? null },
       // Mid-rollback or mid-baseline the board is half-way on purpose: re-queueing it would undo the undo.
-      await refuseUnfinished(db, cfg.envName);
-      const runId = await startRun(db, cfg.envName, 'verify:fix', { customer: opts.customer ?? null, limit: opts.limit ?? null });
-      result.runId = runId;
-      try {
-        const now = new Date().toISOString();
-        result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, now);
-        await storeBoardValues(db, check.readBack, now);
-        // The planners' values in db-owned columns that the next run writes over.
-        result.overwritten = findings.filter((f) => f.kind === 'column_changed' || f.kind === 'name_changed');
-        const stats = client.stats;
-        const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run${result.overwritten.length ? `, overwriting ${result.overwritten.length} planner edit(s)` : ''}${check.readBack.length ? `; read back ${check.readBack.length} order(s)' board-owned values` : ''}`;
-        await finishRun(db, runId, result.needsAttention > 0 ? 'DEGRADED' : 'OK', { counts: { verify: runProof(check), requeued: result.requeued, overwritten: result.overwritten.slice(0, 100) }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict);
-      } catch (err) {
-        await finishRun(db, runId, 'FAILED', { counts: { verify: runProof(check) } }, 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
-        throw err;
-      }
+      refuse: () => refuseUnfinished(db, cfg.envName),
+    };
+    await withRunRecord(db, record, async (run) => {
+      result.runId = run.id;
+      run.onThrow(() => ({ counts: { verify: runProof(check) } }));
+      const now = new Date().toISOString();
+      result.requeued = await requeueDrift(db, s, findings, check.orders, check.lines, now);
+      await storeBoardValues(db, check.readBack, now);
+      // The planners' values in db-owned columns that the next run writes over.
+      result.overwritten = findings.filter((f) => f.kind === 'column_changed' || f.kind === 'name_changed');
+      const stats = client.stats;
+      const verdict = `${findings.length} finding(s); re-queued ${result.requeued.orders} order(s) and ${result.requeued.lines} line(s) for the next run${result.overwritten.length ? `, overwriting ${result.overwritten.length} planner edit(s)` : ''}${check.readBack.length ? `; read back ${check.readBack.length} order(s)' board-owned values` : ''}`;
+      return { status: result.needsAttention > 0 ? 'DEGRADED' : 'OK', totals: { counts: { verify: runProof(check), requeued: result.requeued, overwritten: result.overwritten.slice(0, 100) }, requests: stats.requests, complexityUsed: stats.complexityUsed }, verdict, value: undefined };
     });
   }
   const stats = client.stats;

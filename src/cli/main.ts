@@ -1,16 +1,16 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
 import { SUPPORTED_API_VERSIONS, VERSION } from '../version.js';
 import { commandModules } from './commands/index.js';
-import { outcome } from './outcome.js';
+import { Program } from './program.js';
 
 /**
  * The program. Given argv, only the module of the command it names is imported and registered
  * in full; the others are listed by their summary, so `ordersync status` never loads what
  * `serve` or `demo` need. Without argv every module is loaded (the help and docs tests).
  */
-export async function buildProgram(argv?: string[]): Promise<Command> {
-  const program = new Command('ordersync')
+export async function buildProgram(argv?: string[]): Promise<Program> {
+  const program = new Program('ordersync')
     .description('Keep the order list (SQL) in step with monday.com boards.')
     .version(`ordersync ${VERSION} (monday API ${SUPPORTED_API_VERSIONS.join(', ')})`, '-V, --version', 'print the version and the monday API version it speaks')
     .option('-c, --config <file>', 'config file (default: $ORDERSYNC_CONFIG or ./ordersync.toml)')
@@ -54,10 +54,9 @@ interface Failure {
 
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
-  outcome.exitCode = ExitCode.ok;
   try {
     await program.parseAsync(argv);
-    return outcome.exitCode;
+    return program.actionExitCode;
   } catch (err) {
     if (err instanceof CommanderError && err.exitCode === 0) return ExitCode.ok;
     const f = failureOf(err, argv.includes('--debug'));

@@ -3,7 +3,6 @@ import type { Finding } from '../config/checks.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
 import { migrateUp, notMigratedError, pendingMigrations } from '../db/migrations/index.js';
-import { withRunLock } from '../db/run-lock.js';
 import { ConfigError } from '../errors.js';
 import { merge } from '../merge/index.js';
 import { fetchBoardSnapshot } from '../monday/board-schema.js';
@@ -12,7 +11,8 @@ import type { SyncScope } from '../sync/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
 import { runDoctor, type DoctorReport } from '../checks/doctor.js';
 import { runJob, type JobResult } from './run.js';
-import { finishRun, finishThrownRun, startRun } from '../queue/runs.js';
+import { withRunRecord } from '../queue/run-record.js';
+import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
 import { stopScope } from './stop.js';
 import { validateConfig } from '../checks/validate.js';
 
@@ -47,8 +47,8 @@ export interface CutoverResult {
   preflight?: { findings: Finding[]; doctor: DoctorReport };
   baseline?: BaselineResult;
   complete: boolean;
-  /** 0 complete (or baseline-only done), 1 a step failed, 2 a step degraded. */
-  exitCode: 0 | 1 | 2;
+  /** The last step's (exitCodeFor): 0 complete (or stopped where asked), 1 a step failed, 2 a step degraded. */
+  exitCode: JobExitCode;
 }
 
 const stepCommand = (s: CutoverStepName) => `cutover:${s}`;
@@ -78,25 +78,18 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     const steps: CutoverStep[] = [];
     if (root !== undefined && done.has('full')) {
       log(`cutover of "${cfg.envName}" already complete (full run ${done.get('full')})`);
-      return { rootRunId: root, steps: CUTOVER_STEPS.map((step) => ({ step, status: 'skipped', runId: done.get(step), detail: 'completed earlier' })), complete: true, exitCode: 0 };
+      return { rootRunId: root, steps: CUTOVER_STEPS.map((step) => ({ step, status: 'skipped', runId: done.get(step), detail: 'completed earlier' })), complete: true, exitCode: exitCodeFor('OK') };
     }
 
     // Preflight runs every time: the board or the config may have changed since. Its record
     // comes first: from then on `run` refuses the environment until a baseline has finished.
-    const preflightId = await startRun(db, cfg.envName, stepCommand('preflight'), { scope, baselineOnly: Boolean(opts.baselineOnly) }, root);
-    const findings = await validateConfig(cfg, { online: true, envVars });
-    const doctor = await runDoctor(cfg, { envVars });
-    const errors = findings.filter((f) => f.level === 'error');
-    const failedChecks = doctor.checks.filter((c) => c.status === 'fail');
-    const rootRunId = root ?? preflightId;
-    const ok = errors.length === 0 && failedChecks.length === 0;
-    const summary = ok
-      ? `preflight passed (${findings.length} validate warning(s), ${doctor.checks.filter((c) => c.status === 'warn').length} doctor warning(s))`
-      : `preflight failed: ${[...errors.map((f) => f.message), ...failedChecks.map((c) => `${c.name}: ${c.message}`)].join('; ')}`;
-    await finishRun(db, preflightId, ok ? 'OK' : 'FAILED', { counts: { validate_errors: errors.length, doctor_failures: failedChecks.length } }, summary, ok ? undefined : summary);
-    steps.push({ step: 'preflight', status: ok ? 'done' : 'failed', runId: preflightId, detail: summary });
+    const preflight = await runPreflight(db, cfg, root, { scope, baselineOnly: Boolean(opts.baselineOnly) }, envVars);
+    const { findings, doctor, summary } = preflight;
+    const rootRunId = root ?? preflight.runId;
+    const ok = preflight.status === 'OK';
+    steps.push({ step: 'preflight', status: ok ? 'done' : 'failed', runId: preflight.runId, detail: summary });
     log(summary);
-    if (!ok) return { rootRunId, steps, preflight: { findings, doctor }, complete: false, exitCode: 1 };
+    if (!ok) return { rootRunId, steps, preflight: { findings, doctor }, complete: false, exitCode: exitCodeFor(preflight.status) };
 
     let baseline: BaselineResult | undefined;
     stop.check();
@@ -109,7 +102,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
       steps.push({ step: 'baseline', status: 'done', runId: b.runId, detail });
       log(detail);
     }
-    if (opts.baselineOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: 0 };
+    if (opts.baselineOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor('OK') };
 
     const canary = scope.limit !== undefined || scope.customer !== undefined;
     if (!canary) steps.push({ step: 'canary', status: 'skipped', detail: 'no --limit or --customer given' });
@@ -120,15 +113,15 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
       steps.push(step);
       log(step.detail);
       // A canary exists to stop the cutover when anything is off.
-      if (r.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: r.status === 'DEGRADED' ? 2 : 1 };
+      if (r.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor(r.status) };
     }
-    if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: 0 };
+    if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor('OK') };
 
     const r = await runJob(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
     const step = jobStep('full', r);
     steps.push(step);
     log(step.detail);
-    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: r.status !== 'FAILED', exitCode: r.status === 'OK' ? 0 : r.status === 'DEGRADED' ? 2 : 1 };
+    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: r.status !== 'FAILED', exitCode: exitCodeFor(r.status) };
   } finally {
     stop.release();
     await db.close();
@@ -170,51 +163,52 @@ async function completedSteps(db: Db, root: number): Promise<Map<CutoverStepName
   return out;
 }
 
-async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv): Promise<{ runId: number; result: BaselineResult }> {
-  const s = cfg.settings;
-  return withRunLock(db, cfg.envName, async (lock) => {
-    const runId = await startRun(db, cfg.envName, stepCommand('baseline'), {}, parent);
-    await closeKilledBaselines(db, cfg.envName, runId);
-    try {
-      // One long transaction: the lease is renewed from inside it (as in runJob).
-      const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat: (trx) => lock.renew(trx) });
-      const { client } = clientFromConfig(cfg, {}, envVars);
-      if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
-      const items = await fetchBoardSnapshot(client, s.monday.items_board_id);
-      const subitems = await fetchBoardSnapshot(client, s.monday.subitems_board_id);
-      const result = await adoptExisting(db, s, client, runId, { items, subitems });
-      const st = client.stats;
-      await finishRun(
-        db,
-        runId,
-        'OK',
-        { counts: { merge: summary.counts, baseline: { ...result, differences: result.differences.length } }, requests: st.requests, complexityUsed: st.complexityUsed },
-        `adopted ${result.adoptedItems} item(s) and ${result.adoptedSubitems} subitem(s); ${result.differences.length} difference(s) left for the next run`,
-      );
-      return { runId, result };
-    } catch (err) {
-      await finishThrownRun(db, runId, err, { counts: {} });
-      throw err;
-    }
+/** Validate online and doctor, as a run record: a killed preflight's record is closed by the next one. */
+async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefined, options: Record<string, unknown>, envVars: NodeJS.ProcessEnv) {
+  const record = {
+    env: cfg.envName,
+    command: stepCommand('preflight'),
+    options,
+    parentRunId: root,
+    abandoned: { command: stepCommand('preflight'), ended: 'before its preflight finished', then: (id: number) => `the cutover was run again (preflight run ${id})` },
+  };
+  return withRunRecord(db, record, async ({ id: runId }) => {
+    const findings = await validateConfig(cfg, { online: true, envVars });
+    const doctor = await runDoctor(cfg, { envVars });
+    const errors = findings.filter((f) => f.level === 'error');
+    const failedChecks = doctor.checks.filter((c) => c.status === 'fail');
+    const ok = errors.length === 0 && failedChecks.length === 0;
+    const summary = ok
+      ? `preflight passed (${findings.length} validate warning(s), ${doctor.checks.filter((c) => c.status === 'warn').length} doctor warning(s))`
+      : `preflight failed: ${[...errors.map((f) => f.message), ...failedChecks.map((c) => `${c.name}: ${c.message}`)].join('; ')}`;
+    const status = ok ? ('OK' as const) : ('FAILED' as const);
+    return { status, totals: { counts: { validate_errors: errors.length, doctor_failures: failedChecks.length } }, verdict: summary, error: ok ? undefined : summary, value: { runId, status, findings, doctor, summary } };
   });
 }
 
-/**
- * Baselines still RUNNING while we hold the run lock were killed. What they adopted is
- * committed chunk by chunk, so this baseline goes on from there: their records say so.
- */
-async function closeKilledBaselines(db: Db, env: string, resumedBy: number): Promise<void> {
-  await db.kysely
-    .updateTable('sync_runs')
-    .set({
-      status: 'ABORTED',
-      finished_at: new Date().toISOString(),
-      verdict: 'aborted: the process ended before the baseline finished',
-      error: `the process ended before the baseline finished (killed or crashed); resumed by cutover:baseline run ${resumedBy}, which adopts the orders it had not reached`,
-    })
-    .where('env', '=', env)
-    .where('command', '=', stepCommand('baseline'))
-    .where('status', '=', 'RUNNING')
-    .where('id', '!=', resumedBy)
-    .execute();
+async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv): Promise<{ runId: number; result: BaselineResult }> {
+  const s = cfg.settings;
+  const record = {
+    env: cfg.envName,
+    command: stepCommand('baseline'),
+    parentRunId: parent,
+    // What they adopted is committed chunk by chunk, so this baseline goes on from there.
+    abandoned: { command: stepCommand('baseline'), ended: 'before the baseline finished', then: (id: number) => `resumed by cutover:baseline run ${id}, which adopts the orders it had not reached` },
+  };
+  return withRunRecord(db, record, async ({ id: runId, lock }) => {
+    // One long transaction: the lease is renewed from inside it (as in runJob).
+    const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat: (trx) => lock.renew(trx) });
+    const { client } = clientFromConfig(cfg, {}, envVars);
+    if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
+    const items = await fetchBoardSnapshot(client, s.monday.items_board_id);
+    const subitems = await fetchBoardSnapshot(client, s.monday.subitems_board_id);
+    const result = await adoptExisting(db, s, client, runId, { items, subitems });
+    const st = client.stats;
+    return {
+      status: 'OK',
+      totals: { counts: { merge: summary.counts, baseline: { ...result, differences: result.differences.length } }, requests: st.requests, complexityUsed: st.complexityUsed },
+      verdict: `adopted ${result.adoptedItems} item(s) and ${result.adoptedSubitems} subitem(s); ${result.differences.length} difference(s) left for the next run`,
+      value: { runId, result },
+    };
+  });
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import { withRunLock, type RunLockHandle } from '../db/run-lock.js';
-import { ConfigError, OrdersyncError, StoppedError } from '../errors.js';
+import type { RunLockHandle } from '../queue/run-lock.js';
+import type { RunStatus } from '../db/types.js';
+import { ConfigError, OrdersyncError } from '../errors.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { MutationOp } from '../monday/batch.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
@@ -13,7 +14,8 @@ import { formatColumnValues } from '../monday/values.js';
 import type { SyncedOrder } from '../sync/desired.js';
 import { eventRow } from '../sync/journal.js';
 import { ApiLog } from './api-log.js';
-import { finishRun, startRun } from '../queue/runs.js';
+import { withRunRecord } from '../queue/run-record.js';
+import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
 import { stopScope } from './stop.js';
 import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from '../queue/unfinished.js';
 import { archiveJob, unarchive, type Recreated } from './unarchive.js';
@@ -50,8 +52,10 @@ export interface RollbackResult {
   manual: Array<{ operation: string; order_key: string | null; monday_id: string | null; board_id: string | null }>;
   /** Archived items monday could no longer undo, created again from the journal (new ids). */
   recreated: Recreated[];
-  /** 0 all undone, 2 something needs a human (manual restores), 1 a mutation failed. */
-  exitCode: 0 | 1 | 2;
+  /** OK all undone, DEGRADED something needs a human (manual restores), FAILED a mutation failed. */
+  status: RunStatus;
+  /** exitCodeFor(status): 0, 2 or 1. */
+  exitCode: JobExitCode;
 }
 
 interface EventRow {
@@ -179,71 +183,60 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
       steps.push({ ...base, action: 'restore', detail: `item ${e.monday_id}: restore ${what.join(', ') || 'name'}` });
     }
   }
-  const exitOf = (failed: number): 0 | 1 | 2 => (failed > 0 ? 1 : manual.length > 0 ? 2 : 0);
-  if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, recreated: [], exitCode: exitOf(0) };
+  const statusOf = (failed: number): RunStatus => (failed > 0 ? 'FAILED' : manual.length > 0 ? 'DEGRADED' : 'OK');
+  if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, recreated: [], status: statusOf(0), exitCode: exitCodeFor(statusOf(0)) };
 
   const stop = stopScope();
-  return withRunLock(db, cfg.envName, async (lock): Promise<RollbackResult> => {
-    const other = await unfinishedRollback(db, cfg.envName);
-    if (other && other.targetRunId !== targetRunId) {
-      throw new UnfinishedJobError(`the rollback of run ${other.targetRunId} did not finish (rollback run ${other.rollbackRunId} was interrupted): resume with \`ordersync rollback --run ${other.targetRunId}\` first`);
-    }
-    const runId = await startRun(db, cfg.envName, 'rollback', { target: targetRunId, resumes: attempts.map((a) => a.id) }, targetRunId);
-    await closeKilledAttempts(db, targetRunId, runId);
+  const record = {
+    env: cfg.envName,
+    command: 'rollback',
+    options: { target: targetRunId, resumes: attempts.map((a) => a.id) },
+    parentRunId: targetRunId,
+    resume: `resume with \`ordersync rollback --run ${targetRunId}\``,
+    refuse: async () => {
+      const other = await unfinishedRollback(db, cfg.envName);
+      if (other && other.targetRunId !== targetRunId) {
+        throw new UnfinishedJobError(`the rollback of run ${other.targetRunId} did not finish (rollback run ${other.rollbackRunId} was interrupted): resume with \`ordersync rollback --run ${other.targetRunId}\` first`);
+      }
+    },
+    // This attempt takes over from killed ones.
+    abandoned: {
+      command: 'rollback',
+      parentRunId: targetRunId,
+      ended: 'before the rollback finished',
+      then: (id: number) => `resumed by rollback run ${id}, which skips what it undid and looks up on the board what it left in flight`,
+    },
+  };
+  return withRunRecord(db, record, async ({ id: runId, lock, onThrow }) => {
     const token = clientFromConfig(cfg, {}, opts.envVars).token;
     const apiLog = new ApiLog(db, runId, token);
-    const { client } = clientFromConfig(cfg, { onExchange: apiLog.record }, opts.envVars);
-    try {
-      const s = cfg.settings;
-      if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday board ids are not set for environment "${cfg.envName}"`);
-      const boards = { items: await fetchBoardSnapshot(client, s.monday.items_board_id), subitems: await fetchBoardSnapshot(client, s.monday.subitems_board_id) };
-      const byId = new Map(events.map((e) => [e.id, e]));
-      // Between requests a stop signal (SIGTERM, SIGINT) ends it as a lost lock would.
-      const stoppable = { assertHeld: () => (lock.assertHeld(), stop.check()) };
-      const x = { db, cfg, client, runId, targetRunId, boards, lock: stoppable };
-      await execute(x, steps, byId);
-      const recreated = await unarchive(x, steps.filter((st) => st.action === 'unarchive').map((step) => ({ step, event: byId.get(step.event_id) as EventRow })));
-      await apiLog.flush();
-      const failed = steps.filter((st) => st.outcome === 'ERROR').length;
-      const done = steps.filter((st) => st.outcome === 'ROLLED_BACK').length;
-      const kept = steps.filter((st) => st.outcome === 'KEPT').length;
-      const status = failed > 0 ? 'FAILED' : manual.length > 0 ? 'DEGRADED' : 'OK';
-      const st = client.stats;
-      await finishRun(
-        db,
-        runId,
-        status,
-        { counts: { rolled_back: done, already_undone: alreadyUndone, failed, kept, manual: manual.length, recreated: recreated.length, recreated_items: recreated }, requests: st.requests, mutations: st.mutations, complexityUsed: st.complexityUsed, retries: st.retries },
-        `rolled back run ${targetRunId}: ${done} operation(s) undone${alreadyUndone ? ` (and ${alreadyUndone} by the interrupted attempt)` : ''}, ${failed} failed, ${manual.length} to restore by hand${recreated.length ? `, ${recreated.length} archived item(s) recreated (undo no longer possible)` : ''}${kept ? `, ${kept} group(s) kept` : ''}`,
-      );
-      return { targetRunId, runId, dryRun: false, steps, alreadyUndone, manual, recreated, exitCode: exitOf(failed) };
-    } catch (err) {
+    onThrow(async () => {
       await apiLog.flush().catch(() => undefined);
-      const resume = `resume with \`ordersync rollback --run ${targetRunId}\``;
-      const message = `${err instanceof Error ? err.message : String(err)}; ${resume}`;
-      const stopped = err instanceof StoppedError;
-      if (stopped) Object.assign(err, { runId, resume });
-      await finishRun(db, runId, stopped ? 'ABORTED' : 'FAILED', { counts: {} }, `${stopped ? 'aborted' : 'failed'}: ${message}`, message).catch(() => undefined);
-      throw err;
-    }
+      return { counts: {} };
+    });
+    const { client } = clientFromConfig(cfg, { onExchange: apiLog.record }, opts.envVars);
+    const s = cfg.settings;
+    if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday board ids are not set for environment "${cfg.envName}"`);
+    const boards = { items: await fetchBoardSnapshot(client, s.monday.items_board_id), subitems: await fetchBoardSnapshot(client, s.monday.subitems_board_id) };
+    const byId = new Map(events.map((e) => [e.id, e]));
+    // Between requests a stop signal (SIGTERM, SIGINT) ends it as a lost lock would.
+    const stoppable = { assertHeld: () => (lock.assertHeld(), stop.check()) };
+    const x = { db, cfg, client, runId, targetRunId, boards, lock: stoppable };
+    await execute(x, steps, byId);
+    const recreated = await unarchive(x, steps.filter((st) => st.action === 'unarchive').map((step) => ({ step, event: byId.get(step.event_id) as EventRow })));
+    await apiLog.flush();
+    const failed = steps.filter((st) => st.outcome === 'ERROR').length;
+    const done = steps.filter((st) => st.outcome === 'ROLLED_BACK').length;
+    const kept = steps.filter((st) => st.outcome === 'KEPT').length;
+    const status = statusOf(failed);
+    const st = client.stats;
+    return {
+      status,
+      totals: { counts: { rolled_back: done, already_undone: alreadyUndone, failed, kept, manual: manual.length, recreated: recreated.length, recreated_items: recreated }, requests: st.requests, mutations: st.mutations, complexityUsed: st.complexityUsed, retries: st.retries },
+      verdict: `rolled back run ${targetRunId}: ${done} operation(s) undone${alreadyUndone ? ` (and ${alreadyUndone} by the interrupted attempt)` : ''}, ${failed} failed, ${manual.length} to restore by hand${recreated.length ? `, ${recreated.length} archived item(s) recreated (undo no longer possible)` : ''}${kept ? `, ${kept} group(s) kept` : ''}`,
+      value: { targetRunId, runId, dryRun: false, steps, alreadyUndone, manual, recreated, status, exitCode: exitCodeFor(status) },
+    };
   }).finally(() => stop.release());
-}
-
-/** Attempts still RUNNING while we hold the run lock were killed: this one takes over from them. */
-async function closeKilledAttempts(db: Db, targetRunId: number, resumedBy: number): Promise<void> {
-  await db.kysely
-    .updateTable('sync_runs')
-    .set({
-      status: 'ABORTED',
-      finished_at: new Date().toISOString(),
-      verdict: 'aborted: the process ended before the rollback finished',
-      error: `the process ended before the rollback finished (killed or crashed); resumed by rollback run ${resumedBy}, which skips what it undid and looks up on the board what it left in flight`,
-    })
-    .where('command', '=', 'rollback')
-    .where('parent_run_id', '=', targetRunId)
-    .where('status', '=', 'RUNNING')
-    .where('id', '!=', resumedBy)
-    .execute();
 }
 
 /**

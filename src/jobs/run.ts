@@ -4,8 +4,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import { requireSecret } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import { isCurrent } from '../db/migrations/index.js';
-import { withRunLock, type RunLockHandle, type RunLockOptions } from '../db/run-lock.js';
-import { ConfigError, StoppedError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
 import type { MondayClient, MondayClientOptions, SharedBudget } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
@@ -14,7 +13,8 @@ import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
 import { liveBoards, syncBoard, type LiveBoards, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
 import { backlog } from '../observe/queries.js';
-import { finishRun, finishThrownRun, startRun } from '../queue/runs.js';
+import type { RunLockOptions } from '../queue/run-lock.js';
+import { withRunRecord, type RunEnd, type RunRecord } from '../queue/run-record.js';
 import { stopScope, type StopScope } from './stop.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
 import { verdictOf } from '../observe/verdict.js';
@@ -64,83 +64,93 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
   const stop = stopScope();
   try {
     stop.check();
-    return await withRunLock(db, cfg.envName, (lock) => lockedJob(db, cfg, opts, lock, stop), opts.lock);
+    const record = {
+      env: cfg.envName,
+      command: opts.recordAs ?? opts.command,
+      options: { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) },
+      parentRunId: opts.parentRunId,
+      lock: opts.lock,
+      // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.
+      refuse: () => refuseUnfinished(db, cfg.envName),
+      // Their rows are reconciled by this run.
+      abandoned: { ended: 'without finishing the run', then: () => 'the next run reconciled what it left in flight' },
+    };
+    return await withRunRecord(db, record, (run) => recordedJob(db, cfg, opts, run, stop));
   } finally {
     stop.release();
   }
 }
 
-async function lockedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, lock: RunLockHandle, stop: StopScope): Promise<JobResult> {
-  // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.
-  await refuseUnfinished(db, cfg.envName);
-  await abortAbandonedRuns(db, cfg.envName);
+async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: RunRecord, stop: StopScope): Promise<RunEnd<JobResult>> {
+  const { id: runId, lock } = run;
   const started = Date.now();
-  const runId = await startRun(db, cfg.envName, opts.recordAs ?? opts.command, { scope: opts.scope ?? null, allowMassChange: Boolean(opts.allowMassChange) }, opts.parentRunId);
   let mergeSummary: MergeSummary | undefined;
   let syncResult: SyncResult | undefined;
   let apiLog: ApiLog | undefined;
   let proof: BoardCheck | undefined;
   let proofRecord: CheckRecord | undefined;
-  try {
-    let sync: { log: ApiLog; client: MondayClient; boards: LiveBoards } | undefined;
-    if (opts.command !== 'merge') {
-      // Before anything is written: the mapping must fit the boards as they are now, and row
-      // hashes are over the values as the board will take them, so its columns are read first.
-      const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
-      const log = (apiLog = new ApiLog(db, runId, token));
-      const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget, onWait: opts.onWait }, opts.envVars);
-      const boards = await liveBoards(db, cfg.settings, client, cfg.envName);
-      assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
-      sync = { log, client, boards };
-    }
-    if (opts.command === 'run' || opts.command === 'merge') {
-      const format = sync ? valueFormatter(cfg.settings, sync.boards.items) : await storedFormatter(db, cfg.settings);
-      opts.progress?.('merge', 0, 1);
-      // The merge is one long transaction: the lease is renewed from inside it.
-      mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
-      opts.progress?.('merge', 1, 1);
-    }
-    if (opts.command === 'retry') await requeueErrors(db);
-    if (sync) {
-      stop.check();
-      const { log, client, boards } = sync;
-      const outcome = await syncBoard(db, cfg.settings, client, {
-        runId,
-        env: cfg.envName,
-        scope: opts.scope,
-        allowMassChange: opts.allowMassChange,
-        boards,
-        touching: (keys) => log.touching(keys),
-        // Between batches (each written back): a run that lost its lock, or was asked to
-        // stop by a signal, stops before its next request.
-        progress: (phase, done, total) => {
-          lock.assertHeld();
-          stop.check();
-          opts.progress?.(phase, done, total, client.stats.complexityUsed);
-        },
-      });
-      syncResult = outcome.result;
-      // The proof: what this run says it wrote is read back from the board and compared.
-      const mode = cfg.settings.verify.after_run;
-      if (mode !== 'off' && !syncResult.stopped) {
-        stop.check();
-        const post = await postRunCheck(db, cfg.settings, client, outcome.itemsBoard, boards.subitems.board_id, { env: cfg.envName, runId });
-        proof = post.check;
-        proofRecord = post.record;
-        await storeBoardValues(db, proof.readBack, new Date().toISOString());
-      }
-      await log.flush();
-    }
-    const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
-    const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
-    await finishRun(db, runId, verdict.status, { ...totals(mergeSummary, syncResult, proof, proofRecord), backlog: await backlogAtEnd(db) }, verdict.summary, syncResult?.stopped?.message);
-    return { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof, proofRecord), durationMs: Date.now() - started };
-  } catch (err) {
+  run.onThrow(async () => {
     await apiLog?.flush().catch(() => undefined);
-    await finishThrownRun(db, runId, err, totals(mergeSummary, syncResult, proof, proofRecord));
-    if (err instanceof StoppedError) err.runId = runId;
-    throw err;
+    return totals(mergeSummary, syncResult, proof, proofRecord);
+  });
+  let sync: { log: ApiLog; client: MondayClient; boards: LiveBoards } | undefined;
+  if (opts.command !== 'merge') {
+    // Before anything is written: the mapping must fit the boards as they are now, and row
+    // hashes are over the values as the board will take them, so its columns are read first.
+    const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
+    const log = (apiLog = new ApiLog(db, runId, token));
+    const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget, onWait: opts.onWait }, opts.envVars);
+    const boards = await liveBoards(db, cfg.settings, client, cfg.envName);
+    assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
+    sync = { log, client, boards };
   }
+  if (opts.command === 'run' || opts.command === 'merge') {
+    const format = sync ? valueFormatter(cfg.settings, sync.boards.items) : await storedFormatter(db, cfg.settings);
+    opts.progress?.('merge', 0, 1);
+    // The merge is one long transaction: the lease is renewed from inside it.
+    mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
+    opts.progress?.('merge', 1, 1);
+  }
+  if (opts.command === 'retry') await requeueErrors(db);
+  if (sync) {
+    stop.check();
+    const { log, client, boards } = sync;
+    const outcome = await syncBoard(db, cfg.settings, client, {
+      runId,
+      env: cfg.envName,
+      scope: opts.scope,
+      allowMassChange: opts.allowMassChange,
+      boards,
+      touching: (keys) => log.touching(keys),
+      // Between batches (each written back): a run that lost its lock, or was asked to
+      // stop by a signal, stops before its next request.
+      progress: (phase, done, total) => {
+        lock.assertHeld();
+        stop.check();
+        opts.progress?.(phase, done, total, client.stats.complexityUsed);
+      },
+    });
+    syncResult = outcome.result;
+    // The proof: what this run says it wrote is read back from the board and compared.
+    const mode = cfg.settings.verify.after_run;
+    if (mode !== 'off' && !syncResult.stopped) {
+      stop.check();
+      const post = await postRunCheck(db, cfg.settings, client, outcome.itemsBoard, boards.subitems.board_id, { env: cfg.envName, runId });
+      proof = post.check;
+      proofRecord = post.record;
+      await storeBoardValues(db, proof.readBack, new Date().toISOString());
+    }
+    await log.flush();
+  }
+  const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
+  const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
+  return {
+    status: verdict.status,
+    totals: { ...totals(mergeSummary, syncResult, proof, proofRecord), backlog: await backlogAtEnd(db) },
+    verdict: verdict.summary,
+    error: syncResult?.stopped?.message,
+    value: { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof, proofRecord), durationMs: Date.now() - started },
+  };
 }
 
 /** What was left queued when the run ended: the dashboard charts the backlog over the runs. */
@@ -171,25 +181,6 @@ function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: Board
     rateLimitWaits: s?.stats.rateLimitWaits,
     retries: s?.stats.retries,
   };
-}
-
-/**
- * Runs of this environment still marked RUNNING while we hold its lock belong to a process
- * that died (killed, OOM, host lost): close their records so history, dashboards and
- * alerts do not show them running forever. Their rows are reconciled by this run.
- */
-async function abortAbandonedRuns(db: Db, env: string): Promise<void> {
-  await db.kysely
-    .updateTable('sync_runs')
-    .set({
-      status: 'ABORTED',
-      finished_at: new Date().toISOString(),
-      verdict: 'aborted: the process ended without finishing the run',
-      error: 'the process ended without finishing the run (killed or crashed); the next run reconciled what it left in flight',
-    })
-    .where('env', '=', env)
-    .where('status', '=', 'RUNNING')
-    .execute();
 }
 
 /** `ordersync retry`: rows parked in ERROR get another chance, with their counters reset. */

@@ -1,13 +1,13 @@
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import { ExitCode } from '../errors.js';
 import type { JobResult } from './run-result.js';
 import { adviceFor } from './advice.js';
+import { exitCodeFor, type JobExitCode } from './exit-code.js';
 import { backlog, lastRuns } from './queries.js';
 
 /**
  * The [alerts] thresholds, evaluated after each run. Each alert has a severity: `critical`
- * makes the run exit 1, `warning` exit 2; the run's own status sets the floor.
+ * makes the run exit 1, `warning` exit 2; the run's own status sets the floor (exitCodeFor).
  */
 export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs';
 export type Severity = 'critical' | 'warning';
@@ -23,7 +23,7 @@ export interface AlertEvaluation {
   runId: number | null;
   runStatus: string | null;
   alerts: Alert[];
-  exitCode: ExitCode;
+  exitCode: JobExitCode;
   /** Why the run was not OK, most records first: failed records by error code, rejected rows by reason. */
   reasons: Array<{ reason: string; records: number; meaning?: string; action?: string }>;
   /** The last finished run before this one was not OK and this one has nothing to alert: say so once. */
@@ -98,9 +98,7 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
     alerts.push({ kind: 'consecutive_failed_runs', severity: 'critical', message: `${streak} failed runs in a row (limit ${a.max_consecutive_failed_runs}); last error: ${runs[0]?.error ?? runs[0]?.verdict ?? 'unknown'}` });
   }
   const status = result?.status ?? null;
-  let exitCode: ExitCode = status === 'FAILED' || status === 'ABORTED' ? ExitCode.failed : status === 'DEGRADED' ? ExitCode.degraded : ExitCode.ok;
-  if (alerts.some((x) => x.severity === 'critical')) exitCode = ExitCode.failed;
-  else if (exitCode === ExitCode.ok && alerts.length) exitCode = ExitCode.degraded;
+  const exitCode = exitCodeFor(status, alerts);
   const previous = runs.find((r) => r.id !== result?.runId);
   const resolved = result !== null && alerts.length === 0 && result.status === 'OK' && previous !== undefined && previous.status !== 'OK';
   return {

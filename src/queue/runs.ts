@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/connect.js';
 import type { RunStatus } from '../db/types.js';
-import { StoppedError } from '../errors.js';
 
 export interface RunTotals {
   counts: Record<string, unknown>;
@@ -52,12 +51,36 @@ export async function finishRun(db: Db, runId: number, status: RunStatus, totals
     .execute();
 }
 
+/** Which RUNNING records of an environment a job closes when it starts, and what it tells them. */
+export interface AbandonedRuns {
+  /** Only this command's records (default: every record of the environment). */
+  command?: string;
+  /** Only the records under this parent run. */
+  parentRunId?: number;
+  /** How the process ended: `before the rollback finished`. */
+  ended: string;
+  /** What the job closing them does about it, given its own run id. */
+  then: (runId: number) => string;
+}
+
 /**
- * Closes the record of a run that threw: ABORTED when a signal stopped it (the work done
- * so far is written back and the next run goes on from there), FAILED otherwise.
+ * Records of the environment still RUNNING while a job holds its run lock belong to processes
+ * that died (killed, OOM, host lost): every job keeps the lock for its record's whole life.
+ * Closing them keeps history, dashboards and alerts from showing them running forever.
  */
-export async function finishThrownRun(db: Db, runId: number, err: unknown, totals: RunTotals): Promise<void> {
-  const message = err instanceof Error ? err.message : String(err);
-  const stopped = err instanceof StoppedError;
-  await finishRun(db, runId, stopped ? 'ABORTED' : 'FAILED', totals, stopped ? `aborted: ${message}; the next run resumes` : `failed: ${message}`, message).catch(() => undefined);
+export async function closeAbandonedRuns(db: Db, env: string, by: number, a: AbandonedRuns): Promise<void> {
+  let q = db.kysely
+    .updateTable('sync_runs')
+    .set({
+      status: 'ABORTED',
+      finished_at: new Date().toISOString(),
+      verdict: `aborted: the process ended ${a.ended}`,
+      error: `the process ended ${a.ended} (killed or crashed); ${a.then(by)}`,
+    })
+    .where('env', '=', env)
+    .where('status', '=', 'RUNNING')
+    .where('id', '!=', by);
+  if (a.command !== undefined) q = q.where('command', '=', a.command);
+  if (a.parentRunId !== undefined) q = q.where('parent_run_id', '=', a.parentRunId);
+  await q.execute();
 }

@@ -104,7 +104,7 @@ describe('src/ pins no environment resource', () => {
 
   it('scans the source tree (and the exclusions match real files)', () => {
     expect(files.length).toBeGreaterThan(20);
-    expect(files.some((f) => f.rel === 'db/run-lock.ts')).toBe(true);
+    expect(files.some((f) => f.rel === 'queue/run-lock.ts')).toBe(true);
     for (const [re] of [...EXCLUDED, ...SCHEMA_FILES]) {
       expect(files.some((f) => re.test(f.rel)), String(re)).toBe(true);
     }

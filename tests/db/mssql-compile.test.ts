@@ -3,7 +3,7 @@ import { settingsSchema } from '../../src/config/schema.js';
 import type { Db } from '../../src/db/connect.js';
 import { dialectAdapter } from '../../src/db/dialects/index.js';
 import { migrateUp, migrationsFor } from '../../src/db/migrations/index.js';
-import { withRunLock } from '../../src/db/run-lock.js';
+import { withRunLock } from '../../src/queue/run-lock.js';
 import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, RowInserter } from '../../src/ingest/staging-table.js';
 import { merge } from '../../src/merge/merge.js';
 import { distinctValues } from '../../src/merge/staging-profile.js';

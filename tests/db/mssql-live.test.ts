@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/schema.js';
 import { openDatabase, type Db } from '../../src/db/connect.js';
 import { migrateDown, migrateUp, migrationStatus } from '../../src/db/migrations/index.js';
-import { RunLockedError, withRunLock } from '../../src/db/run-lock.js';
+import { RunLockedError, withRunLock } from '../../src/queue/run-lock.js';
 import { ingestFile } from '../../src/ingest/index.js';
 import { merge } from '../../src/merge/merge.js';
 import { statusSnapshot } from '../../src/observe/queries.js';

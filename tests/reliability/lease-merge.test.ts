@@ -4,7 +4,7 @@ import { generateStaging } from '../../src/sampledata/index.js';
 import { collect, REPO_ROOT, spawnTs } from '../support/cli.js';
 import { createSyncEnv, type SyncEnv } from '../support/sync-env.js';
 
-const HOLDER = fileURLToPath(new URL('../db/fixtures/hold-lock.ts', import.meta.url));
+const HOLDER = fileURLToPath(new URL('../queue/fixtures/hold-lock.ts', import.meta.url));
 
 /**
  * Issue 12 #7: a merge is one long transaction. On SQLite the lease timer's renewal queued

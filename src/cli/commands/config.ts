@@ -4,7 +4,6 @@ import { validateConfig } from '../../checks/validate.js';
 import { dialectAdapter } from '../../db/dialects/index.js';
 import { ExitCode } from '../../errors.js';
 import { globalOptions, loadCliConfig, print, printJson } from '../context.js';
-import { outcome } from '../outcome.js';
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('Show or validate the configuration.');
@@ -40,11 +39,11 @@ export function registerConfig(program: Command): void {
         ? loadConfig({ path: g.config, env: undefined, envVars: { ...process.env, ORDERSYNC_ENV: undefined }, firstEnvIfUnselected: true })
         : loadCliConfig(cmd);
       const findings = await validateConfig(cfg, { all: opts.all, online: opts.online });
-      report(cfg, findings, opts.json);
+      return report(cfg, findings, opts.json);
     });
 }
 
-function report(cfg: ResolvedConfig, findings: Finding[], json?: boolean): void {
+function report(cfg: ResolvedConfig, findings: Finding[], json?: boolean): ExitCode {
   const errors = findings.filter((f) => f.level === 'error');
   if (json) {
     printJson({ file: cfg.file, ok: errors.length === 0, findings });
@@ -52,7 +51,7 @@ function report(cfg: ResolvedConfig, findings: Finding[], json?: boolean): void 
     for (const f of findings) print(`${f.level}: ${cfg.file}${f.env ? ` [env.${f.env}]` : ''}${f.key ? ` ${f.key}` : ''}: ${f.message}`);
     print(errors.length === 0 ? `ok: ${cfg.file} (${cfg.envNames.join(', ') || 'no environments'})` : `${errors.length} error(s)`);
   }
-  if (errors.length > 0) outcome.exitCode = ExitCode.config;
+  return errors.length > 0 ? ExitCode.config : ExitCode.ok;
 }
 
 function valueAt(cfg: ResolvedConfig, key: string): unknown {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { runCutover } from '../../jobs/cutover.js';
 import { confirmWrite, loadCliConfig, print, printJson } from '../context.js';
-import { outcome } from '../outcome.js';
 import { positiveInteger } from '../options.js';
 
 interface CutoverFlags {
@@ -47,6 +46,6 @@ export function registerCutover(program: Command): void {
         for (const s of result.steps) print(`${s.step.padEnd(9)} ${s.status.padEnd(8)} ${s.runId !== undefined ? `run ${s.runId}` : ''}  ${s.detail}`);
         print(result.complete ? `cutover complete (cutover run ${result.rootRunId})` : `cutover not complete (cutover run ${result.rootRunId}); run it again to resume`);
       }
-      outcome.exitCode = result.exitCode;
+      return result.exitCode;
     });
 }

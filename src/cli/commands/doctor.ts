@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { formatDoctor, runDoctor } from '../../checks/doctor.js';
 import { loadCliConfig, print, printJson } from '../context.js';
-import { outcome } from '../outcome.js';
 
 export function registerDoctor(program: Command): void {
   program
@@ -14,6 +13,6 @@ export function registerDoctor(program: Command): void {
       const report = await runDoctor(cfg, { offline: opts.offline });
       if (opts.json) printJson(report);
       else print(formatDoctor(report));
-      outcome.exitCode = report.exitCode;
+      return report.exitCode;
     });
 }

@@ -4,7 +4,6 @@ import { ExitCode } from '../../errors.js';
 import { ingestFile, type IngestReport } from '../../ingest/index.js';
 import { formatSource } from '../../ingest/source-columns.js';
 import { cliPrefix, confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
-import { outcome } from '../outcome.js';
 import { positiveInteger } from '../options.js';
 
 export function registerIngest(program: Command): void {
@@ -42,9 +41,9 @@ export function registerIngest(program: Command): void {
         // Loading staging needs no migrated schema; it may be the first thing done on a new database.
         { create: true, anySchema: true },
       );
-      if (report.rowsRejected > 0 || report.warnings.length > 0) outcome.exitCode = ExitCode.degraded;
       if (opts.json) printJson(report);
       else print(`${formatIngestReport(report, opts.show)}\nnext: ${cliPrefix(cmd)} plan    # what the next run would change; then \`run\``);
+      return report.rowsRejected > 0 || report.warnings.length > 0 ? ExitCode.degraded : ExitCode.ok;
     });
 }
 

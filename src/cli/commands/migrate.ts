@@ -3,7 +3,6 @@ import { databaseTarget, notCreatedYet } from '../../db/connect.js';
 import { migrateDown, migrateUp, migrationsFor, migrationStatus } from '../../db/migrations/index.js';
 import { ExitCode } from '../../errors.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
-import { outcome } from '../outcome.js';
 import { nonNegativeInteger } from '../options.js';
 
 export function registerMigrate(program: Command): void {
@@ -37,6 +36,6 @@ export function registerMigrate(program: Command): void {
           : await withDb(cfg, (db) => migrationStatus(db), { anySchema: true });
       if (opts.json) printJson(status);
       else for (const m of status) print(`${m.name.padEnd(24)} ${m.appliedAt ?? 'pending'}`);
-      if (status.some((m) => m.appliedAt === null)) outcome.exitCode = ExitCode.config;
+      if (status.some((m) => m.appliedAt === null)) return ExitCode.config;
     });
 }

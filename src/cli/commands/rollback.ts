@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { formatRollback, runRollback } from '../../jobs/rollback.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
-import { outcome } from '../outcome.js';
 import { runId } from '../options.js';
 
 export function registerRollback(program: Command): void {
@@ -17,6 +16,6 @@ export function registerRollback(program: Command): void {
       const result = await withDb(cfg, (db) => runRollback(db, cfg, opts.run, { dryRun: opts.dryRun }));
       if (opts.json) printJson(result);
       else print(opts.dryRun ? formatRollback(result) : `${formatRollback(result)}\nthe rows are PENDING again: the next run redoes this unless staging changes (ingest the corrected file first to keep it undone)`);
-      outcome.exitCode = result.exitCode;
+      return result.exitCode;
     });
 }

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
-import type { JobCommand, JobResult } from '../../jobs/run.js';
+import type { JobCommand } from '../../jobs/run.js';
 import { runObserved } from '../../jobs/observed.js';
 import type { LogFormat } from '../../observe/progress.js';
 import { parseLogFormat } from '../options.js';
 import { formatSummaryTable } from '../render/summary.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
-import { outcome } from '../outcome.js';
 import { positiveInteger } from '../options.js';
 
 interface JobFlags {
@@ -15,10 +13,6 @@ interface JobFlags {
   limit?: number;
   customer?: string;
   logFormat?: LogFormat;
-}
-
-export function exitCodeOf(r: JobResult): ExitCode {
-  return r.status === 'OK' ? ExitCode.ok : r.status === 'DEGRADED' ? ExitCode.degraded : ExitCode.failed;
 }
 
 function jobCommand(program: Command, name: JobCommand, description: string): Command {
@@ -39,7 +33,7 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
       );
       if (opts.json) printJson({ ...result, alerts });
       else print(formatSummaryTable(result, alerts));
-      outcome.exitCode = exitCode;
+      return exitCode;
     });
 }
 

@@ -4,7 +4,6 @@ import { verifyBoard, type VerifyResult } from '../../checks/verify.js';
 import type { DriftFinding } from '../../sync/verify.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { positiveInteger } from '../options.js';
-import { outcome } from '../outcome.js';
 
 interface VerifyFlags {
   fix?: boolean;
@@ -29,7 +28,7 @@ export function registerVerify(program: Command): void {
       const result = await withDb(cfg, (db) => verifyBoard(db, cfg, { fix: opts.fix, customer: opts.customer, limit: opts.limit }));
       if (opts.json) printJson(result);
       else print(formatVerify(result));
-      outcome.exitCode = result.findings.length === 0 || (opts.fix && result.needsAttention === 0) ? ExitCode.ok : ExitCode.degraded;
+      return result.findings.length === 0 || (opts.fix && result.needsAttention === 0) ? ExitCode.ok : ExitCode.degraded;
     });
 }
 

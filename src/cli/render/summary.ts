@@ -61,9 +61,11 @@ export function formatSummaryTable(r: JobResult, alerts?: AlertEvaluation): stri
     out.push('', `monday: ${s.requests} requests, ${s.mutations} mutations, ${s.complexityUsed.toLocaleString('en-US')} complexity, ${s.retries} retries, ${s.rateLimitWaits} rate-limit waits`);
     if (r.sync!.stopped) out.push(`stopped: ${r.sync!.stopped.code}: ${r.sync!.stopped.message}`);
   }
-  if (alerts?.alerts.length) {
-    out.push('', 'alerts:');
-    for (const a of alerts.alerts) out.push(`  [${a.severity}] ${a.kind}: ${a.message}`);
-  }
+  if (alerts?.alerts.length) out.push('', ...alertLines(alerts));
   return out.join('\n');
+}
+
+/** The alerts after a run, one a line under a heading; none when there are none. */
+export function alertLines(alerts: AlertEvaluation): string[] {
+  return alerts.alerts.length ? ['alerts:', ...alerts.alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`)] : [];
 }

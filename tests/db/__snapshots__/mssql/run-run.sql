@@ -13,4 +13,4 @@ select "id", "parent_run_id", "status" from "sync_runs" where "env" = ? and "com
 select "id", "status" from "sync_runs" where "env" = ? and "command" = ? order by "id" desc;
 select top(1) "counts_json" from "sync_runs" where "env" = ? and "id" < ? and "status" in (?, …) and "counts_json" like ? order by "id" desc;
 update "sync_runs" set "finished_at" = ?, "status" = ?, "verdict" = ?, "error" = ?, "counts_json" = ?, "requests" = ?, "mutations" = ?, "complexity_used" = ?, "rate_limit_waits" = ?, "retries" = ? where "id" = ?;
-update "sync_runs" set "status" = ?, "finished_at" = ?, "verdict" = ?, "error" = ? where "env" = ? and "status" = ?;
+update "sync_runs" set "status" = ?, "finished_at" = ?, "verdict" = ?, "error" = ? where "env" = ? and "status" = ? and "id" != ?;

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { RunLockedError, RunLockLostError, withRunLock, type RunLockHandle } from '../../src/db/run-lock.js';
+import { RunLockedError, RunLockLostError, withRunLock, type RunLockHandle } from '../../src/queue/run-lock.js';
 import { ExitCode } from '../../src/errors.js';
 import { REPO_ROOT, spawnTs, waitForLine } from '../support/cli.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from '../support/engines.js';
