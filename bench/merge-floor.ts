@@ -248,9 +248,9 @@ export async function floorMerge(io: FloorIo, c: FloorConfig, opts: { batchSize:
   const sizes = c.columns.slice(sizeFrom, sizeTo).map((s, position) => ({ s, position, i: at(s), json: JSON.stringify(s) }));
   const fields = Object.keys(c.mapped).map((n) => ({ i: at(n), json: JSON.stringify(n) }));
   const hashed = Object.entries(c.mapped)
-    .map(([n, id]) => ({ i: at(n), id }))
+    .map(([, id], k) => ({ k, id }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((h) => ({ i: h.i, json: `${JSON.stringify(h.id)}:` }));
+    .map((h) => ({ k: h.k, json: `${JSON.stringify(h.id)}:` }));
 
   await io.begin();
   // Keys first: a key on several rows is skipped (duplicate_policy "error").
@@ -269,7 +269,7 @@ export async function floorMerge(io: FloorIo, c: FloorConfig, opts: { batchSize:
   let rowNumber = 0;
   for (let after: unknown = undefined; ; ) {
     const rows = await io.read(read, after, opts.batchSize);
-    const batch: Array<{ key: string; order: unknown[]; lines: Array<[string, number, number]>; cancelled: boolean }> = [];
+    const batch: Batch = [];
     for (const r of rows) {
       rowNumber++;
       const k = norm(r[KEY as number]);
@@ -300,18 +300,20 @@ export async function floorMerge(io: FloorIo, c: FloorConfig, opts: { batchSize:
       const style = norm(r[STYLE as number]);
       const colour = norm(r[COLOUR as number]);
       const name = (style !== null && colour !== null ? `${style} ${colour} ${key}` : key).replace(/\s+/gu, ' ').trim() || 'ORDER';
-      let fieldsJson = '';
-      for (const f of fields) fieldsJson += `${fieldsJson ? ',' : ''}${f.json}:${JSON.stringify(norm(r[f.i]))}`;
+      const values = fields.map((f) => JSON.stringify(norm(r[f.i])));
       let columns = '';
-      for (const h of hashed) columns += `${columns ? ',' : ''}${h.json}${JSON.stringify(norm(r[h.i]))}`;
+      for (const h of hashed) columns += `${columns ? ',' : ''}${h.json}${values[h.k]}`;
       const rowHash = sha(`{"cancelled":${cancelled},"columns":{${columns}},"group":${JSON.stringify(group)},"name":${JSON.stringify(name)},"v":2}`);
       const text = (v: string | number | null) => (v === null ? null : String(v));
-      batch.push({
-        key,
-        cancelled,
-        lines,
-        order: [key, JSON.stringify([key]), text(cust), text(cs), text(as), text(type), total, group, name, `{${fieldsJson}}`, rowHash, sha(`[${linesJson}]`), cancelled ? 1 : 0, 1, cancelled ? 'NONE' : 'INSERT', cancelled ? 'SKIPPED' : 'PENDING', cancelled ? null : now, rowNumber, null, now],
-      });
+      const n = rowNumber;
+      // The row as written, built only for an order that is written.
+      const order = () => {
+        let fieldsJson = '';
+        fields.forEach((f, k) => (fieldsJson += `${k ? ',' : ''}${f.json}:${values[k]}`));
+        return [key, JSON.stringify([key]), text(cust), text(cs), text(as), text(type), total, group, name, `{${fieldsJson}}`, rowHash, linesHash, cancelled ? 1 : 0, 1, cancelled ? 'NONE' : 'INSERT', cancelled ? 'SKIPPED' : 'PENDING', cancelled ? null : now, n, null, now];
+      };
+      const linesHash = sha(`[${linesJson}]`);
+      batch.push({ key, cancelled, lines, rowHash, linesHash, order });
     }
     result.rows += rows.length;
     await writeBatch(io, batch, now, result);
@@ -326,9 +328,11 @@ export async function floorMerge(io: FloorIo, c: FloorConfig, opts: { batchSize:
   return result;
 }
 
+type Batch = Array<{ key: string; rowHash: string; linesHash: string; order: () => unknown[]; lines: Array<[string, number, number]>; cancelled: boolean }>;
+
 async function writeBatch(
   io: FloorIo,
-  batch: Array<{ key: string; order: unknown[]; lines: Array<[string, number, number]>; cancelled: boolean }>,
+  batch: Batch,
   now: string,
   result: FloorResult,
 ): Promise<void> {
@@ -336,10 +340,10 @@ async function writeBatch(
   const fresh = batch.filter((b) => !stored.has(b.key));
   const changed = batch.filter((b) => {
     const s = stored.get(b.key);
-    return s !== undefined && !(s[2] === b.order[10] && s[3] === b.order[11] && s[4] === 1);
+    return s !== undefined && !(s[2] === b.rowHash && s[3] === b.linesHash && s[4] === 1);
   });
   result.unchanged += batch.length - fresh.length - changed.length;
-  const ids = await io.insertOrders(fresh.map((b) => [...b.order, now]));
+  const ids = await io.insertOrders(fresh.map((b) => [...b.order(), now]));
   const lines: unknown[][] = [];
   fresh.forEach((b, i) => {
     for (const [size, position, qty] of b.lines) lines.push([ids[i], size, position, qty, 'INSERT', b.cancelled ? 'SKIPPED' : 'PENDING', now, now]);
@@ -355,7 +359,7 @@ async function writeBatch(
     if (itemId !== null) throw new Error(`floor: ${b.key} was synced; the floor handles never-synced orders only`);
     const skipped = b.cancelled && was !== 'IN_FLIGHT';
     const state = skipped ? 'SKIPPED' : was === 'IN_FLIGHT' ? 'IN_FLIGHT' : 'PENDING';
-    const order = [...b.order];
+    const order = b.order();
     order[14] = skipped ? 'NONE' : 'INSERT';
     order[15] = state;
     order[16] = state === 'PENDING' && was !== 'PENDING' ? now : pendingSince;
