@@ -47,7 +47,7 @@ export interface FloorIo {
   vanish(ids: number[], now: string): Promise<void>;
   /** A plain query, rows as arrays (the benchmark's raw scan and digests). */
   all(text: string): Promise<unknown[][]>;
-  /** Empties orders and lines. */
+  /** Empties orders and lines, and compacts the file (SQLite) or the tables (PostgreSQL's truncate). */
   clear(): Promise<void>;
   close(): Promise<void>;
 }
@@ -132,7 +132,7 @@ export function sqliteFloorIo(path: string, c: FloorConfig): FloorIo {
       return db.prepare(text).raw(true).all() as unknown[][];
     },
     async clear() {
-      db.exec(`delete from ${q(c.lines)}; delete from ${q(c.orders)}`);
+      db.exec(`delete from ${q(c.lines)}; delete from ${q(c.orders)}; vacuum`);
     },
     async close() {
       db.close();
@@ -141,7 +141,14 @@ export function sqliteFloorIo(path: string, c: FloorConfig): FloorIo {
 }
 
 export async function pgFloorIo(url: string, c: FloorConfig): Promise<FloorIo> {
-  const client = new pg.Client({ connectionString: url });
+  // The values ordersync's pool returns (src/db/dialects/postgres.ts): numbers for BIGINT and
+  // NUMERIC, dates and timestamps as the text stored.
+  const asIs = (v: string) => v;
+  const parsers: Record<number, (v: string) => unknown> = { 20: Number, 1700: Number, 1082: asIs, 1114: asIs, 1184: asIs };
+  const client = new pg.Client({
+    connectionString: url,
+    types: { getTypeParser: ((oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+  });
   await client.connect();
   const arrays = async (text: string, values: unknown[]) => (await client.query({ text, values, rowMode: 'array' })).rows as unknown[][];
   const ints = new Set(['id', 'total_qty', 'is_cancelled', 'in_staging', 'staging_row', 'last_run_id', 'order_id', 'size_position', 'qty']);
@@ -385,3 +392,20 @@ async function writeBatch(
   await io.insertLines(lines);
   result.written += ids.length + updates.length + lineUpdates.length + deletes.length + lines.length;
 }
+
+/**
+ * What a merge leaves in orders and order_lines: every column it writes except ids and
+ * timestamps (pending_since only as set or not), one entry per row, in key order.
+ */
+export async function digest(io: FloorIo, c: FloorConfig): Promise<string[]> {
+  const orders = await io.all(
+    `select order_key, key_values, customer, customer_season, aag_season, order_type, total_qty, group_name, item_name, fields_json, row_hash, lines_hash,
+       is_cancelled, in_staging, "action", sync_state, staging_row, retry_count, case when pending_since is null then 0 else 1 end
+     from ${q(c.orders)} order by order_key`,
+  );
+  const lines = await io.all(
+    `select o.order_key, l.size, l.size_position, l.qty, l."action", l.sync_state from ${q(c.lines)} l join ${q(c.orders)} o on o.id = l.order_id order by o.order_key, l.size`,
+  );
+  return [...orders.map((r) => `order ${String(r[0])} ${sha(JSON.stringify(r))}`), ...lines.map((r) => `line ${String(r[0])} ${String(r[1])} ${sha(JSON.stringify(r))}`)];
+}
+

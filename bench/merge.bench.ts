@@ -13,18 +13,18 @@
  * Prints a table; writes bench/out/merge.json.
  */
 import { spawnSync } from 'node:child_process';
-import { hash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { settingsSchema, type Settings } from '../src/config/schema.js';
 import { migrateUp } from '../src/db/migrations/index.js';
-import { merge, type MergeSummary } from '../src/merge/index.js';
+import type { MergeSummary } from '../src/merge/index.js';
 import { generateStaging, loadStaging, nextDay } from '../src/sampledata/index.js';
-import { openBenchDb, rssSampler, timed } from './lib/engines.js';
-import { floorMerge, pgFloorIo, sqliteFloorIo, type FloorConfig, type FloorIo } from './merge-floor.js';
+import { openBenchDb, timed } from './lib/engines.js';
+import { digest, pgFloorIo, sqliteFloorIo, type FloorConfig, type FloorIo } from './merge-floor.js';
+import type { PhaseRequest } from './merge-phase.js';
 
 const TARGETS = { firstLoad: 1.3, reMerge: 1.5, nextDay: 1.5, firstLoadPg: 1.5, reMergePg: 1.5, cliPeakRssMb: 300 };
 
@@ -59,24 +59,19 @@ interface Phase {
   counts?: MergeSummary['counts'];
 }
 
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-const sha = (text: string) => hash('sha256', text, 'hex');
 
-/**
- * What a merge leaves in orders and order_lines: every column it writes except ids and
- * timestamps (pending_since only as set or not), one entry per row, in key order.
- */
-async function digest(io: FloorIo, c: FloorConfig): Promise<string[]> {
-  const q = (n: string) => `"${n.replaceAll('"', '""')}"`;
-  const orders = await io.all(
-    `select order_key, key_values, customer, customer_season, aag_season, order_type, total_qty, group_name, item_name, fields_json, row_hash, lines_hash,
-       is_cancelled, in_staging, "action", sync_state, staging_row, retry_count, case when pending_since is null then 0 else 1 end
-     from ${q(c.orders)} order by order_key`,
-  );
-  const lines = await io.all(
-    `select o.order_key, l.size, l.size_position, l.qty, l."action", l.sync_state from ${q(c.lines)} l join ${q(c.orders)} o on o.id = l.order_id order by o.order_key, l.size`,
-  );
-  return [...orders.map((r) => `order ${String(r[0])} ${sha(JSON.stringify(r))}`), ...lines.map((r) => `line ${String(r[0])} ${String(r[1])} ${sha(JSON.stringify(r))}`)];
+interface PhaseResult {
+  ms: number;
+  peakRssMb: number;
+  written: number;
+  counts?: MergeSummary['counts'];
+}
+
+/** A timed phase in a child process of its own (bench/merge-phase.ts), for its own peak RSS. */
+function phase(req: PhaseRequest): PhaseResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'merge-phase.ts'), JSON.stringify(req)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${req.kind} phase exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PhaseResult;
 }
 
 function sameOutput(what: string, merged: string[], floor: string[]): void {
@@ -109,7 +104,6 @@ function cliMerge(path: string, table: string): { ms: number; peakRssMb: number;
 async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<void> {
   const b = await openBenchDb(engine);
   const { db, label } = b;
-  const rss = rssSampler();
   let io: FloorIo | undefined;
   try {
     await migrateUp(db);
@@ -132,56 +126,43 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
     }
     io = b.where.engine === 'sqlite' ? sqliteFloorIo(b.where.path, config) : await pgFloorIo(b.where.url, config);
     const floorIo = io;
-    const record = (phase: string, ms: number, rowsWritten: number, ratio: number | null, ratioTo: string | null, counts?: MergeSummary['counts']) => {
-      out.push({ engine: label, phase, ms: Math.round(ms), msPer1k: Math.round((ms / staged.rows) * 1000 * 10) / 10, rowsWritten, ratio, ratioTo, peakRssMb: mb(rss.peak()), counts });
-      process.stderr.write(`[${label}] ${phase}: ${(ms / 1000).toFixed(2)} s${ratio === null ? '' : ` (${ratio.toFixed(2)}× ${ratioTo})`}\n`);
+    const where = b.where;
+    const record = (name: string, r: PhaseResult, against?: PhaseResult) => {
+      const ratio = against ? r.ms / against.ms : null;
+      out.push({ engine: label, phase: name, ms: Math.round(r.ms), msPer1k: Math.round((r.ms / staged.rows) * 1000 * 10) / 10, rowsWritten: r.written, ratio, ratioTo: against ? 'floor' : null, peakRssMb: r.peakRssMb, counts: r.counts });
+      process.stderr.write(`[${label}] ${name}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb} MB${ratio === null ? '' : ` (${ratio.toFixed(2)}× floor)`}\n`);
     };
-    const floor = async (commit: boolean) => {
-      rss.reset();
-      return timed(() => floorMerge(floorIo, config, { batchSize: settings.staging.batch_size, commit }));
-    };
-    const scan = async () => {
-      let n = 0;
-      for (let after: unknown, rows: unknown[][] = []; ; after = rows[rows.length - 1]?.[staged.columns.length]) {
-        rows = await floorIo.read(staged.columns, after, 2_000);
-        n += rows.length;
-        if (rows.length < 2_000) return n;
-      }
-    };
+    const batchSize = settings.staging.batch_size;
+    const floor = (commit: boolean, digestFile?: string) => phase({ kind: 'floor', where, config, batchSize, commit, ...(digestFile ? { digestFile } : {}) });
+    const merged = () => phase({ kind: 'merge', where, config, batchSize, commit: true });
+    record('floor: raw scan (select *, arrays)', phase({ kind: 'scan', where, config, batchSize, commit: false }));
 
-    // The raw scan, twice: the first warms the cache for everything after it.
-    await scan();
-    rss.reset();
-    const scanned = await timed(scan);
-    record('floor: raw scan (select *, arrays)', scanned.ms, 0, null, null);
-
-    rss.reset();
-    const first = await timed(() => merge(db, settings));
-    const merged1 = await digest(floorIo, config);
+    // First loads, each into empty tables on a compacted file (the floor's rows removed and the
+    // file vacuumed before the merge runs), so neither finds the other's free pages.
+    const floor1 = floor(true);
+    record('floor: first load', floor1);
+    const floorFirst = await digest(floorIo, config);
     await floorIo.clear();
-    const floor1 = await floor(true);
-    record('floor: first load', floor1.ms, floor1.value.written, null, null);
-    sameOutput('first load', merged1, await digest(floorIo, config));
-    record('merge: first load', first.ms, first.value.counts.rows_written, first.ms / floor1.ms, 'floor', first.value.counts);
+    const first = merged();
+    sameOutput('first load', await digest(floorIo, config), floorFirst);
+    record('merge: first load', first, floor1);
 
-    rss.reset();
-    const again = await timed(() => merge(db, settings));
-    if (again.value.counts.rows_written !== 0) throw new Error(`identical re-merge wrote ${again.value.counts.rows_written} rows`);
-    const floor2 = await floor(true);
-    if (floor2.value.written !== 0) throw new Error(`the floor's re-merge wrote ${floor2.value.written} rows`);
-    record('floor: re-merge (scan + hash + compare)', floor2.ms, 0, null, null);
-    record('merge: identical re-merge', again.ms, 0, again.ms / floor2.ms, 'floor', again.value.counts);
+    const again = merged();
+    if (again.written !== 0) throw new Error(`identical re-merge wrote ${again.written} rows`);
+    const floor2 = floor(true);
+    if (floor2.written !== 0) throw new Error(`the floor's re-merge wrote ${floor2.written} rows`);
+    record('floor: re-merge (scan + hash + compare)', floor2);
+    record('merge: identical re-merge', again, floor2);
 
     await sql`drop table ${sql.table(table)}`.execute(db.raw);
     await sql`alter table ${sql.table(`${table}_day1`)} rename to ${sql.table(table)}`.execute(db.raw);
-    const floor3 = await floor(false);
-    const floorDay = await digest(floorIo, config);
-    await floorIo.rollback();
-    record('floor: next day', floor3.ms, floor3.value.written, null, null);
-    rss.reset();
-    const day2 = await timed(() => merge(db, settings));
-    sameOutput('next day', await digest(floorIo, config), floorDay);
-    record('merge: next day (5% changed)', day2.ms, day2.value.counts.rows_written, day2.ms / floor3.ms, 'floor', day2.value.counts);
+    const digestFile = join(mkdtempSync(join(tmpdir(), 'ordersync-bench-digest-')), 'floor.txt');
+    const floor3 = floor(false, digestFile);
+    record('floor: next day', floor3);
+    const day2 = merged();
+    sameOutput('next day', await digest(floorIo, config), readFileSync(digestFile, 'utf8').split('\n'));
+    rmSync(dirname(digestFile), { recursive: true, force: true });
+    record('merge: next day (5% changed)', day2, floor3);
 
     if (CLI && b.where.engine === 'sqlite') {
       await floorIo.clear();
@@ -190,7 +171,6 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
       process.stderr.write(`[${label}] ordersync merge: ${(cli.ms / 1000).toFixed(2)} s, peak RSS ${cli.peakRssMb} MB\n`);
     }
   } finally {
-    rss.stop();
     await io?.close();
     await b.cleanup();
   }
