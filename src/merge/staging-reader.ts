@@ -35,8 +35,9 @@ export function stagingLayout(columns: readonly string[], withSource: boolean): 
 
 /**
  * Reads the staging table a batch at a time as arrays, so 100k rows × 430 columns never sit in
- * memory at once. A table ingest loaded is read in file order (keyset on its source sequence) on
- * every engine; any other table in physical order (SQLite's rowid, PostgreSQL's ctid).
+ * memory at once. A table ingest loaded is read in file order (its source sequence) on every
+ * engine; any other table in physical order (SQLite's rowid, PostgreSQL's heap order). Each row
+ * is read once: the engine's writer streams it (docs/merge.md, Reading staging).
  */
 export function readStaging(writer: MergeWriter, table: string, layout: StagingLayout, batchSize: number, withSource: boolean): AsyncGenerator<unknown[][]> {
   return writer.readStaging({ table, columns: layout.columns, orderBy: withSource ? SOURCE_COLUMNS.seq : null, batchSize });

@@ -77,7 +77,7 @@ export type LineUpdate = Pick<Selectable<OrderLinesTable>, 'id' | 'qty' | 'actio
 
 export interface StagingQuery {
   table: string;
-  /** Columns to read; each batch row holds their values in this order, then the row's position. */
+  /** Columns to read; each batch row holds their values in this order (and possibly more after them). */
   columns: readonly string[];
   /** Column giving the read order (keyset), or null for the table's physical order. */
   orderBy: string | null;

@@ -50,22 +50,24 @@ export function postgresMergeWriter(db: PgRunner, tables: TableNames): MergeWrit
   const orders = quoteId(tables.orders);
   const lines = quoteId(tables.order_lines);
   const orderColumns = ORDER_COLUMNS.map(quoteId).join(', ');
+  let cursors = 0;
 
   return {
     async *readStaging(q: StagingQuery) {
-      const physical = q.orderBy === null;
-      const pos = physical ? 'ctid' : quoteId(q.orderBy as string);
-      const select = `select ${q.columns.map((c, i) => `${quoteId(c)} as "c${i}"`).join(', ')}, ${pos} as "pos" from ${quoteTable(q.table)}`;
-      const text = `${select} where ${pos} > $1${physical ? '::tid' : ''} order by ${pos} limit $2`;
-      const at = q.columns.length;
-      let after: unknown = physical ? '(0,0)' : 0;
+      // One scan through a cursor: a keyset query per batch (`where ctid > $1 order by ctid limit n`)
+      // re-reads and re-sorts the rest of the table every time. Without an order column the rows
+      // come in physical order: a cursor is never parallel, and no synchronized scan may start it
+      // mid-table.
+      const cursor = `ordersync_merge_staging_${++cursors}`;
+      if (q.orderBy === null) await db.rows('set local synchronize_seqscans = off', []);
+      const select = `select ${q.columns.map((c, i) => `${quoteId(c)} as "c${i}"`).join(', ')} from ${quoteTable(q.table)}`;
+      await db.rows(`declare ${cursor} no scroll cursor for ${select}${q.orderBy === null ? '' : ` order by ${quoteId(q.orderBy)}`}`, []);
       for (;;) {
-        const rows = await db.arrays(text, [after, q.batchSize]);
-        if (rows.length === 0) return;
-        after = rows[rows.length - 1]?.[at];
-        yield rows;
-        if (rows.length < q.batchSize) return;
+        const rows = await db.arrays(`fetch forward ${Math.trunc(q.batchSize)} from ${cursor}`, []);
+        if (rows.length > 0) yield rows;
+        if (rows.length < q.batchSize) break;
       }
+      await db.rows(`close ${cursor}`, []);
     },
     async ordersByKey(keys) {
       return (await db.rows(`select ${ORDER_ON_RECORD} from ${orders} where order_key = any($1::text[])`, [keys])) as unknown as OrderOnRecord[];

@@ -53,16 +53,32 @@ export function sqliteMergeWriter(db: Database, tables: TableNames): MergeWriter
 
   return {
     async *readStaging(q: StagingQuery) {
-      const pos = q.orderBy === null ? 'rowid' : quoteId(q.orderBy);
-      const read = prepare(`select ${q.columns.map(quoteId).join(', ')}, ${pos} from ${quoteTable(q.table)} where ${pos} > ? order by ${pos} limit ?`).raw(true);
-      const at = q.columns.length;
-      let after: unknown = 0;
-      for (;;) {
-        const rows = read.all(after, q.batchSize) as unknown[][];
-        if (rows.length === 0) return;
-        after = rows[rows.length - 1]?.[at];
+      const table = quoteTable(q.table);
+      const select = `select ${q.columns.map(quoteId).join(', ')}, rowid from ${table}`;
+      if (q.orderBy === null) {
+        const read = prepare(`${select} where rowid > ? order by rowid limit ?`).raw(true);
+        const at = q.columns.length;
+        let after: unknown = 0;
+        for (;;) {
+          const rows = read.all(after, q.batchSize) as unknown[][];
+          if (rows.length === 0) return;
+          after = rows[rows.length - 1]?.[at];
+          yield rows;
+          if (rows.length < q.batchSize) return;
+        }
+      }
+      // The order column has no index, so a keyset query per batch would sort the whole table
+      // each time: the rowids are sorted once, then rows are fetched by rowid. (better-sqlite3
+      // runs nothing else on a connection while a statement iterates, and the merge writes
+      // between batches.)
+      const order = prepare(`select rowid from ${table} order by ${quoteId(q.orderBy)}, rowid`).pluck(true).all() as number[];
+      const step = Math.min(q.batchSize, LOOKUP_CHUNK);
+      for (let i = 0; i < order.length; i += step) {
+        const ids = order.slice(i, i + step);
+        const place = new Map(ids.map((id, k) => [id, k]));
+        const rows: unknown[][] = new Array(ids.length);
+        for (const r of prepare(`${select} where rowid in (${marks(ids.length)})`).raw(true).all(ids) as unknown[][]) rows[place.get(r[q.columns.length] as number) as number] = r;
         yield rows;
-        if (rows.length < q.batchSize) return;
       }
     },
     async ordersByKey(keys) {
