@@ -137,8 +137,9 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
     const merged = () => phase({ kind: 'merge', where, config, batchSize, commit: true });
     record('floor: raw scan (select *, arrays)', phase({ kind: 'scan', where, config, batchSize, commit: false }));
 
-    // First loads, each into empty tables on a compacted file (the floor's rows removed and the
-    // file vacuumed before the merge runs), so neither finds the other's free pages.
+    // First loads, each into empty tables on a freshly compacted file (vacuumed before each), so
+    // neither finds free pages the other left.
+    await floorIo.clear();
     const floor1 = floor(true);
     record('floor: first load', floor1);
     const floorFirst = await digest(floorIo, config);
