@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Selectable } from 'kysely';
-import type { DialectName } from '../connect.js';
+import type { DialectAdapter } from './adapter.js';
 import type { TableNames } from '../table-names.js';
 import type { OrderLinesTable, OrdersTable } from '../types.js';
 
@@ -136,29 +136,39 @@ async function driverOf(trx: Kysely<any>, proto: Record<string, any>, method: st
   return found[0];
 }
 
-/** The merge writer for `trx`, a transaction on a database of `dialect`. */
-export async function openMergeWriter(trx: Kysely<any>, dialect: DialectName, tables: TableNames): Promise<MergeWriter> {
-  if (dialect === 'sqlite') {
-    const [{ default: Database }, { sqliteMergeWriter }] = await Promise.all([import('better-sqlite3'), import('./sqlite-merge.js')]);
-    const database = await driverOf(trx, Database.prototype, 'prepare');
-    if (!(database instanceof Database)) throw new Error('the SQLite merge writer found no better-sqlite3 connection under the transaction');
-    return sqliteMergeWriter(database, tables);
-  }
-  const { postgresMergeWriter } = await import('./postgres-merge.js');
-  if (dialect === 'postgres') {
-    const { default: pg } = await import('pg');
-    const client = await driverOf(trx, pg.Client.prototype, 'query');
-    if (client instanceof pg.Client) {
-      return postgresMergeWriter(
-        {
-          rows: async (text, values) => (await client.query(text, values as unknown[])).rows,
-          arrays: async (text, values) => (await client.query({ text, values: values as unknown[], rowMode: 'array' })).rows,
-        },
-        tables,
-      );
+/**
+ * The merge writer for `trx`, a transaction of `Db.kysely` on an engine of `adapter`: the only
+ * place that picks one. SQLite and the PostgreSQL server get the driver itself; PGlite the
+ * PostgreSQL SQL through Kysely; SQL Server the query builder.
+ */
+export async function openMergeWriter(trx: Kysely<any>, adapter: DialectAdapter, tables: TableNames): Promise<MergeWriter> {
+  switch (adapter.family) {
+    case 'sqlite': {
+      const [{ default: Database }, { sqliteMergeWriter }] = await Promise.all([import('better-sqlite3'), import('./sqlite-merge.js')]);
+      const database = await driverOf(trx, Database.prototype, 'prepare');
+      if (!(database instanceof Database)) throw new Error('the SQLite merge writer found no better-sqlite3 connection under the transaction');
+      return sqliteMergeWriter(database, tables);
     }
+    case 'postgres': {
+      const { postgresMergeWriter } = await import('./postgres-merge.js');
+      if (adapter.name === 'postgres') {
+        const { default: pg } = await import('pg');
+        const client = await driverOf(trx, pg.Client.prototype, 'query');
+        if (client instanceof pg.Client) {
+          return postgresMergeWriter(
+            {
+              rows: async (text, values) => (await client.query(text, values as unknown[])).rows,
+              arrays: async (text, values) => (await client.query({ text, values: values as unknown[], rowMode: 'array' })).rows,
+            },
+            tables,
+          );
+        }
+      }
+      // PGlite (tests, rehearsals), or a pool from another copy of pg: the same SQL through Kysely.
+      const rows = async (text: string, values: readonly unknown[]) => (await trx.executeQuery(CompiledQuery.raw(text, [...values]))).rows as Record<string, unknown>[];
+      return postgresMergeWriter({ rows, arrays: async (text, values) => (await rows(text, values)).map((r) => Object.values(r)) }, tables);
+    }
+    case 'mssql':
+      return (await import('./kysely-merge.js')).kyselyMergeWriter(trx, adapter);
   }
-  // PGlite (tests, rehearsals), or a pool from another copy of pg: the same SQL through Kysely.
-  const rows = async (text: string, values: readonly unknown[]) => (await trx.executeQuery(CompiledQuery.raw(text, [...values]))).rows as Record<string, unknown>[];
-  return postgresMergeWriter({ rows, arrays: async (text, values) => (await rows(text, values)).map((r) => Object.values(r)) }, tables);
 }
