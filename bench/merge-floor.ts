@@ -31,7 +31,7 @@ export interface FloorIo {
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
-  /** A keyset batch: rows after `after` (the last row's final entry; undefined for the first batch). */
+  /** The next batch: rows after `after` (the last row's final entry; undefined for the first batch). PostgreSQL reads through a cursor, inside a transaction. */
   read(columns: readonly string[], after: unknown, limit: number): Promise<unknown[][]>;
   lookup(keys: string[]): Promise<Stored[]>;
   linesOf(ids: number[]): Promise<StoredLine[]>;
@@ -154,6 +154,8 @@ export async function pgFloorIo(url: string, c: FloorConfig): Promise<FloorIo> {
   const ints = new Set(['id', 'total_qty', 'is_cancelled', 'in_staging', 'staging_row', 'last_run_id', 'order_id', 'size_position', 'qty']);
   const types = (names: string[]) => names.map((n, i) => `$${i + 1}::${ints.has(n) ? 'int' : 'text'}[]`).join(',');
   const transpose = (rows: unknown[][], width: number) => Array.from({ length: width }, (_, i) => rows.map((r) => r[i]));
+  let cursor: { key: string; name: string } | undefined;
+  let cursors = 0;
   const inParts = async (rows: unknown[][], run: (part: unknown[][]) => Promise<void>) => {
     for (let i = 0; i < rows.length; i += 5_000) await run(rows.slice(i, i + 5_000));
   };
@@ -163,12 +165,23 @@ export async function pgFloorIo(url: string, c: FloorConfig): Promise<FloorIo> {
     },
     async commit() {
       await client.query('commit');
+      cursor = undefined;
     },
     async rollback() {
       await client.query('rollback');
+      cursor = undefined;
     },
     async read(columns, after, limit) {
-      return arrays(`select ${columns.map(q).join(',')}, ctid from ${q(c.table)} where ctid > $1::tid order by ctid limit $2`, [after ?? '(0,0)', limit]);
+      // One scan through a cursor, as the merge reads (a keyset query per batch re-sorts the rest
+      // of the table each time); physical order, from the first block.
+      const key = columns.join('\u0000');
+      if (after === undefined || cursor?.key !== key) {
+        if (cursor) await client.query(`close ${cursor.name}`);
+        cursor = { key, name: `floor_${++cursors}` };
+        await client.query('set local synchronize_seqscans = off');
+        await client.query(`declare ${cursor.name} no scroll cursor for select ${columns.map(q).join(',')}, 0 from ${q(c.table)}`);
+      }
+      return arrays(`fetch forward ${Math.trunc(limit)} from ${cursor.name}`, []);
     },
     async lookup(keys) {
       return (await arrays(`select ${STORED} from ${q(c.orders)} where order_key = any($1::text[])`, [keys])) as Stored[];

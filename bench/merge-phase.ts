@@ -42,10 +42,12 @@ if (req.kind === 'merge') {
       if (rows.length < 2_000) return n;
     }
   };
+  await io.begin();
   await scan();
   const t0 = performance.now();
   await scan();
   const ms = performance.now() - t0;
+  await io.rollback();
   await io.close();
   process.stdout.write(JSON.stringify({ ms, peakRssMb: peakRssMb(), written: 0 }));
 } else {
