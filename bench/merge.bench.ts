@@ -1,25 +1,32 @@
 /**
- * Merge benchmark: `npm run bench:merge [-- --orders N] [-- --engines sqlite,postgres]`.
+ * Merge benchmark: `npm run bench:merge [-- --orders N] [-- --engines sqlite,postgres] [-- --no-cli]`.
  *
  * Per engine (SQLite file; the PostgreSQL server, or PGlite when none answers), with N generated
- * orders (default 100k, the real order list's size): first load into empty tables, identical
- * re-merge, and a "next day" re-merge (5% of orders changed, plus the default cancellations,
- * reactivations, vanished and new orders). The floor is measured in the same run with the same
- * driver: a plain scan of the staging table (every column) and a bulk insert of as many order and
- * line rows as the first load wrote (rolled back). Prints a table; writes bench/out/merge.json.
+ * orders (default 100k, the real order list's size), on one staging table: the first load into
+ * empty tables, an identical re-merge and a "next day" (5% of orders changed, plus the default
+ * cancellations, reactivations, vanished and new orders), each against the physical floor of the
+ * same work measured in the same run (bench/merge-floor.ts: the plain driver, arrays, statements
+ * prepared once, one transaction), plus a raw `select *` scan. What the floor leaves in the tables
+ * must equal what the merge leaves (every column the merge writes but ids and timestamps, every
+ * line), or the benchmark fails. On SQLite, `ordersync merge` itself (the built CLI, `dist/`)
+ * then runs the first load again in a child process for its peak RSS.
+ * Prints a table; writes bench/out/merge.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { settingsSchema, type Settings } from '../src/config/schema.js';
-import type { Db } from '../src/db/connect.js';
 import { migrateUp } from '../src/db/migrations/index.js';
-import { merge, type MergeSummary } from '../src/merge/index.js';
-import { readStaging } from '../src/merge/staging-reader.js';
+import type { MergeSummary } from '../src/merge/index.js';
 import { generateStaging, loadStaging, nextDay } from '../src/sampledata/index.js';
-import { openBenchDb, rssSampler, timed } from './lib/engines.js';
+import { openBenchDb, timed } from './lib/engines.js';
+import { digest, pgFloorIo, sqliteFloorIo, type FloorConfig, type FloorIo } from './merge-floor.js';
+import type { PhaseRequest } from './merge-phase.js';
 
-const TARGETS = { firstLoadVsFloor: 2, identicalVsScan: 1.5, peakRssMb: 500 };
+const TARGETS = { firstLoad: 1.3, reMerge: 1.5, nextDay: 1.5, firstLoadPg: 1.5, reMergePg: 1.5, cliPeakRssMb: 300 };
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +34,9 @@ function arg(name: string): string | undefined {
 }
 const ORDERS = Number(arg('orders') ?? 100_000);
 const ENGINES = (arg('engines') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+const CLI = !process.argv.includes('--no-cli');
 if (!Number.isInteger(ORDERS) || ORDERS < 1) throw new Error(`--orders expects a positive integer, got ${arg('orders')}`);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const MAPPED = [
   'AAG ORDER NUMBER', 'CUSTOMER NAME', 'PO NUMBER', 'CUSTOMER ALT PO', 'AAG SEASON', 'CUSTOMER SEASON', 'CUSTOMER STYLE',
@@ -35,12 +44,14 @@ const MAPPED = [
   'EX FACTORY DATE', 'ETA CUSTOMER WAREHOUSE DATE', 'DESTINATION', 'DESTINATION WAREHOUSE', 'DELIVERY TERMS',
   'PLANNED DELIVERY METHOD', 'NOTES', 'ORDER TYPE', 'CUSTOMER PRICE', 'FINAL FOB (USD)', 'TOTAL QTY',
 ];
+const MAPPING = Object.fromEntries(MAPPED.map((c, i) => [c, `col_${i}`]));
 
 interface Phase {
   engine: string;
   phase: string;
   ms: number;
-  ordersPerSec: number;
+  /** Milliseconds per 1,000 staged rows (the linearity check compares it across sizes). */
+  msPer1k: number;
   rowsWritten: number;
   ratio: number | null;
   ratioTo: string | null;
@@ -48,117 +59,120 @@ interface Phase {
   counts?: MergeSummary['counts'];
 }
 
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-/** A plain `select *` over staging, a batch at a time, with the same driver. */
-async function scan(db: Db, table: string, columns: string[]): Promise<number> {
-  let n = 0;
-  for await (const batch of readStaging(db.raw, db.dialect, table, columns, 2_000)) n += batch.length;
-  return n;
+interface PhaseResult {
+  ms: number;
+  peakRssMb: number;
+  written: number;
+  counts?: MergeSummary['counts'];
 }
 
-/** Bulk insert of `orders` order rows and `lines` line rows shaped like the merge's, then rolled back. */
-async function bulkInsert(db: Db, orders: number, lines: number): Promise<void> {
-  const now = new Date().toISOString();
-  const fields = JSON.stringify(Object.fromEntries(MAPPED.map((c) => [c, `value of ${c}`])));
-  const perOrder = Math.ceil(lines / Math.max(1, orders));
-  let linesLeft = lines;
-  const rollback = new Error('rollback');
-  await db.kysely
-    .transaction()
-    .execute(async (trx) => {
-      for (let i = 0; i < orders; i += 500) {
-        const part = Array.from({ length: Math.min(500, orders - i) }, (_, j) => ({
-          order_key: `FLOOR-${i + j}`,
-          key_values: JSON.stringify([`FLOOR-${i + j}`]),
-          customer: 'CUSTOMER',
-          customer_season: '2025 FALL',
-          aag_season: '25FA',
-          order_type: 'RECEIVED',
-          total_qty: 100,
-          group_name: 'CUSTOMER 2025 FALL',
-          item_name: `STYLE COLOUR FLOOR-${i + j}`,
-          fields_json: fields,
-          row_hash: 'f'.repeat(64),
-          lines_hash: 'e'.repeat(64),
-          is_cancelled: 0,
-          in_staging: 1,
-          action: 'INSERT' as const,
-          sync_state: 'PENDING' as const,
-          pending_since: now,
-          staging_row: i + j,
-          last_run_id: null,
-          created_at: now,
-          updated_at: now,
-        }));
-        const ids = await trx.insertInto('orders').values(part).returning('id').execute();
-        const lineRows = ids.flatMap((r) =>
-          Array.from({ length: Math.min(perOrder, Math.max(0, linesLeft)) }, (_, k) => {
-            linesLeft--;
-            return { order_id: r.id, size: `S${k}`, size_position: k, qty: 10, action: 'INSERT' as const, sync_state: 'PENDING' as const, created_at: now, updated_at: now };
-          }),
-        );
-        for (let k = 0; k < lineRows.length; k += 1_000) await trx.insertInto('order_lines').values(lineRows.slice(k, k + 1_000)).execute();
-      }
-      throw rollback;
-    })
-    .catch((e: unknown) => {
-      if (e !== rollback) throw e;
-    });
+/** A timed phase in a child process of its own (bench/merge-phase.ts), for its own peak RSS. */
+function phase(req: PhaseRequest): PhaseResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'merge-phase.ts'), JSON.stringify(req)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${req.kind} phase exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PhaseResult;
+}
+
+function sameOutput(what: string, merged: string[], floor: string[]): void {
+  const i = merged.findIndex((m, k) => m !== floor[k]);
+  if (i < 0 && merged.length === floor.length) return;
+  throw new Error(`${what}: the floor's output differs from the merge's (${merged.length} vs ${floor.length} rows; first difference: ${merged[i] ?? '—'} / ${floor[i] ?? '—'})`);
+}
+
+/** `ordersync merge` on the benchmark's database, in a child process: its wall time and peak RSS. */
+function cliMerge(path: string, table: string): { ms: number; peakRssMb: number; summary: MergeSummary } {
+  const dir = mkdtempSync(join(tmpdir(), 'ordersync-bench-cli-'));
+  try {
+    const columns = Object.entries(MAPPING).map(([c, id]) => `${JSON.stringify(c)} = ${JSON.stringify(id)}`);
+    writeFileSync(
+      join(dir, 'ordersync.toml'),
+      ['[database]', 'dialect = "sqlite"', `sqlite_path = ${JSON.stringify(path)}`, '[staging]', `table = ${JSON.stringify(table)}`, '[mapping.columns]', ...columns, ''].join('\n'),
+    );
+    const t0 = performance.now();
+    // GNU time's %M: the child's peak resident set in KiB, printed last on stderr.
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'ordersync.js'), 'merge', '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`ordersync merge exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2_000)}`);
+    const kib = Number(r.stderr.trim().split('\n').pop());
+    return { ms, peakRssMb: Math.round(kib / 1024), summary: (JSON.parse(r.stdout) as { counts: MergeSummary['counts'] } & MergeSummary) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<void> {
   const b = await openBenchDb(engine);
-  const { db } = b;
-  const label = b.label;
-  const rss = rssSampler();
+  const { db, label } = b;
+  let io: FloorIo | undefined;
   try {
     await migrateUp(db);
-    const settings: Settings = settingsSchema.parse({ mapping: { columns: Object.fromEntries(MAPPED.map((c, i) => [c, `col_${i}`])) } });
+    const settings: Settings = settingsSchema.parse({ mapping: { columns: MAPPING } });
     const table = settings.staging.table;
     const dialect = db.dialect === 'sqlite' ? 'sqlite' : 'postgres';
-    const data = generateStaging({ seed: 1, orders: ORDERS });
-    const load = await timed(() => loadStaging(db.raw, table, data.columns, data.rows, { dialect }));
-    const staged = load.value.rows;
-    process.stderr.write(`[${label}] staged ${staged} rows × ${data.columns.length} columns in ${(load.ms / 1000).toFixed(1)} s\n`);
-    const columns = data.columns.map((c) => c.name);
-    const record = (phase: string, ms: number, rowsWritten: number, ratio: number | null, ratioTo: string | null, counts?: MergeSummary['counts']) => {
-      out.push({ engine: label, phase, ms: Math.round(ms), ordersPerSec: Math.round((staged / ms) * 1000), rowsWritten, ratio, ratioTo, peakRssMb: mb(rss.peak()), counts });
-      process.stderr.write(`[${label}] ${phase}: ${(ms / 1000).toFixed(2)} s\n`);
+    // Both days are staged up front (day 1 in a table of its own, swapped in later), so no
+    // generated rows are held in this process while the phases run.
+    const staged = await (async () => {
+      const data = generateStaging({ seed: 1, orders: ORDERS });
+      const load = await timed(() => loadStaging(db.raw, table, data.columns, data.rows, { dialect }));
+      await loadStaging(db.raw, `${table}_day1`, data.columns, nextDay(data.rows, { seed: 2, changeShare: 0.05 }).rows, { dialect });
+      process.stderr.write(`[${label}] staged ${load.value.rows} rows × ${data.columns.length} columns in ${(load.ms / 1000).toFixed(1)} s\n`);
+      return { rows: load.value.rows, columns: data.columns.map((c) => c.name) };
+    })();
+    const config: FloorConfig = { table, columns: staged.columns, mapped: MAPPING, orders: db.tables.orders, lines: db.tables.order_lines };
+    if (b.where.engine === 'pglite') {
+      process.stderr.write(`[${label}] no PostgreSQL server: the floor needs the plain driver, skipped\n`);
+      return;
+    }
+    io = b.where.engine === 'sqlite' ? sqliteFloorIo(b.where.path, config) : await pgFloorIo(b.where.url, config);
+    const floorIo = io;
+    const where = b.where;
+    const record = (name: string, r: PhaseResult, against?: PhaseResult) => {
+      const ratio = against ? r.ms / against.ms : null;
+      out.push({ engine: label, phase: name, ms: Math.round(r.ms), msPer1k: Math.round((r.ms / staged.rows) * 1000 * 10) / 10, rowsWritten: r.written, ratio, ratioTo: against ? 'floor' : null, peakRssMb: r.peakRssMb, counts: r.counts });
+      process.stderr.write(`[${label}] ${name}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb} MB${ratio === null ? '' : ` (${ratio.toFixed(2)}× floor)`}\n`);
     };
+    const batchSize = settings.staging.batch_size;
+    const floor = (commit: boolean, digestFile?: string) => phase({ kind: 'floor', where, config, batchSize, commit, ...(digestFile ? { digestFile } : {}) });
+    const merged = () => phase({ kind: 'merge', where, config, batchSize, commit: true });
+    record('floor: raw scan (select *, arrays)', phase({ kind: 'scan', where, config, batchSize, commit: false }));
 
-    // Floor, part 1: a plain scan (warm the cache first, as the merge will find it warm too).
-    await scan(db, table, columns);
-    rss.reset();
-    const scanned = await timed(() => scan(db, table, columns));
-    record('floor: scan staging (select *)', scanned.ms, 0, null, null);
+    // First loads, each into empty tables on a freshly compacted file (vacuumed before each), so
+    // neither finds free pages the other left.
+    await floorIo.clear();
+    const floor1 = floor(true);
+    record('floor: first load', floor1);
+    const floorFirst = await digest(floorIo, config);
+    await floorIo.clear();
+    const first = merged();
+    sameOutput('first load', await digest(floorIo, config), floorFirst);
+    record('merge: first load', first, floor1);
 
-    rss.reset();
-    const first = await timed(() => merge(db, settings));
-    const written = first.value.counts.rows_written;
-    const ordersWritten = first.value.counts.new + first.value.counts.skipped_cancelled;
-    const linesWritten = first.value.counts.lines_inserted;
+    const again = merged();
+    if (again.written !== 0) throw new Error(`identical re-merge wrote ${again.written} rows`);
+    const floor2 = floor(true);
+    if (floor2.written !== 0) throw new Error(`the floor's re-merge wrote ${floor2.written} rows`);
+    record('floor: re-merge (scan + hash + compare)', floor2);
+    record('merge: identical re-merge', again, floor2);
 
-    rss.reset();
-    const inserted = await timed(() => bulkInsert(db, ordersWritten, linesWritten));
-    record(`floor: bulk insert ${ordersWritten} orders + ${linesWritten} lines`, inserted.ms, 0, null, null);
-    const floorMs = scanned.ms + inserted.ms;
-    record('floor: scan + insert', floorMs, 0, null, null);
-    record('merge: first load', first.ms, written, first.ms / floorMs, 'floor', first.value.counts);
+    await sql`drop table ${sql.table(table)}`.execute(db.raw);
+    await sql`alter table ${sql.table(`${table}_day1`)} rename to ${sql.table(table)}`.execute(db.raw);
+    const digestFile = join(mkdtempSync(join(tmpdir(), 'ordersync-bench-digest-')), 'floor.txt');
+    const floor3 = floor(false, digestFile);
+    record('floor: next day', floor3);
+    const day2 = merged();
+    sameOutput('next day', await digest(floorIo, config), readFileSync(digestFile, 'utf8').split('\n'));
+    rmSync(dirname(digestFile), { recursive: true, force: true });
+    record('merge: next day (5% changed)', day2, floor3);
 
-    rss.reset();
-    const again = await timed(() => merge(db, settings));
-    record('merge: identical re-merge', again.ms, again.value.counts.rows_written, again.ms / scanned.ms, 'scan', again.value.counts);
-
-    const next = nextDay(data.rows, { seed: 2, changeShare: 0.05 });
-    await loadStaging(db.raw, table, data.columns, next.rows, { dialect, replace: true });
-    const changes = next.summary().counts;
-    process.stderr.write(`[${label}] next day: ${JSON.stringify(changes)}\n`);
-    rss.reset();
-    const day2 = await timed(() => merge(db, settings));
-    record('merge: next day (5% changed)', day2.ms, day2.value.counts.rows_written, day2.ms / floorMs, 'floor', day2.value.counts);
+    if (CLI && b.where.engine === 'sqlite') {
+      await floorIo.clear();
+      const cli = cliMerge(b.where.path, table);
+      out.push({ engine: label, phase: 'ordersync merge (CLI, next-day staging into empty tables)', ms: Math.round(cli.ms), msPer1k: Math.round((cli.ms / staged.rows) * 10_000) / 10, rowsWritten: cli.summary.counts.rows_written, ratio: null, ratioTo: null, peakRssMb: cli.peakRssMb });
+      process.stderr.write(`[${label}] ordersync merge: ${(cli.ms / 1000).toFixed(2)} s, peak RSS ${cli.peakRssMb} MB\n`);
+    }
   } finally {
-    rss.stop();
+    await io?.close();
     await b.cleanup();
   }
 }
@@ -166,13 +180,13 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
 const results: Phase[] = [];
 for (const engine of ENGINES) await runEngine(engine, results);
 
-const header = ['engine', 'phase', 'seconds', 'orders/s', 'rows written', 'ratio', 'peak RSS MB'];
+const header = ['engine', 'phase', 'seconds', 'ms / 1k rows', 'rows written', 'ratio', 'peak RSS MB'];
 const body = results.map((r) => [
   r.engine,
   r.phase,
   (r.ms / 1000).toFixed(2),
-  r.phase.startsWith('floor') ? '' : String(r.ordersPerSec),
-  r.phase.startsWith('floor') ? '' : String(r.rowsWritten),
+  String(r.msPer1k),
+  String(r.rowsWritten),
   r.ratio === null ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`,
   String(r.peakRssMb),
 ]);
@@ -184,16 +198,20 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of body) console.log(line(row));
 
 const verdicts = results.flatMap((r) => {
+  const pg = r.engine !== 'sqlite';
+  const limit =
+    r.phase === 'merge: first load' ? (pg ? TARGETS.firstLoadPg : TARGETS.firstLoad)
+    : r.phase === 'merge: identical re-merge' ? (pg ? TARGETS.reMergePg : TARGETS.reMerge)
+    : r.phase.startsWith('merge: next day') && !pg ? TARGETS.nextDay
+    : undefined;
   const v: string[] = [];
-  if (r.phase === 'merge: first load' && (r.ratio ?? 0) > TARGETS.firstLoadVsFloor) v.push(`${r.engine}: first load ${r.ratio?.toFixed(2)}× floor > ${TARGETS.firstLoadVsFloor}×`);
-  if (r.phase === 'merge: identical re-merge' && r.rowsWritten !== 0) v.push(`${r.engine}: identical re-merge wrote ${r.rowsWritten} rows`);
-  if (r.phase === 'merge: identical re-merge' && (r.ratio ?? 0) > TARGETS.identicalVsScan) v.push(`${r.engine}: identical re-merge ${r.ratio?.toFixed(2)}× scan > ${TARGETS.identicalVsScan}×`);
-  if (r.peakRssMb > TARGETS.peakRssMb) v.push(`${r.engine}: ${r.phase} peak RSS ${r.peakRssMb} MB > ${TARGETS.peakRssMb} MB`);
+  if (limit !== undefined && (r.ratio ?? 0) > limit) v.push(`${r.engine}: ${r.phase} ${r.ratio?.toFixed(2)}× floor > ${limit}×`);
+  if (r.phase.startsWith('ordersync merge') && r.peakRssMb > TARGETS.cliPeakRssMb) v.push(`${r.engine}: ${r.phase} peak RSS ${r.peakRssMb} MB > ${TARGETS.cliPeakRssMb} MB`);
   return v;
 });
 console.log(verdicts.length ? `\ntargets missed:\n  ${verdicts.join('\n  ')}` : '\nall targets met');
 
-const outFile = join(dirname(fileURLToPath(import.meta.url)), 'out', 'merge.json');
+const outFile = join(ROOT, 'bench', 'out', 'merge.json');
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify({ orders: ORDERS, node: process.version, at: new Date().toISOString(), targets: TARGETS, results, missed: verdicts }, null, 2)}\n`);
 console.log(`\nwritten ${outFile}`);

@@ -12,6 +12,8 @@ export const BENCH_PG_URL = process.env.ORDERSYNC_BENCH_PG_URL ?? process.env.OR
 export interface BenchDb {
   label: string;
   db: Db;
+  /** Where the database is, for benchmarks that also open it with the plain driver. */
+  where: { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string } | { engine: 'pglite' };
   cleanup(): Promise<void>;
 }
 
@@ -30,8 +32,9 @@ export async function openBenchDb(engine: 'sqlite' | 'postgres'): Promise<BenchD
   const dir = mkdtempSync(join(tmpdir(), 'ordersync-bench-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   if (engine === 'sqlite') {
-    const db = await openDatabase({ dialect: 'sqlite', path: join(dir, 'bench.db'), tables });
-    return { label: 'sqlite', db, cleanup: async () => (await db.close(), removeDir()) };
+    const path = join(dir, 'bench.db');
+    const db = await openDatabase({ dialect: 'sqlite', path, tables });
+    return { label: 'sqlite', db, where: { engine: 'sqlite', path }, cleanup: async () => (await db.close(), removeDir()) };
   }
   try {
     const name = `ordersync_bench_${randomBytes(5).toString('hex')}`;
@@ -42,6 +45,7 @@ export async function openBenchDb(engine: 'sqlite' | 'postgres'): Promise<BenchD
     return {
       label: 'postgres',
       db,
+      where: { engine: 'postgres', url: url.toString() },
       cleanup: async () => {
         await db.close();
         await admin(BENCH_PG_URL, `drop database if exists ${name} with (force)`);
@@ -50,7 +54,7 @@ export async function openBenchDb(engine: 'sqlite' | 'postgres'): Promise<BenchD
     };
   } catch {
     const db = await openDatabase({ dialect: 'pglite', path: join(dir, 'pgdata'), tables });
-    return { label: 'pglite (no server)', db, cleanup: async () => (await db.close(), removeDir()) };
+    return { label: 'pglite (no server)', db, where: { engine: 'pglite' }, cleanup: async () => (await db.close(), removeDir()) };
   }
 }
 

@@ -26,17 +26,30 @@ const UNHASHED_SOURCES = new Set(['@synced_at']);
  * cut as it will be cut), the name, the group the item belongs in and the cancellation status.
  * A staged change that does not reach the board leaves the hash alone, so nothing is sent.
  * Without the board's columns (never read yet) the values are hashed as staged.
+ *
+ * SHA-256 of canonical JSON of `{ v: 2, columns, name, group, cancelled }`, compiled once per
+ * merge: the columns sorted once, the JSON written straight into one string.
  */
-export function boardRowHash(s: Settings, format: ValueFormatter | undefined, row: BoardRow): string {
+export function boardRowHasher(s: Settings, format: ValueFormatter | undefined): (row: BoardRow) => string {
   const asWritten = format ?? ((_columnId: string, value: FieldValue) => value);
-  const written: Record<string, unknown> = {};
+  const writtenBy = new Map<string, string | null>();
   for (const [source, columnId] of Object.entries(s.mapping.columns)) {
     // A board-owned column is written at creation only: a staged change to it is no reason to write.
-    if (UNHASHED_SOURCES.has(source) || ownerOf(s, columnId) === 'board') continue;
-    written[columnId] = asWritten(columnId, row.fields[source] ?? null);
+    if (!UNHASHED_SOURCES.has(source) && ownerOf(s, columnId) !== 'board') writtenBy.set(columnId, source);
   }
   const status = s.cancel.status_column_id;
-  if (status) written[status] = asWritten(status, row.cancelled ? s.cancel.status_label : (s.cancel.active_label ?? null));
-  const group = row.cancelled && s.cancel.move_to_group ? s.cancel.move_to_group : row.groupName;
-  return sha256(canonicalJson({ v: 2, columns: written, name: row.itemName, group, cancelled: row.cancelled }));
+  if (status) writtenBy.set(status, null);
+  const slots = [...writtenBy.keys()].sort().map((columnId) => ({ columnId, name: JSON.stringify(columnId), source: writtenBy.get(columnId) ?? null }));
+  const cancelledLabel = s.cancel.status_label;
+  const activeLabel = s.cancel.active_label ?? null;
+  const moveTo = s.cancel.move_to_group;
+  return (row) => {
+    let columns = '';
+    for (const slot of slots) {
+      const value = slot.source === null ? (row.cancelled ? cancelledLabel : activeLabel) : (row.fields[slot.source] ?? null);
+      columns += `${columns === '' ? '' : ','}${slot.name}:${canonicalJson(asWritten(slot.columnId, value))}`;
+    }
+    const group = row.cancelled && moveTo ? moveTo : row.groupName;
+    return sha256(`{"cancelled":${row.cancelled},"columns":{${columns}},"group":${JSON.stringify(group)},"name":${JSON.stringify(row.itemName)},"v":2}`);
+  };
 }

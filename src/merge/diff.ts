@@ -1,16 +1,13 @@
 import type { Settings } from '../config/schema.js';
-import type { Selectable } from 'kysely';
-import type { LineAction, OrderAction, OrderLinesTable, OrdersTable, SyncState } from '../db/types.js';
+import type { LineOnRecord, OrderOnRecord } from '../db/dialects/merge-writer.js';
+import type { LineAction, OrderAction, SyncState } from '../db/types.js';
 import type { ProjectedLine, ProjectedOrder } from './project.js';
 
 /** What the merge reads of an order on record to decide its transition. */
-export type ExistingOrder = Pick<
-  Selectable<OrdersTable>,
-  'id' | 'order_key' | 'row_hash' | 'lines_hash' | 'is_cancelled' | 'in_staging' | 'action' | 'sync_state' | 'monday_item_id' | 'pending_since'
->;
+export type ExistingOrder = OrderOnRecord;
 
 /** What the merge reads of a line on record to diff it by size. */
-export type ExistingLine = Pick<Selectable<OrderLinesTable>, 'id' | 'order_id' | 'size' | 'qty' | 'action' | 'sync_state' | 'monday_subitem_id'>;
+export type ExistingLine = LineOnRecord;
 
 export type Outcome = 'new' | 'updated' | 'cancelled' | 'reactivated' | 'skipped_cancelled' | 'unchanged';
 

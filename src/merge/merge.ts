@@ -3,14 +3,22 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/types.js';
 import type { ValueFormatter } from './board-values.js';
-import { LEGACY_HASH_PREFIX } from './hash.js';
+import { openMergeWriter, type LineRow, type LineUpdate, type MergeWriter, type OrderRow, type OrderUpdate } from '../db/dialects/merge-writer.js';
+import { LEGACY_HASH_PREFIX, legacyRowHash } from './hash.js';
 import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision, type Outcome } from './diff.js';
 import { resolveDuplicates, rowLabels } from './duplicates.js';
-import { columnsToRead, projector, type ProjectedOrder, type Rejection } from './project.js';
+import { columnsToRead, keyReader, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
 import { isSourceColumn, SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
-import { readStaging } from './staging-reader.js';
+import { readStaging, stagingLayout } from './staging-reader.js';
 import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
+
+/**
+ * Staging rows fetched per read in pass 2. A row array (every needed column) is dropped as soon as
+ * it is projected, so reads this small die in the young generation instead of being promoted with
+ * the whole batch: the merge's peak RSS stays flat however large staging is.
+ */
+const READ_ROWS = 256;
 
 export interface MergeOptions {
   dryRun?: boolean;
@@ -27,9 +35,6 @@ export interface MergeOptions {
    */
   heartbeat?: (trx: Kysely<any>) => Promise<void>;
 }
-
-/** SQLite allows 32,766 bound parameters per statement; orders rows have ~30 columns. */
-const INSERT_CHUNK = 500;
 
 /**
  * Staging → orders and order_lines, in one transaction, without delta tables: each staged
@@ -58,19 +63,23 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const all = physical.filter((c) => !isSourceColumn(c));
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
-    const reading = columnsToRead(s, sizeColumns, all);
-    const proj = projector(s, sizeColumns, opts.format);
+    const writer = await openMergeWriter(raw, db.adapter, db.tables);
+    const table = s.staging.table;
 
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
+    const keyLayout = stagingLayout(s.staging.key_columns, false);
+    const firstKeyOf = keyReader(s, keyLayout);
     const keyRows = new Map<string, number[]>();
-    for await (const batch of readStaging(raw, db.dialect, s.staging.table, s.staging.key_columns, s.staging.batch_size * 5, { withSource })) {
+    let rowNumber = 0;
+    for await (const batch of readStaging(writer, table, keyLayout, s.staging.batch_size * 5, withSource)) {
       await beat();
       for (const row of batch) {
-        const key = proj.keyOf(row);
+        rowNumber++;
+        const key = firstKeyOf(row);
         if (key === null) continue;
         const rows = keyRows.get(key);
-        if (rows) rows.push(row.rowNumber);
-        else keyRows.set(key, [row.rowNumber]);
+        if (rows) rows.push(rowNumber);
+        else keyRows.set(key, [rowNumber]);
       }
     }
     const { duplicates, chosenRow } = resolveDuplicates(keyRows, s.staging.duplicate_policy);
@@ -83,22 +92,30 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const duplicateSources = new Map(duplicates.map((d) => [d.key, new Map<number, RowSource | undefined>()]));
 
     // Pass 2: project, compare, write, a batch at a time.
-    for await (const batch of readStaging(raw, db.dialect, s.staging.table, reading, s.staging.batch_size, { withSource })) {
-      counts.staged_rows += batch.length;
-      const orders: ProjectedOrder[] = [];
-      for (const row of batch) {
-        const key = proj.keyOf(row);
-        if (key !== null) duplicateSources.get(key)?.set(row.rowNumber, row.source);
-        if (key !== null && chosenRow.get(key) !== row.rowNumber) continue;
-        const p = proj.project(row);
+    const layout = stagingLayout(columnsToRead(s, sizeColumns, all), withSource);
+    const keyOf = keyReader(s, layout);
+    const proj = projector(s, sizeColumns, layout, opts.format);
+    rowNumber = 0;
+    let orders: ProjectedOrder[] = [];
+    for await (const chunk of readStaging(writer, table, layout, Math.min(READ_ROWS, s.staging.batch_size), withSource)) {
+      counts.staged_rows += chunk.length;
+      for (const row of chunk) {
+        rowNumber++;
+        const key = keyOf(row);
+        if (key !== null) duplicateSources.get(key)?.set(rowNumber, layout.sourceOf(row));
+        if (key !== null && chosenRow.get(key) !== rowNumber) continue;
+        const p = proj.project(row, rowNumber, layout.sourceOf(row));
         if (p.ok) {
           orders.push(p.order);
-          for (const message of p.order.warnings) warnings.push({ rowNumber: row.rowNumber, key: p.order.key, message });
+          for (const message of p.order.warnings) warnings.push({ rowNumber, key: p.order.key, message });
         } else rejections.push(p.rejection);
       }
-      await mergeBatch(trx, s, orders, counts, now, opts);
+      if (orders.length < s.staging.batch_size) continue;
+      await mergeBatch(writer, s, orders, counts, now, opts);
+      orders = [];
       await beat();
     }
+    await mergeBatch(writer, s, orders, counts, now, opts);
     for (const d of duplicates) {
       const where = duplicateSources.get(d.key);
       const sources = d.rows.map((r) => where?.get(r));
@@ -142,33 +159,19 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
   };
 }
 
-async function mergeBatch(
-  trx: Transaction<Database>,
-  s: Settings,
-  orders: ProjectedOrder[],
-  counts: MergeCounts,
-  now: string,
-  opts: MergeOptions,
-): Promise<void> {
+async function mergeBatch(writer: MergeWriter, s: Settings, orders: ProjectedOrder[], counts: MergeCounts, now: string, opts: MergeOptions): Promise<void> {
   if (orders.length === 0) return;
   const existing = new Map<string, ExistingOrder>();
-  for (const keys of chunks(orders.map((o) => o.key), INSERT_CHUNK)) {
-    const rows = await trx
-      .selectFrom('orders')
-      .select(['id', 'order_key', 'row_hash', 'lines_hash', 'is_cancelled', 'in_staging', 'action', 'sync_state', 'monday_item_id', 'pending_since'])
-      .where('order_key', 'in', keys)
-      .execute();
-    for (const r of rows) existing.set(r.order_key, r);
-  }
+  for (const r of await writer.ordersByKey(orders.map((o) => o.key))) existing.set(r.order_key, r);
 
   const inserts: Array<{ p: ProjectedOrder; d: OrderDecision }> = [];
   const updates: Array<{ p: ProjectedOrder; d: OrderDecision; e: ExistingOrder }> = [];
-  const rehashed: Array<{ id: number; rowHash: string }> = [];
+  const rehashed: Array<{ id: number; row_hash: string }> = [];
   for (const p of orders) {
     let e = existing.get(p.key);
-    if (e?.row_hash.startsWith(LEGACY_HASH_PREFIX) && e.row_hash.slice(LEGACY_HASH_PREFIX.length) === p.legacyRowHash) {
+    if (e?.row_hash.startsWith(LEGACY_HASH_PREFIX) && e.row_hash.slice(LEGACY_HASH_PREFIX.length) === legacyRowHash(p)) {
       // Synced under the first hash definition and unchanged since: only its hash is rewritten.
-      rehashed.push({ id: e.id, rowHash: p.rowHash });
+      rehashed.push({ id: e.id, row_hash: p.rowHash });
       e = { ...e, row_hash: p.rowHash };
     }
     const d = decideOrder(e, p, s.cancel.never_synced);
@@ -183,53 +186,51 @@ async function mergeBatch(
   }
   if (opts.dryRun) {
     for (const { p } of inserts) counts.lines_inserted += p.lines.length;
-    await countLineChanges(trx, updates, counts);
+    await countLineChanges(writer, updates, counts);
     return;
   }
 
   const updating = new Set(updates.map((u) => u.e.id));
-  for (const r of rehashed) {
-    if (updating.has(r.id)) continue;
-    await trx.updateTable('orders').set({ row_hash: r.rowHash }).where('id', '=', r.id).execute();
-    counts.rows_written++;
-  }
+  const hashOnly = rehashed.filter((r) => !updating.has(r.id));
+  await writer.setRowHashes(hashOnly);
+  counts.rows_written += hashOnly.length;
 
-  for (const part of chunks(inserts, INSERT_CHUNK)) {
-    const ids = await trx
-      .insertInto('orders')
-      .values(part.map(({ p, d }) => ({ ...orderColumns(p, d, now, opts.runId), created_at: now })))
-      .returning(['id', 'order_key'])
-      .execute();
-    const idOf = new Map(ids.map((r) => [r.order_key, r.id]));
+  const lines: LineRow[] = [];
+  if (inserts.length) {
+    const ids = await writer.insertOrders(inserts.map(({ p, d }) => orderRow(p, d, now, opts.runId)), now);
     counts.rows_written += ids.length;
-    const lines = part.flatMap(({ p, d }) =>
-      p.lines.map((l) => lineRow(idOf.get(p.key) as number, l.size, l.position, l.qty, 'INSERT', d.state === 'SKIPPED' ? 'SKIPPED' : 'PENDING', now)),
-    );
-    await insertLines(trx, lines, counts);
+    inserts.forEach(({ p, d }, i) => {
+      const state = d.state === 'SKIPPED' ? 'SKIPPED' : 'PENDING';
+      for (const l of p.lines) lines.push(lineRow(ids[i] as number, l.size, l.position, l.qty, state, now));
+    });
   }
 
-  if (updates.length === 0) return;
-  const linesByOrder = await existingLines(trx, updates.map((u) => u.e.id));
-  for (const { p, d, e } of updates) {
-    await trx
-      .updateTable('orders')
-      .set({
-        ...orderColumns(p, d, now, opts.runId),
-        pending_since: d.state === 'PENDING' && e.sync_state !== 'PENDING' ? now : e.pending_since,
-        retry_count: d.state === 'PENDING' ? 0 : undefined,
-      })
-      .where('id', '=', e.id)
-      .execute();
-    counts.rows_written++;
-    const changes = diffLines(linesByOrder.get(e.id) ?? [], p.lines, {
-      orderSkipped: d.state === 'SKIPPED',
-      cancelFlipped: d.outcome === 'cancelled' || d.outcome === 'reactivated',
-    });
-    await applyLineChanges(trx, e.id, changes, counts, now);
+  const orderUpdates: OrderUpdate[] = [];
+  const lineUpdates: LineUpdate[] = [];
+  const lineDeletes: number[] = [];
+  if (updates.length) {
+    const linesByOrder = await existingLines(writer, updates.map((u) => u.e.id));
+    for (const { p, d, e } of updates) {
+      const row = orderRow(p, d, now, opts.runId);
+      row.pending_since = d.state === 'PENDING' && e.sync_state !== 'PENDING' ? now : e.pending_since;
+      orderUpdates.push({ id: e.id, row, resetRetry: d.state === 'PENDING' });
+      const changes = diffLines(linesByOrder.get(e.id) ?? [], p.lines, {
+        orderSkipped: d.state === 'SKIPPED',
+        cancelFlipped: d.outcome === 'cancelled' || d.outcome === 'reactivated',
+      });
+      collectLineChanges(e.id, changes, now, { lines, lineUpdates, lineDeletes }, counts);
+    }
   }
+  await writer.updateOrders(orderUpdates);
+  counts.rows_written += orderUpdates.length;
+  await writer.updateLines(lineUpdates);
+  await writer.deleteLines(lineDeletes);
+  await writer.insertLines(lines);
+  counts.lines_inserted += lines.length;
+  counts.rows_written += lineUpdates.length + lineDeletes.length + lines.length;
 }
 
-function orderColumns(p: ProjectedOrder, d: OrderDecision, now: string, runId: number | undefined) {
+function orderRow(p: ProjectedOrder, d: OrderDecision, now: string, runId: number | undefined): OrderRow {
   return {
     order_key: p.key,
     key_values: JSON.stringify(p.keyValues),
@@ -254,61 +255,44 @@ function orderColumns(p: ProjectedOrder, d: OrderDecision, now: string, runId: n
   };
 }
 
-function lineRow(orderId: number, size: string, position: number, qty: number, action: 'INSERT', state: 'PENDING' | 'SKIPPED', now: string) {
-  return { order_id: orderId, size, size_position: position, qty, action, sync_state: state, created_at: now, updated_at: now };
+function lineRow(orderId: number, size: string, position: number, qty: number, state: 'PENDING' | 'SKIPPED', now: string): LineRow {
+  return { order_id: orderId, size, size_position: position, qty, action: 'INSERT', sync_state: state, created_at: now, updated_at: now };
 }
 
-async function insertLines(trx: Transaction<Database>, lines: Array<ReturnType<typeof lineRow>>, counts: MergeCounts) {
-  for (const part of chunks(lines, INSERT_CHUNK * 2)) {
-    await trx.insertInto('order_lines').values(part).execute();
-    counts.lines_inserted += part.length;
-    counts.rows_written += part.length;
-  }
-}
-
-async function existingLines(trx: Transaction<Database>, orderIds: number[]): Promise<Map<number, ExistingLine[]>> {
+async function existingLines(writer: MergeWriter, orderIds: number[]): Promise<Map<number, ExistingLine[]>> {
   const out = new Map<number, ExistingLine[]>();
-  for (const ids of chunks(orderIds, INSERT_CHUNK)) {
-    const rows = await trx
-      .selectFrom('order_lines')
-      .select(['id', 'order_id', 'size', 'qty', 'action', 'sync_state', 'monday_subitem_id'])
-      .where('order_id', 'in', ids)
-      .execute();
-    for (const r of rows) out.set(r.order_id, [...(out.get(r.order_id) ?? []), r]);
+  for (const r of await writer.linesOf(orderIds)) {
+    const list = out.get(r.order_id);
+    if (list) list.push(r);
+    else out.set(r.order_id, [r]);
   }
   return out;
 }
 
-async function applyLineChanges(trx: Transaction<Database>, orderId: number, changes: LineChange[], counts: MergeCounts, now: string) {
-  const inserts = [];
+function collectLineChanges(
+  orderId: number,
+  changes: LineChange[],
+  now: string,
+  out: { lines: LineRow[]; lineUpdates: LineUpdate[]; lineDeletes: number[] },
+  counts: MergeCounts,
+): void {
   for (const c of changes) {
     if (c.kind === 'insert') {
-      inserts.push(lineRow(orderId, c.line.size, c.line.position, c.line.qty, 'INSERT', c.state === 'SKIPPED' ? 'SKIPPED' : 'PENDING', now));
+      out.lines.push(lineRow(orderId, c.line.size, c.line.position, c.line.qty, c.state === 'SKIPPED' ? 'SKIPPED' : 'PENDING', now));
     } else if (c.kind === 'update') {
-      await trx
-        .updateTable('order_lines')
-        .set({ qty: c.qty, action: c.action, sync_state: c.state, retry_count: 0, updated_at: now })
-        .where('id', '=', c.id)
-        .execute();
+      out.lineUpdates.push({ id: c.id, qty: c.qty, action: c.action, sync_state: c.state, updated_at: now });
       if (c.action === 'DELETE') counts.lines_deleted++;
       else counts.lines_updated++;
-      counts.rows_written++;
     } else {
-      await trx.deleteFrom('order_lines').where('id', '=', c.id).execute();
+      out.lineDeletes.push(c.id);
       counts.lines_deleted++;
-      counts.rows_written++;
     }
   }
-  if (inserts.length) await insertLines(trx, inserts, counts);
 }
 
-async function countLineChanges(
-  trx: Transaction<Database>,
-  updates: Array<{ p: ProjectedOrder; d: OrderDecision; e: ExistingOrder }>,
-  counts: MergeCounts,
-) {
+async function countLineChanges(writer: MergeWriter, updates: Array<{ p: ProjectedOrder; d: OrderDecision; e: ExistingOrder }>, counts: MergeCounts) {
   if (updates.length === 0) return;
-  const linesByOrder = await existingLines(trx, updates.map((u) => u.e.id));
+  const linesByOrder = await existingLines(writer, updates.map((u) => u.e.id));
   for (const { p, d, e } of updates) {
     const changes = diffLines(linesByOrder.get(e.id) ?? [], p.lines, {
       orderSkipped: d.state === 'SKIPPED',
@@ -367,10 +351,4 @@ function variantsByCase(keyRows: Map<string, number[]>): CaseVariant[] {
   return [...byFolded.values()]
     .filter((keys) => keys.length > 1)
     .map((keys) => ({ keys, rows: keys.flatMap((k) => keyRows.get(k) ?? []).sort((a, b) => a - b) }));
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

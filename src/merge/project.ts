@@ -1,10 +1,10 @@
 import type { Settings } from '../config/schema.js';
-import { boardRowHash, type ValueFormatter } from './board-values.js';
-import { canonicalJson, legacyRowHash, sha256, type FieldValue } from './hash.js';
+import { boardRowHasher, type ValueFormatter } from './board-values.js';
+import { sha256, type FieldValue } from './hash.js';
 import { applyNameRule, itemName as buildItemName, nameRuleColumns } from './names.js';
 import { parseQuantity } from './quantity.js';
 import type { RowSource } from '../ingest/source-columns.js';
-import type { StagingRow } from './staging-reader.js';
+import type { StagingLayout } from './staging-reader.js';
 import { applyColumnRule } from './transforms.js';
 import { isBlank, normalizeValue } from './values.js';
 
@@ -31,8 +31,6 @@ export interface ProjectedOrder {
   lines: ProjectedLine[];
   totalQty: number;
   rowHash: string;
-  /** The same order under the first hash definition (rows not re-hashed since migration 003). */
-  legacyRowHash: string;
   linesHash: string;
   /** What was adjusted on the way to the board (a name cut), for the run's warnings. */
   warnings: string[];
@@ -76,88 +74,125 @@ export function orderKey(values: string[]): string {
 }
 
 export interface Projector {
-  project(row: StagingRow): Projection;
-  keyOf(row: StagingRow): string | null;
+  project(row: readonly unknown[], rowNumber: number, source: RowSource | undefined): Projection;
 }
 
-function at(row: StagingRow): { source?: RowSource } {
-  return row.source ? { source: row.source } : {};
-}
-
-export function projector(s: Settings, sizeColumns: string[], format?: ValueFormatter): Projector {
-  const cancelled = new Set(s.staging.cancelled_values.map((v) => v.toLowerCase()));
-  const mapped = Object.keys(s.mapping.columns);
-
-  const keyOf = (row: StagingRow): string | null => {
-    const values = s.staging.key_columns.map((c) => normalizeValue(row.values[c]));
-    if (values.some(isBlank)) return null;
-    return orderKey(values.map(String));
-  };
-
-  const project = (row: StagingRow): Projection => {
-    const get = (c: string) => normalizeValue(row.values[c]);
-    const keyValues = s.staging.key_columns.map(get);
-    if (keyValues.every(isBlank) && Object.values(row.values).every((v) => isBlank(normalizeValue(v)))) {
-      return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key: null, reason: 'blank row' } };
+/** The order key of a staging row (null when a key column is empty), read by column index. */
+export function keyReader(s: Settings, layout: StagingLayout): (row: readonly unknown[]) => string | null {
+  const at = s.staging.key_columns.map((c) => layout.indexOf(c));
+  if (at.length === 1) {
+    const i = at[0] as number;
+    return (row) => {
+      const v = normalizeValue(row[i]);
+      return isBlank(v) ? null : String(v);
+    };
+  }
+  return (row) => {
+    const values: string[] = [];
+    for (const i of at) {
+      const v = normalizeValue(row[i]);
+      if (isBlank(v)) return null;
+      values.push(String(v));
     }
-    const emptyKey = s.staging.key_columns.filter((_, i) => isBlank(keyValues[i] ?? null));
-    if (emptyKey.length) {
-      return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key: null, reason: `empty key column ${emptyKey.map((c) => `"${c}"`).join(', ')}` } };
+    return orderKey(values);
+  };
+}
+
+const place = (source: RowSource | undefined): { source?: RowSource } => (source ? { source } : {});
+
+/**
+ * The projection compiled once per merge against the columns a pass reads: every staging
+ * column is found by its index in the row array, size columns that are empty are skipped
+ * before any parsing, and both hashes are written straight from the values.
+ */
+export function projector(s: Settings, sizeColumns: string[], layout: StagingLayout, format?: ValueFormatter): Projector {
+  const cancelled = new Set(s.staging.cancelled_values.map((v) => v.toLowerCase()));
+  const columnAt = (c: string) => layout.indexOf(c);
+  const keyAt = s.staging.key_columns.map(columnAt);
+  const sizes = sizeColumns.map((size, position) => ({ size, position, at: columnAt(size), json: JSON.stringify(size) }));
+  const mapped = Object.keys(s.mapping.columns).map((c) => ({
+    source: c,
+    derived: c.startsWith('@'),
+    at: c.startsWith('@') ? -1 : columnAt(c),
+    rule: s.mapping.transforms[c],
+  }));
+  const orderTypeAt = columnAt(s.staging.order_type_column);
+  const customerAt = columnAt(s.staging.customer_column);
+  const customerSeasonAt = columnAt(s.staging.customer_season_column);
+  const aagSeasonAt = columnAt(s.staging.aag_season_column);
+  const rowHash = boardRowHasher(s, format);
+  const width = layout.width;
+
+  const project = (row: readonly unknown[], rowNumber: number, source: RowSource | undefined): Projection => {
+    const get = (c: string) => normalizeValue(row[columnAt(c)]);
+    const keyValues = keyAt.map((i) => normalizeValue(row[i]));
+    if (keyValues.some(isBlank)) {
+      let blank = true;
+      for (let i = 0; i < width && blank; i++) blank = isBlank(normalizeValue(row[i]));
+      if (blank) return { ok: false, rejection: { rowNumber, ...place(source), key: null, reason: 'blank row' } };
+      const emptyKey = s.staging.key_columns.filter((_, i) => isBlank(keyValues[i] ?? null));
+      return { ok: false, rejection: { rowNumber, ...place(source), key: null, reason: `empty key column ${emptyKey.map((c) => `"${c}"`).join(', ')}` } };
     }
     const key = orderKey(keyValues.map(String));
 
     const lines: ProjectedLine[] = [];
-    const problems: string[] = [];
-    sizeColumns.forEach((size, position) => {
-      const q = parseQuantity(row.values[size]);
-      if (!q.ok) problems.push(`column "${size}": ${q.reason}`);
-      else if (q.qty > 0) lines.push({ size, position, qty: q.qty });
-    });
-    if (problems.length) {
-      return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key, reason: problems.join('; ') } };
+    let problems: string[] | undefined;
+    let totalQty = 0;
+    let linesJson = '';
+    for (const z of sizes) {
+      const raw = row[z.at];
+      if (raw === null || raw === undefined || raw === '') continue;
+      const q = parseQuantity(raw);
+      if (!q.ok) (problems ??= []).push(`column "${z.size}": ${q.reason}`);
+      else if (q.qty > 0) {
+        lines.push({ size: z.size, position: z.position, qty: q.qty });
+        totalQty += q.qty;
+        linesJson += `${linesJson === '' ? '' : ','}[${z.json},${q.qty}]`;
+      }
     }
+    if (problems) return { ok: false, rejection: { rowNumber, ...place(source), key, reason: problems.join('; ') } };
 
-    const orderType = get(s.staging.order_type_column);
+    const orderType = normalizeValue(row[orderTypeAt]);
     const isCancelled = orderType !== null && cancelled.has(String(orderType).toLowerCase());
-    const totalQty = lines.reduce((n, l) => n + l.qty, 0);
     const fields: Record<string, FieldValue> = {};
-    for (const c of mapped) {
-      const derived = c.startsWith('@') ? derivedValue(c, { cancelled: isCancelled, lines, totalQty }) : undefined;
-      if (derived !== undefined) fields[c] = derived;
-      else if (!c.startsWith('@')) fields[c] = applyColumnRule(s.mapping.transforms[c], get(c));
+    for (const m of mapped) {
+      if (!m.derived) fields[m.source] = applyColumnRule(m.rule, normalizeValue(row[m.at]));
+      else {
+        const derived = derivedValue(m.source, { cancelled: isCancelled, lines, totalQty });
+        if (derived !== undefined) fields[m.source] = derived;
+      }
     }
     const groupName = applyNameRule(s.mapping.group_name, get);
     const name = buildItemName(s.mapping.item_name, get, key);
-    if (!name.ok) return { ok: false, rejection: { rowNumber: row.rowNumber, ...at(row), key, reason: name.reason } };
+    if (!name.ok) return { ok: false, rejection: { rowNumber, ...place(source), key, reason: name.reason } };
     const itemName = name.name;
     const warnings = name.cutFrom ? [`item name cut from ${name.cutFrom} to 255 characters (monday's limit): "${itemName}"`] : [];
     const text = (v: FieldValue) => (v === null ? null : String(v));
     return {
       ok: true,
       order: {
-        rowNumber: row.rowNumber,
-        ...at(row),
+        rowNumber,
+        ...place(source),
         key,
         keyValues: keyValues.map(String),
         fields,
-        customer: text(get(s.staging.customer_column)),
-        customerSeason: text(get(s.staging.customer_season_column)),
-        aagSeason: text(get(s.staging.aag_season_column)),
+        customer: text(normalizeValue(row[customerAt])),
+        customerSeason: text(normalizeValue(row[customerSeasonAt])),
+        aagSeason: text(normalizeValue(row[aagSeasonAt])),
         orderType: text(orderType),
         cancelled: isCancelled,
         groupName,
         itemName,
         lines,
         totalQty,
-        rowHash: boardRowHash(s, format, { fields, itemName, groupName, cancelled: isCancelled }),
-        legacyRowHash: legacyRowHash({ fields, groupName, itemName, cancelled: isCancelled }),
-        linesHash: sha256(canonicalJson(lines.map((l) => [l.size, l.qty]))),
+        rowHash: rowHash({ fields, itemName, groupName, cancelled: isCancelled }),
+        linesHash: sha256(`[${linesJson}]`),
         warnings,
       },
     };
   };
 
-  return { project, keyOf };
+  return { project };
 }
 
 /** Columns the merge must read from staging. */

@@ -1,51 +1,44 @@
-import { sql, type Kysely } from 'kysely';
-import type { DialectName } from '../db/connect.js';
-import { dialectAdapter } from '../db/dialects/index.js';
-import { ConfigError } from '../errors.js';
+import type { MergeWriter } from '../db/dialects/merge-writer.js';
 import { SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 
-export interface StagingRow {
-  /** 1-based position in file order (the table's physical order when ingest did not load it). */
-  rowNumber: number;
-  values: Record<string, unknown>;
-  /** File, row and line the row was loaded from; absent when ingest did not load it. */
-  source?: RowSource;
+/**
+ * Which staging columns a pass reads and where each sits in the row arrays the writer returns:
+ * the named columns in the order given, then (for a table ingest loaded) the file, row and line
+ * the row came from. Compiled once per pass, so a row is read by index, never copied to an object.
+ */
+export interface StagingLayout {
+  columns: readonly string[];
+  /** How many leading entries of a row are staging columns (the rest is bookkeeping). */
+  width: number;
+  indexOf(column: string): number;
+  sourceOf(row: readonly unknown[]): RowSource | undefined;
+}
+
+export function stagingLayout(columns: readonly string[], withSource: boolean): StagingLayout {
+  const index = new Map(columns.map((c, i) => [c, i]));
+  const width = columns.length;
+  return {
+    columns: withSource ? [...columns, SOURCE_COLUMNS.file, SOURCE_COLUMNS.row, SOURCE_COLUMNS.line] : columns,
+    width,
+    indexOf(column) {
+      const i = index.get(column);
+      if (i === undefined) throw new Error(`staging column "${column}" is not read by this pass`);
+      return i;
+    },
+    sourceOf(row) {
+      if (!withSource) return undefined;
+      const file = row[width];
+      return typeof file === 'string' ? { file, row: Number(row[width + 1]), line: Number(row[width + 2]) } : undefined;
+    },
+  };
 }
 
 /**
- * Reads the staging table a batch at a time, so 100k rows × 430 columns never sit in memory
- * at once. A table ingest loaded is read in file order (keyset on its source sequence) on every
- * engine; any other table in the engine's physical order (the dialect adapter's). Only the named
- * columns are read; every identifier goes through sql.id.
+ * Reads the staging table a batch at a time as arrays, so 100k rows × 430 columns never sit in
+ * memory at once. A table ingest loaded is read in file order (its source sequence) on every
+ * engine; any other table in physical order (SQLite's rowid, PostgreSQL's heap order). Each row
+ * is read once: the engine's writer streams it (docs/merge.md, Reading staging).
  */
-export async function* readStaging(
-  db: Kysely<any>,
-  dialect: DialectName,
-  table: string,
-  columns: string[],
-  batchSize: number,
-  opts: { withSource?: boolean } = {},
-): AsyncGenerator<StagingRow[]> {
-  const select = sql.join(columns.map((c) => sql.id(c)));
-  const sourced = opts.withSource ?? false;
-  const adapter = dialectAdapter(dialect);
-  const seq = sql.ref(SOURCE_COLUMNS.seq);
-  const order = sourced ? { position: seq, start: 0, after: (v: unknown) => sql`${seq} > ${v}` } : adapter.physicalOrder;
-  if (!order) throw new ConfigError(`staging table "${table}" was not loaded by \`ordersync ingest\`; ${adapter.engine} has no row order to read it in, so load it with ingest`);
-  const source = sourced ? sql`, ${sql.ref(SOURCE_COLUMNS.file)} as "__file", ${sql.ref(SOURCE_COLUMNS.row)} as "__row", ${sql.ref(SOURCE_COLUMNS.line)} as "__line"` : sql``;
-  let after: unknown = order.start;
-  let rowNumber = 0;
-  for (;;) {
-    const { rows } = await sql<Record<string, unknown>>`
-      select ${order.position} as "__pos"${source}, ${select} from ${sql.table(table)}
-      where ${order.after(after)} order by ${order.position} ${adapter.firstRows(batchSize)}`.execute(db);
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]?.__pos;
-    yield rows.map((r) => {
-      const { __pos: _, __file: file, __row: row, __line: line, ...values } = r;
-      const found = typeof file === 'string' ? { file, row: Number(row), line: Number(line) } : undefined;
-      return found ? { rowNumber: ++rowNumber, values, source: found } : { rowNumber: ++rowNumber, values };
-    });
-    if (rows.length < batchSize) return;
-  }
+export function readStaging(writer: MergeWriter, table: string, layout: StagingLayout, batchSize: number, withSource: boolean): AsyncGenerator<unknown[][]> {
+  return writer.readStaging({ table, columns: layout.columns, orderBy: withSource ? SOURCE_COLUMNS.seq : null, batchSize });
 }

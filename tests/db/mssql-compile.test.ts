@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/schema.js';
 import type { Db } from '../../src/db/connect.js';
+import type { Kysely } from 'kysely';
 import { dialectAdapter } from '../../src/db/dialects/index.js';
+import { openMergeWriter, type OrderRow } from '../../src/db/dialects/merge-writer.js';
 import { migrateUp, migrationsFor } from '../../src/db/migrations/index.js';
 import { withRunLock } from '../../src/queue/run-lock.js';
 import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, RowInserter } from '../../src/ingest/staging-table.js';
 import { merge } from '../../src/merge/merge.js';
 import { distinctValues } from '../../src/merge/staging-profile.js';
-import { readStaging } from '../../src/merge/staging-reader.js';
 import { runJob } from '../../src/jobs/run.js';
 import { backlog, errorsByCode, lastRuns, orderHistory, prune, rowsByState, runById, statusSnapshot } from '../../src/observe/queries.js';
 import { buildReport } from '../../src/observe/report.js';
@@ -72,8 +73,22 @@ describe('SQL Server: migrations and the adapter, compiled without a server', ()
     mark('staging read (merge)');
     await a.columns(db.raw, STAGING);
     await a.holdStaging(db.raw, STAGING);
-    await drain(readStaging(db.raw, 'mssql', STAGING, ['AAG ORDER NUMBER', 'XS'], 500, { withSource: true }));
+    const writer = await openMergeWriter(db.kysely as unknown as Kysely<any>, a, db.tables);
+    await drain(writer.readStaging({ table: STAGING, columns: ['AAG ORDER NUMBER', 'XS', 'ordersync_source_file', 'ordersync_source_row', 'ordersync_source_line'], orderBy: 'ordersync_source_seq', batchSize: 500 }));
     await distinctValues(db.raw, STAGING, 'ORDER TYPE');
+    mark('merge writes (the query builder: SQL Server has no hot loop of its own)');
+    const row: OrderRow = {
+      order_key: 'A1', key_values: '["A1"]', customer: 'C', customer_season: null, aag_season: null, order_type: 'RECEIVED', total_qty: 2, group_name: 'C', item_name: 'A1',
+      fields_json: '{}', row_hash: 'h', lines_hash: 'l', is_cancelled: 0, in_staging: 1, action: 'INSERT', sync_state: 'PENDING', pending_since: null, staging_row: 1, last_run_id: null, updated_at: 'now',
+    };
+    await writer.ordersByKey(['A1', 'A2']);
+    await writer.linesOf([1, 2]);
+    await writer.insertOrders([row, { ...row, order_key: 'A2' }], 'now');
+    await writer.updateOrders([{ id: 1, row, resetRetry: true }]);
+    await writer.setRowHashes([{ id: 1, row_hash: 'h2' }]);
+    await writer.insertLines([{ order_id: 1, size: 'XS', size_position: 0, qty: 2, action: 'INSERT', sync_state: 'PENDING', created_at: 'now', updated_at: 'now' }]);
+    await writer.updateLines([{ id: 1, qty: 3, action: 'INSERT', sync_state: 'PENDING', updated_at: 'now' }]);
+    await writer.deleteLines([1, 2]);
     mark('run lock (application lock owned by the session)');
     await a.sessionLock!.tryAcquire(db.raw, 'ordersync:dev');
     await a.sessionLock!.release(db.raw, 'ordersync:dev');
@@ -84,7 +99,8 @@ describe('SQL Server: migrations and the adapter, compiled without a server', ()
 
   it('a staging table that ingest did not load cannot be read: SQL Server has no row order to read it in', async () => {
     const { db } = compileOnlyDb(TABLES);
-    await expect(drain(readStaging(db.raw, 'mssql', STAGING, ['AAG ORDER NUMBER'], 500))).rejects.toThrow(/was not loaded by `ordersync ingest`; SQL Server has no row order/);
+    const writer = await openMergeWriter(db.kysely as unknown as Kysely<any>, dialectAdapter('mssql'), db.tables);
+    await expect(drain(writer.readStaging({ table: STAGING, columns: ['AAG ORDER NUMBER'], orderBy: null, batchSize: 500 }))).rejects.toThrow(/was not loaded by `ordersync ingest`; SQL Server has no row order/);
   });
 
   it('the run lock asks for the application lock and, refused, says the run is locked', async () => {

@@ -16,9 +16,18 @@ select count(*) as n from "staging_order_list" with (tablockx, holdlock, nowait)
         where c.object_id = object_id(quotename(?)) order by c.column_id;
 select count(*) as n from "staging_order_list" with (tablock, holdlock);
 
-      select "ordersync_source_seq" as "__pos", "ordersync_source_file" as "__file", "ordersync_source_row" as "__row", "ordersync_source_line" as "__line", "AAG ORDER NUMBER", "XS" from "staging_order_list"
-      where "ordersync_source_seq" > ? order by "ordersync_source_seq" offset 0 rows fetch next ? rows only;
+          select "ordersync_source_seq" as "__pos", "AAG ORDER NUMBER", "XS", "ordersync_source_file", "ordersync_source_row", "ordersync_source_line" from "staging_order_list"
+          where "ordersync_source_seq" > ? order by "ordersync_source_seq" offset 0 rows fetch next ? rows only;
 select distinct top(500) "ORDER TYPE" as "v" from "staging_order_list" where "ORDER TYPE" is not null;
+-- merge writes (the query builder: SQL Server has no hot loop of its own);
+select "id", "order_key", "row_hash", "lines_hash", "is_cancelled", "in_staging", "action", "sync_state", "monday_item_id", "pending_since" from "orders" where "order_key" in (?, …);
+select "id", "order_id", "size", "qty", "action", "sync_state", "monday_subitem_id" from "order_lines" where "order_id" in (?, …);
+insert into "orders" ("order_key", "key_values", "customer", "customer_season", "aag_season", "order_type", "total_qty", "group_name", "item_name", "fields_json", "row_hash", "lines_hash", "is_cancelled", "in_staging", "action", "sync_state", "pending_since", "staging_row", "last_run_id", "updated_at", "created_at") output "inserted"."id", "inserted"."order_key" values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), …;
+update "orders" set "order_key" = ?, "key_values" = ?, "customer" = ?, "customer_season" = ?, "aag_season" = ?, "order_type" = ?, "total_qty" = ?, "group_name" = ?, "item_name" = ?, "fields_json" = ?, "row_hash" = ?, "lines_hash" = ?, "is_cancelled" = ?, "in_staging" = ?, "action" = ?, "sync_state" = ?, "pending_since" = ?, "staging_row" = ?, "last_run_id" = ?, "updated_at" = ?, "retry_count" = ? where "id" = ?;
+update "orders" set "row_hash" = ? where "id" = ?;
+insert into "order_lines" ("order_id", "size", "size_position", "qty", "action", "sync_state", "created_at", "updated_at") values (?, ?, ?, ?, ?, ?, ?, ?);
+update "order_lines" set "qty" = ?, "action" = ?, "sync_state" = ?, "retry_count" = ?, "updated_at" = ? where "id" = ?;
+delete from "order_lines" where "id" in (?, …);
 -- run lock (application lock owned by the session);
 declare @r int;
         exec @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0;
