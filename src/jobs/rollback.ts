@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import type { RunLockHandle } from '../queue/run-lock.js';
 import type { RunStatus } from '../db/types.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { MutationOp } from '../monday/batch.js';
 import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
-import type { MondayClient } from '../monday/client.js';
 import { clientFromConfig } from '../monday/from-config.js';
 import { formatColumnValues } from '../monday/values.js';
 import type { SyncedOrder } from '../sync/desired.js';
@@ -18,7 +16,7 @@ import { withRunRecord } from '../queue/run-record.js';
 import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
 import { stopScope } from './stop.js';
 import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from '../queue/unfinished.js';
-import { archiveJob, unarchive, type Recreated } from './unarchive.js';
+import { archiveJob, unarchive, type Recreated, type RollbackExec } from './unarchive.js';
 
 /** What rollback does for one journal event of the run being undone. */
 export interface RollbackStep {
@@ -288,15 +286,7 @@ interface Unit {
   archives?: string;
 }
 
-interface Exec {
-  db: Db;
-  cfg: ResolvedConfig;
-  client: MondayClient;
-  runId: number;
-  targetRunId: number;
-  boards: { items: BoardSnapshot; subitems: BoardSnapshot };
-  lock: Pick<RunLockHandle, 'assertHeld'>;
-}
+type Exec = RollbackExec;
 
 async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRow>): Promise<void> {
   const { db, cfg, client, runId, boards } = x;

@@ -34,7 +34,8 @@ export interface Recreated {
   reason: string;
 }
 
-interface Ctx {
+/** What a rollback's steps run with (rollback.ts builds it; un-archiving shares it). */
+export interface RollbackExec {
   db: Db;
   cfg: ResolvedConfig;
   client: MondayClient;
@@ -59,7 +60,7 @@ export function archiveJob(e: Pick<ArchiveEvent, 'after_json'>): string | undefi
  * was before the run (the order to be archived, the line to be removed), so the next run redoes
  * the archive unless staging changed.
  */
-export async function unarchive(x: Ctx, steps: ArchiveStep[]): Promise<Recreated[]> {
+export async function unarchive(x: RollbackExec, steps: ArchiveStep[]): Promise<Recreated[]> {
   const recreated: Recreated[] = [];
   if (steps.length === 0) return recreated;
   const ids = steps.map((p) => p.event.monday_id as string);
@@ -102,7 +103,7 @@ export async function unarchive(x: Ctx, steps: ArchiveStep[]): Promise<Recreated
   return recreated;
 
   /** The row as before the run, pointing at `id` (the archived item, restored, or its recreation), and the journal entry. */
-  async function restoreRows(c: Ctx, e: ArchiveEvent, id: string, lineIds?: Map<string, string>): Promise<void> {
+  async function restoreRows(c: RollbackExec, e: ArchiveEvent, id: string, lineIds?: Map<string, string>): Promise<void> {
     const t = now();
     const before = parse<{ qty?: number | null; size_position?: number }>(e.before_json) ?? {};
     await c.db.kysely.transaction().execute(async (trx) => {
@@ -127,7 +128,7 @@ export async function unarchive(x: Ctx, steps: ArchiveStep[]): Promise<Recreated
   }
 
   /** A new item (with its lines' subitems) or subitem, from the journal and the row's last synced values. */
-  async function recreate(c: Ctx, e: ArchiveEvent, reason: string): Promise<Recreated> {
+  async function recreate(c: RollbackExec, e: ArchiveEvent, reason: string): Promise<Recreated> {
     const s = c.cfg.settings;
     const sub = subitemColumnIds(s, c.cfg.envName);
     const key = `${ROLLBACK_KEY_PREFIX}${c.targetRunId}-recreate-${e.id}`;
