@@ -161,6 +161,23 @@ export interface RunRow {
   counts: Record<string, unknown>;
 }
 
+/** The newest board check among runs (a run's post-run proof or a `verify`): findings per kind, and the planner edits a fix overwrote. */
+export interface BoardCheckSummary {
+  run: number;
+  counts: Record<string, number>;
+  findings: number;
+  overwritten: number;
+}
+
+/** `runs` newest first, as lastRuns returns them. */
+export function latestBoardCheck(runs: RunRow[]): BoardCheckSummary | null {
+  const r = runs.find((x) => typeof x.counts.verify === 'object' && x.counts.verify !== null);
+  if (!r) return null;
+  const counts = ((r.counts.verify as { counts?: Record<string, number> }).counts ?? {}) as Record<string, number>;
+  const overwritten = Array.isArray(r.counts.overwritten) ? r.counts.overwritten.length : 0;
+  return { run: r.id, counts, findings: Object.values(counts).reduce((a, b) => a + b, 0), overwritten };
+}
+
 export async function lastRuns(db: Db, opts: { env?: string; limit?: number; since?: string } = {}): Promise<RunRow[]> {
   let q = db.kysely.selectFrom('sync_runs').selectAll();
   if (opts.env) q = q.where('env', '=', opts.env);
@@ -208,6 +225,7 @@ export interface StatusSnapshot {
   backlog: Backlog;
   errors: ErrorGroup[];
   runs: RunRow[];
+  boardCheck: BoardCheckSummary | null;
 }
 
 export async function statusSnapshot(db: Db, env: string, now = new Date(), opts: { runs?: number } = {}): Promise<StatusSnapshot> {
@@ -218,6 +236,7 @@ export async function statusSnapshot(db: Db, env: string, now = new Date(), opts
     backlog: await backlog(db, now),
     errors: await errorsByCode(db),
     runs: await lastRuns(db, { env, limit: opts.runs ?? 10 }),
+    boardCheck: latestBoardCheck(await lastRuns(db, { env, limit: 200 })),
   };
 }
 

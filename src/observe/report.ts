@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import { InputError } from '../errors.js';
 import { adviceFor } from './advice.js';
 import { grouped } from './format.js';
-import { lastRuns, runById, type RunRow } from './queries.js';
+import { lastRuns, latestBoardCheck, runById, type RunRow } from './queries.js';
 import { judge, type Band } from './verdict.js';
 
 /**
@@ -260,6 +260,12 @@ function summaryOf(run: RunRow | undefined, verdict: Band, t: { okRecords: numbe
     failed.push(`${rejected} staging row(s) rejected (listed below by file and line)`);
     todo.push('Rejected staging rows: fix them in the upstream export (file and line below); the next ingest and run pick them up.');
   }
+  const check = run ? latestBoardCheck([run]) : null;
+  if (check && check.findings > 0) {
+    failed.push(`the board differs from the database: ${check.findings} finding(s) (${Object.entries(check.counts).filter(([, k]) => k > 0).map(([kind, k]) => `${kind} ${k}`).join(', ')})`);
+    todo.push('Drift: `ordersync verify` lists each finding; `ordersync verify --fix` then `ordersync run` repairs them.');
+  }
+  if (check && check.overwritten > 0) failed.push(`${check.overwritten} planner edit(s) overwritten by verify --fix`);
   if (run?.error) {
     failed.unshift(`the run stopped: ${run.error}`);
     const code = /^([A-Za-z_][A-Za-z0-9_]*):/.exec(run.error)?.[1];

@@ -4,7 +4,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
 import { clientSettings } from '../monday/from-config.js';
 import { adviceFor } from '../observe/advice.js';
-import { lastRuns, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
+import { lastRuns, latestBoardCheck, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
 import { buildReport, escapeHtml, rejectedOf, type RunReport } from '../observe/report.js';
 import { recordsOf } from '../observe/verdict.js';
 import { grouped, humanDuration } from '../observe/format.js';
@@ -52,7 +52,7 @@ export interface DashboardData {
   status: StatusSnapshot;
   report: RunReport;
   history: HistoryPoint[];
-  drift: { run: number; counts: Record<string, number> } | null;
+  drift: { run: number; counts: Record<string, number>; overwritten: number } | null;
 }
 
 export async function dashboardData(db: Db, cfg: ResolvedConfig, now = new Date()): Promise<DashboardData> {
@@ -79,8 +79,8 @@ export async function dashboardData(db: Db, cfg: ResolvedConfig, now = new Date(
       oldest_pending_minutes: b?.oldest_pending_minutes ?? null,
     };
   });
-  const checked = all.find((r) => typeof r.counts.verify === 'object' && r.counts.verify !== null);
-  const drift = checked ? { run: checked.id, counts: (checked.counts.verify as { counts: Record<string, number> }).counts } : null;
+  const check = latestBoardCheck(all);
+  const drift = check ? { run: check.run, counts: check.counts, overwritten: check.overwritten } : null;
   return { env, at: now.toISOString(), banner: healthOf(newestFirst[0], status, drift), status, report, history, drift };
 }
 
@@ -154,6 +154,7 @@ export function renderDashboardMain(d: DashboardData): string {
     'no rows in ERROR',
   );
   const driftRows = d.drift ? Object.entries(d.drift.counts).filter(([, n]) => n > 0).map(([k, n]) => `<tr>${td(k)}${num(n)}</tr>`) : [];
+  if (d.drift && d.drift.overwritten > 0) driftRows.push(`<tr>${td('planner edits overwritten (verify --fix)')}${num(d.drift.overwritten)}</tr>`);
   const drift = table('drift', ['Finding (latest board check)', 'Count'], driftRows, d.drift ? `the board matched at run #${d.drift.run}` : 'no board check recorded yet');
   // The rejected rows of the latest run that read staging: fixed upstream, so they stay listed until a run reads them clean.
   const merged = s.runs.find((r) => r.counts.merge !== null && r.counts.merge !== undefined);

@@ -141,6 +141,12 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('verify and repair drift on
 
     // Repair: re-queue, then the ordinary run rewrites exactly that.
     const fix = await verifyJson('--fix');
+    // Where people look: status and the report name the findings and the planner edit the fix overwrote.
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/board +last checked by run #\d+: 7 finding\(s\) \([^)]*column_changed 1[^)]*\); `ordersync verify` lists them; 1 planner edit\(s\) overwritten/);
+    const report = await cli('report', '--format', 'md');
+    expect(report.stdout).toMatch(/the board differs from the database: 7 finding\(s\)/);
+    expect(report.stdout).toMatch(/1 planner edit\(s\) overwritten by verify --fix/);
     expect(fix.json.requeued).toEqual({ orders: 4, lines: 2 + (await lines(deleted.id)).length + (await lines(archived.id)).length });
     expect(fix.code, 'an item without an order still needs a person').toBe(2);
     const plan = await cli('plan', '--json');

@@ -36,6 +36,11 @@ export function formatStatus(s: StatusSnapshot, opts: { history?: boolean } = {}
     for (const e of s.errors) out.push(`  ${e.code}: ${adviceFor(e.code).action}`);
     out.push('');
   } else out.push('no rows in ERROR', '');
+  const c = s.boardCheck;
+  if (c) {
+    const kinds = Object.entries(c.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+    out.push(`board     last checked by run #${c.run}: ${c.findings === 0 ? 'matched the database' : `${c.findings} finding(s) (${kinds.join(', ')}); \`ordersync verify\` lists them`}${c.overwritten ? `; ${c.overwritten} planner edit(s) overwritten` : ''}`, '');
+  } else out.push('board     never checked yet (`ordersync verify`)', '');
   const rejected = rejectedOf(s.runs[0]?.counts);
   if (rejected.length) {
     out.push(`staging rows rejected by the last run (#${s.runs[0]?.id}):`);
