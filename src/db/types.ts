@@ -10,12 +10,29 @@ export const LINE_ACTIONS = ['INSERT', 'UPDATE', 'DELETE', 'NONE'] as const;
 export const SYNC_STATES = ['PENDING', 'IN_FLIGHT', 'SYNCED', 'ERROR', 'SKIPPED'] as const;
 export const RUN_STATUSES = ['RUNNING', 'OK', 'DEGRADED', 'FAILED', 'ABORTED'] as const;
 export const EVENT_OUTCOMES = ['OK', 'ERROR', 'SKIPPED', 'ADOPTED', 'ROLLED_BACK'] as const;
+/** What a journal row (sync_events.operation) records; rollback and reports read them back. */
+export const JOURNAL_OPERATIONS = [
+  'create_group',
+  'create_item',
+  'update_item',
+  'cancel_item',
+  'archive_item',
+  'adopt_item',
+  'create_subitem',
+  'update_subitem',
+  'zero_subitem',
+  'delete_subitem',
+  'archive_subitem',
+  'adopt_subitem',
+  'detach_subitem',
+] as const;
 
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 export type LineAction = (typeof LINE_ACTIONS)[number];
 export type SyncState = (typeof SYNC_STATES)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+export type JournalOperation = (typeof JOURNAL_OPERATIONS)[number];
 
 export interface OrdersTable {
   id: Generated<number>;
@@ -103,7 +120,7 @@ export interface SyncEventsTable {
   run_id: number;
   order_key: string | null;
   size: string | null;
-  operation: string;
+  operation: JournalOperation;
   outcome: EventOutcome;
   board_id: string | null;
   monday_id: string | null;

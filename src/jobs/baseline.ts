@@ -1,13 +1,14 @@
-import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
 import type { MondayClient } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
-import { boardKey } from '../config/board-keys.js';
-import { columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize, targetQty } from '../sync/board-match.js';
-import { eventRow } from '../sync/journal.js';
+import { resolveBoards } from '../sync/context.js';
+import { desiredGroup, ORDER_COLUMNS, type OrderRow } from '../sync/desired.js';
+import { columnNumber, findItemsByKey, keyColumns, subitemsBySize, targetQty } from '../sync/board-match.js';
+import { adoptBaselineItem, adoptBaselineLine } from '../queue/adopt.js';
+import { journal, type SyncEvent } from '../queue/journal.js';
 
 const LOOKUP_CHUNK = 50;
 
@@ -32,16 +33,6 @@ export interface BaselineResult {
   differences: BaselineDifference[];
 }
 
-interface OrderRow {
-  id: number;
-  order_key: string;
-  key_values: string;
-  fields_json: string;
-  group_name: string;
-  item_name: string;
-  is_cancelled: number;
-}
-
 /**
  * Cutover baseline: orders already on the board (found by their whole business key, exactly,
  * never by name: see board-match.ts) are adopted instead of re-created. Their ids are stored and subitems matched by size;
@@ -50,32 +41,28 @@ interface OrderRow {
  * the next run sends exactly the differing fields (and `rollback` of that run can restore them).
  */
 export async function adoptExisting(db: Db, s: Settings, client: MondayClient, runId: number, boards: { items: BoardSnapshot; subitems: BoardSnapshot }): Promise<BaselineResult> {
-  const bk = boardKey(s);
+  const { boardKey: bk, subitemColumns } = resolveBoards(s, boards);
   const result: BaselineResult = { notOnBoard: 0, adoptedItems: 0, identicalItems: 0, adoptedSubitems: 0, duplicatesOnBoard: [], differences: [] };
-  const orders = (await db.kysely
+  const orders: OrderRow[] = await db.kysely
     .selectFrom('orders')
-    .select(['id', 'order_key', 'key_values', 'fields_json', 'group_name', 'item_name', 'is_cancelled'])
+    .select(ORDER_COLUMNS)
     .where('monday_item_id', 'is', null)
     .where('sync_state', '!=', 'IN_FLIGHT')
     .orderBy('id')
-    .execute()) as OrderRow[];
+    .execute();
   const columns = new Map(boards.items.columns.map((c) => [c.id, c]));
   const readIds = [...new Set([...keyColumns(bk), ...Object.values(s.mapping.columns), ...(s.cancel.status_column_id ? [s.cancel.status_column_id] : [])])];
-  const { size: sizeCol, qty: qtyCol } = subitemColumnIds(s);
+  const { size: sizeCol, qty: qtyCol } = subitemColumns;
 
   for (let i = 0; i < orders.length; i += LOOKUP_CHUNK) {
     const chunk = orders.slice(i, i + LOOKUP_CHUNK);
-    const search = chunk.map((o) => keySearch(bk, o));
-    const items = await client.findItemsByColumnValues(boards.items.board_id, [{ column_id: search[0]?.columnId ?? '', column_values: [...new Set(search.map((x) => x.value))] }], {
-      columnIds: readIds,
-      withSubitems: true,
-      subitemColumnIds: [sizeCol, qtyCol],
-      pageSize: LOOKUP_CHUNK,
+    const byKey = await findItemsByKey(client, boards.items.board_id, bk, chunk, {
+      keep: (item) => item.state === 'active',
+      read: { columnIds: readIds, withSubitems: true, subitemColumnIds: [sizeCol, qtyCol], pageSize: LOOKUP_CHUNK },
     });
-    const byKey = itemsByKey(bk, items, (item) => item.state === 'active');
     const now = new Date().toISOString();
     await db.kysely.transaction().execute(async (trx) => {
-      const events = [];
+      const events: SyncEvent[] = [];
       for (const o of chunk) {
         const found = byKey.get(o.order_key) ?? [];
         const item = found[0];
@@ -85,7 +72,7 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
         }
         if (found.length > 1) result.duplicatesOnBoard.push({ order_key: o.order_key, kept: item.id, others: found.slice(1).map((x) => x.id) });
         const fields = JSON.parse(o.fields_json) as Record<string, FieldValue>;
-        const desiredGroup = o.is_cancelled === 1 && s.cancel.move_to_group ? s.cancel.move_to_group : o.group_name;
+        const wanted = desiredGroup({ s }, o);
         const syncedFields: Record<string, FieldValue> = {};
         const diffs: BaselineDifference[] = [];
         for (const [source, columnId] of Object.entries(s.mapping.columns)) {
@@ -107,27 +94,17 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
           if (boardCancelled !== (o.is_cancelled === 1)) diffs.push({ order_key: o.order_key, what: `cancellation (${status})`, board: text || null, staging: o.is_cancelled === 1 ? s.cancel.status_label : (s.cancel.active_label ?? null) });
         }
         const boardGroup = item.group?.title ?? '';
-        if (boardGroup !== desiredGroup) diffs.push({ order_key: o.order_key, what: 'group', board: boardGroup, staging: desiredGroup });
+        if (boardGroup !== wanted) diffs.push({ order_key: o.order_key, what: 'group', board: boardGroup, staging: wanted });
         if (item.name !== o.item_name) diffs.push({ order_key: o.order_key, what: 'name', board: item.name, staging: o.item_name });
 
         const identical = diffs.length === 0;
         const synced = { fields: syncedFields, group: boardGroup, name: item.name, cancelled: boardCancelled };
-        await trx
-          .updateTable('orders')
-          .set({
-            monday_item_id: item.id,
-            monday_group_id: item.group?.id ?? null,
-            synced_fields_json: JSON.stringify(synced),
-            action: identical ? 'NONE' : o.is_cancelled === 1 ? 'CANCEL' : 'UPDATE',
-            ...adoptedState(identical, now, runId),
-            pending_since: identical ? null : now,
-          })
-          .where('id', '=', o.id)
-          .execute();
+        const adoption = { monday_item_id: item.id, monday_group_id: item.group?.id ?? null, synced_fields_json: JSON.stringify(synced), action: identical ? ('NONE' as const) : o.is_cancelled === 1 ? ('CANCEL' as const) : ('UPDATE' as const) };
+        await adoptBaselineItem(trx, o.id, adoption, identical, runId, now);
         result.adoptedItems++;
         if (identical) result.identicalItems++;
         result.differences.push(...diffs);
-        events.push(eventRow(runId, { order_key: o.order_key, operation: 'adopt_item', outcome: 'ADOPTED', board_id: boards.items.board_id, monday_id: item.id, before: null, after: { adopted: true, differences: diffs.map((d) => d.what) } }, now));
+        events.push({ order_key: o.order_key, operation: 'adopt_item', outcome: 'ADOPTED', board_id: boards.items.board_id, monday_id: item.id, before: null, after: { adopted: true, differences: diffs.map((d) => d.what) } });
 
         // Lines: subitems matched by their size column; quantities compared with the target.
         const lines = await trx.selectFrom('order_lines').select(['id', 'size', 'qty', 'action']).where('order_id', '=', o.id).execute();
@@ -142,25 +119,16 @@ export async function adoptExisting(db: Db, s: Settings, client: MondayClient, r
           const boardQty = columnNumber(sub, qtyCol);
           const target = targetQty(l, o.is_cancelled === 1);
           const same = boardQty === target;
-          await trx
-            .updateTable('order_lines')
-            .set({
-              monday_subitem_id: sub.id,
-              synced_qty: boardQty,
-              action: same ? 'NONE' : 'UPDATE',
-              ...adoptedState(same, now, runId),
-            })
-            .where('id', '=', l.id)
-            .execute();
+          await adoptBaselineLine(trx, l.id, { monday_subitem_id: sub.id, synced_qty: boardQty }, same, runId, now);
           result.adoptedSubitems++;
           if (!same) result.differences.push({ order_key: o.order_key, size: l.size, what: `size ${l.size} quantity`, board: boardQty === null ? null : String(boardQty), staging: String(target) });
-          events.push(eventRow(runId, { order_key: o.order_key, size: l.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: boards.subitems.board_id, monday_id: sub.id, before: null, after: { adopted: true, qty: boardQty } }, now));
+          events.push({ order_key: o.order_key, size: l.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: boards.subitems.board_id, monday_id: sub.id, before: null, after: { adopted: true, qty: boardQty } });
         }
         for (const [size, sub] of bySize) {
           if (!sizes.has(size)) result.differences.push({ order_key: o.order_key, size, what: `subitem ${sub.id} size ${size} is not in staging (left as it is)`, board: size, staging: null });
         }
       }
-      for (let j = 0; j < events.length; j += 200) await trx.insertInto('sync_events').values(events.slice(j, j + 200)).execute();
+      await journal(trx, runId, events, now);
     });
   }
   return result;
@@ -193,15 +161,4 @@ function normalizeText(col: SnapshotColumn, text: string | null): string {
   if (col.type === 'date') return t.slice(0, 10);
   if (col.type === 'status' || col.type === 'dropdown') return t.toLowerCase();
   return t;
-}
-
-/** An adopted row: SYNCED when the board already shows what staging says, else queued for the next run. */
-function adoptedState(matches: boolean, now: string, runId: number) {
-  return {
-    sync_state: matches ? ('SYNCED' as const) : ('PENDING' as const),
-    synced_at: matches ? now : null,
-    last_run_id: runId,
-    retry_count: 0,
-    updated_at: now,
-  };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { EventOutcome, JournalOperation, RunStatus } from '../db/types.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { MutationOp } from '../monday/batch.js';
@@ -10,7 +10,8 @@ import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.j
 import { clientFromConfig } from '../monday/from-config.js';
 import { formatColumnValues } from '../monday/values.js';
 import type { SyncedOrder } from '../sync/desired.js';
-import { eventRow } from '../sync/journal.js';
+import { journal, type SyncEvent } from '../queue/journal.js';
+import { resetCreatedItem, resetLine, resetUpdatedItem, rollbackInFlight, rollbackRefused } from '../queue/rollback.js';
 import { ApiLog } from './api-log.js';
 import { withRunRecord } from '../queue/run-record.js';
 import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
@@ -21,7 +22,7 @@ import { archiveJob, unarchive, type Recreated, type RollbackExec } from './unar
 /** What rollback does for one journal event of the run being undone. */
 export interface RollbackStep {
   event_id: number;
-  operation: string;
+  operation: JournalOperation;
   order_key: string | null;
   size: string | null;
   monday_id: string | null;
@@ -47,7 +48,7 @@ export interface RollbackResult {
   /** Steps an interrupted earlier attempt already undid (this one resumed it). */
   alreadyUndone: number;
   /** What the run deleted (or archived without a job to undo): to restore from the board by hand. */
-  manual: Array<{ operation: string; order_key: string | null; monday_id: string | null; board_id: string | null }>;
+  manual: Array<{ operation: JournalOperation; order_key: string | null; monday_id: string | null; board_id: string | null }>;
   /** Archived items monday could no longer undo, created again from the journal (new ids). */
   recreated: Recreated[];
   /** OK all undone, DEGRADED something needs a human (manual restores), FAILED a mutation failed. */
@@ -60,8 +61,8 @@ interface EventRow {
   id: number;
   order_key: string | null;
   size: string | null;
-  operation: string;
-  outcome: string;
+  operation: JournalOperation;
+  outcome: EventOutcome;
   board_id: string | null;
   monday_id: string | null;
   before_json: string | null;
@@ -75,19 +76,20 @@ interface ItemState {
   name?: string | null;
 }
 
-const UNDOABLE = new Set(['create_item', 'update_item', 'cancel_item', 'create_subitem', 'update_subitem', 'zero_subitem', 'create_group']);
-const MANUAL = new Set(['archive_item', 'archive_subitem', 'delete_subitem']);
-const ARCHIVES = new Set(['archive_item', 'archive_subitem']);
+const operations = (...ops: JournalOperation[]): ReadonlySet<JournalOperation> => new Set(ops);
+const UNDOABLE = operations('create_item', 'update_item', 'cancel_item', 'create_subitem', 'update_subitem', 'zero_subitem', 'create_group');
+const MANUAL = operations('archive_item', 'archive_subitem', 'delete_subitem');
+const ARCHIVES = operations('archive_item', 'archive_subitem');
 /** Reconcile's adoptions in a sync run are the run's own creations whose answer was lost; a baseline's are the prior system's items. */
-const ADOPTED_CREATIONS = new Set(['adopt_item', 'adopt_subitem']);
-const ITEM_CREATIONS = new Set(['create_item', 'adopt_item']);
+const ADOPTED_CREATIONS = operations('adopt_item', 'adopt_subitem');
+const ITEM_CREATIONS = operations('create_item', 'adopt_item');
 /** Journaled SKIPPED (nothing was sent): its undo puts the line's old subitem id back, and the next run detaches it again. */
-const DETACH = 'detach_subitem';
-const SUBITEM_CREATIONS = new Set(['create_subitem', 'adopt_subitem']);
+const DETACH: JournalOperation = 'detach_subitem';
+const SUBITEM_CREATIONS = operations('create_subitem', 'adopt_subitem');
 const FINISHED = ['OK', 'DEGRADED'] as const;
 
 /** One step's identity across attempts: a rollback event repeats the undone event's operation, id and size. */
-const stepKey = (e: { operation: string; monday_id: string | null; size: string | null }) => `${e.operation}|${e.monday_id ?? ''}|${e.size ?? ''}`;
+const stepKey = (e: { operation: JournalOperation; monday_id: string | null; size: string | null }) => `${e.operation}|${e.monday_id ?? ''}|${e.size ?? ''}`;
 
 /**
  * `ordersync rollback --run <id>`: replays the run's journal backwards. Created items and
@@ -357,7 +359,7 @@ async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRo
     let at = 0;
     await db.kysely.transaction().execute(async (trx) => {
       const k = trx as unknown as Db['kysely'];
-      const rows = [];
+      const rows: SyncEvent[] = [];
       for (const u of batch) {
         const mine = results.slice(at, at + u.ops.length);
         at += u.ops.length;
@@ -367,7 +369,7 @@ async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRo
           for (const p of u.steps) {
             p.step.outcome = 'ERROR';
             p.step.error = failed.error.message;
-            rows.push(eventRow(runId, { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ERROR', board_id: p.event.board_id, monday_id: p.event.monday_id, error_code: failed.error.code, error_message: failed.error.message }, now()));
+            rows.push({ order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ERROR', board_id: p.event.board_id, monday_id: p.event.monday_id, error_code: failed.error.code, error_message: failed.error.message });
           }
           continue;
         }
@@ -375,10 +377,10 @@ async function execute(x: Exec, steps: RollbackStep[], byId: Map<number, EventRo
         for (const p of [...u.steps].reverse()) {
           await restoreRow(k, cfg, p.event, now());
           p.step.outcome = 'ROLLED_BACK';
-          rows.push(eventRow(runId, { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ROLLED_BACK', board_id: p.event.board_id, monday_id: p.event.monday_id, before: parse(p.event.after_json), after: parse(p.event.before_json) }, now()));
+          rows.push({ order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ROLLED_BACK', board_id: p.event.board_id, monday_id: p.event.monday_id, before: parse(p.event.after_json), after: parse(p.event.before_json) });
         }
       }
-      for (let j = 0; j < rows.length; j += 200) await trx.insertInto('sync_events').values(rows.slice(j, j + 200)).execute();
+      await journal(trx, runId, rows, now());
     });
   }
   await removeGroups(x, steps.filter((st) => st.action === 'remove_group' && st.outcome === undefined).map((st) => ({ step: st, event: byId.get(st.event_id) as EventRow })));
@@ -408,24 +410,13 @@ async function unitRows(k: Db['kysely'], u: Unit): Promise<{ orders: number[]; l
 async function markInFlight(db: Db, units: Unit[], key: string, now: string): Promise<void> {
   await db.kysely.transaction().execute(async (trx) => {
     const k = trx as unknown as Db['kysely'];
-    for (const u of units) {
-      const { orders, lines } = await unitRows(k, u);
-      const mark = { sync_state: 'IN_FLIGHT' as const, idempotency_key: key, in_flight_since: now };
-      if (orders.length) await k.updateTable('orders').set(mark).where('id', 'in', orders).execute();
-      if (lines.length) await k.updateTable('order_lines').set(mark).where('id', 'in', lines).execute();
-    }
+    for (const u of units) await rollbackInFlight(k, await unitRows(k, u), key, now);
   });
 }
 
 /** A step monday refused leaves the board as it was: its rows go back to the queue, and the next run checks them against it. */
 async function requeueUnit(k: Db['kysely'], u: Unit, now: string): Promise<void> {
-  const { orders, lines } = await unitRows(k, u);
-  const back = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null, updated_at: now };
-  if (orders.length) {
-    await k.updateTable('orders').set({ ...back, pending_since: now }).where('id', 'in', orders).where('sync_state', '=', 'IN_FLIGHT').execute();
-    await k.updateTable('orders').set({ action: 'UPDATE' }).where('id', 'in', orders).where('action', '=', 'NONE').execute();
-  }
-  if (lines.length) await k.updateTable('order_lines').set(back).where('id', 'in', lines).where('sync_state', '=', 'IN_FLIGHT').execute();
+  await rollbackRefused(k, await unitRows(k, u), now);
 }
 
 /**
@@ -458,14 +449,14 @@ async function removeGroups(x: Exec, groups: Planned[]): Promise<void> {
     if (failed && !failed.ok) {
       g.step.outcome = 'ERROR';
       g.step.error = failed.error.message;
-      await x.db.kysely.insertInto('sync_events').values(eventRow(x.runId, { order_key: null, operation: 'create_group', outcome: 'ERROR', board_id: board, monday_id: id, error_code: failed.error.code, error_message: failed.error.message }, now())).execute();
+      await journal(x.db.kysely, x.runId, [{ order_key: null, operation: 'create_group', outcome: 'ERROR', board_id: board, monday_id: id, error_code: failed.error.code, error_message: failed.error.message }], now());
       continue;
     }
     if (found) live--;
     else g.step.detail += ' — already gone from the board';
     await x.db.kysely.transaction().execute(async (trx) => {
       await trx.deleteFrom('monday_groups').where('board_id', '=', board).where('group_id', '=', id).execute();
-      await trx.insertInto('sync_events').values(eventRow(x.runId, { order_key: null, operation: 'create_group', outcome: 'ROLLED_BACK', board_id: board, monday_id: id, before: parse(g.event.after_json), after: null }, now())).execute();
+      await journal(trx, x.runId, [{ order_key: null, operation: 'create_group', outcome: 'ROLLED_BACK', board_id: board, monday_id: id, before: parse(g.event.after_json), after: null }], now());
     });
     g.step.outcome = 'ROLLED_BACK';
   }
@@ -499,23 +490,14 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
   if (!e.order_key) return;
   const order = await k.selectFrom('orders').select(['id', 'is_cancelled', 'synced_fields_json']).where('order_key', '=', e.order_key).executeTakeFirst();
   if (!order) return;
-  const requeue = { sync_state: 'PENDING' as const, pending_since: now, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now };
   if (ITEM_CREATIONS.has(e.operation)) {
-    await k.updateTable('orders').set({ ...requeue, action: 'INSERT', monday_item_id: null, monday_group_id: null, synced_fields_json: null, synced_at: null }).where('id', '=', order.id).execute();
-    // A size staging no longer has (qty 0) only had a subitem to show the zero: with the item gone it goes too, as merge drops such a line.
-    await k.deleteFrom('order_lines').where('order_id', '=', order.id).where('qty', '=', 0).execute();
-    await k.updateTable('order_lines').set({ sync_state: 'PENDING', action: 'INSERT', monday_subitem_id: null, synced_qty: null, synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now }).where('order_id', '=', order.id).execute();
+    await resetCreatedItem(k, order.id, now);
     return;
   }
   if (e.operation === DETACH) {
     const before = parse<{ subitem_id?: string; synced_qty?: number | null }>(e.before_json) ?? {};
     if (!before.subitem_id) return;
-    await k
-      .updateTable('order_lines')
-      .set({ monday_subitem_id: before.subitem_id, synced_qty: before.synced_qty ?? null, action: 'UPDATE', sync_state: 'PENDING', synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now })
-      .where('order_id', '=', order.id)
-      .where('size', '=', e.size ?? '')
-      .execute();
+    await resetLine(k, order.id, e.size ?? '', { action: 'UPDATE', monday_subitem_id: before.subitem_id, synced_qty: before.synced_qty ?? null }, now);
     return;
   }
   if (SUBITEM_CREATIONS.has(e.operation) || e.operation === 'update_subitem' || e.operation === 'zero_subitem') {
@@ -523,7 +505,7 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
       SUBITEM_CREATIONS.has(e.operation)
         ? { action: 'INSERT' as const, monday_subitem_id: null, synced_qty: null }
         : { action: 'UPDATE' as const, synced_qty: toNumber(parse<{ qty?: unknown }>(e.before_json)?.qty) };
-    await k.updateTable('order_lines').set({ ...cols, sync_state: 'PENDING', synced_at: null, retry_count: 0, idempotency_key: null, in_flight_since: null, updated_at: now }).where('order_id', '=', order.id).where('size', '=', e.size ?? '').execute();
+    await resetLine(k, order.id, e.size ?? '', cols, now);
     return;
   }
   // update_item / cancel_item: the "last synced" values go back to the board's previous ones.
@@ -538,11 +520,7 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
   }
   if (typeof before.group === 'string') synced.group = before.group;
   if (typeof before.name === 'string') synced.name = before.name;
-  await k
-    .updateTable('orders')
-    .set({ ...requeue, action: order.is_cancelled === 1 ? 'CANCEL' : 'UPDATE', synced_fields_json: JSON.stringify(synced), synced_at: null, ...(before.group_id ? { monday_group_id: before.group_id } : {}) })
-    .where('id', '=', order.id)
-    .execute();
+  await resetUpdatedItem(k, order.id, { action: order.is_cancelled === 1 ? 'CANCEL' : 'UPDATE', synced_fields_json: JSON.stringify(synced), ...(before.group_id ? { monday_group_id: before.group_id } : {}) }, now);
 }
 
 function toNumber(v: unknown): number | null {

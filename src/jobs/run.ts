@@ -17,6 +17,7 @@ import type { RunLockOptions } from '../queue/run-lock.js';
 import { withRunRecord, type RunEnd, type RunRecord } from '../queue/run-record.js';
 import { stopScope, type StopScope } from './stop.js';
 import { refuseUnfinished } from '../queue/unfinished.js';
+import { retryErrors } from '../queue/repair.js';
 import { verdictOf } from '../observe/verdict.js';
 import { runProof, type BoardCheck } from '../checks/verify.js';
 import { postRunCheck, type CheckRecord } from '../checks/activity.js';
@@ -111,7 +112,7 @@ async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: R
     mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
     opts.progress?.('merge', 1, 1);
   }
-  if (opts.command === 'retry') await requeueErrors(db);
+  if (opts.command === 'retry') await retryErrors(db.kysely, new Date().toISOString());
   if (sync) {
     stop.check();
     const { log, client, boards } = sync;
@@ -181,11 +182,4 @@ function totals(m: MergeSummary | undefined, s: SyncResult | undefined, p: Board
     rateLimitWaits: s?.stats.rateLimitWaits,
     retries: s?.stats.retries,
   };
-}
-
-/** `ordersync retry`: rows parked in ERROR get another chance, with their counters reset. */
-async function requeueErrors(db: Db): Promise<void> {
-  const now = new Date().toISOString();
-  await db.kysely.updateTable('orders').set({ sync_state: 'PENDING', retry_count: 0, pending_since: now }).where('sync_state', '=', 'ERROR').execute();
-  await db.kysely.updateTable('order_lines').set({ sync_state: 'PENDING', retry_count: 0 }).where('sync_state', '=', 'ERROR').execute();
 }

@@ -1,12 +1,14 @@
 import { boardKey, subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
+import type { JournalOperation } from '../db/types.js';
 import { undoOf, type MutationOp } from '../monday/batch.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient } from '../monday/client.js';
 import { formatColumnValues } from '../monday/values.js';
 import { columnSources, type SyncedOrder } from '../sync/desired.js';
-import { eventRow } from '../sync/journal.js';
+import { journal } from '../queue/journal.js';
+import { restoreArchivedItem, restoreRemovedLine } from '../queue/rollback.js';
 import { ROLLBACK_KEY_PREFIX } from '../queue/unfinished.js';
 
 /** A journaled archive (`archive_item` of an order, `archive_subitem` of a line) and the job that did it. */
@@ -14,7 +16,7 @@ export interface ArchiveEvent {
   id: number;
   order_key: string | null;
   size: string | null;
-  operation: string;
+  operation: JournalOperation;
   board_id: string | null;
   monday_id: string | null;
   before_json: string | null;
@@ -27,7 +29,7 @@ export interface ArchiveStep {
 }
 
 export interface Recreated {
-  operation: string;
+  operation: JournalOperation;
   order_key: string | null;
   archived_id: string;
   new_id: string;
@@ -92,7 +94,7 @@ export async function unarchive(x: RollbackExec, steps: ArchiveStep[]): Promise<
       if (made instanceof Error) {
         p.step.outcome = 'ERROR';
         p.step.error = `${reason}; recreating it failed: ${made.message}`;
-        await x.db.kysely.insertInto('sync_events').values(eventRow(x.runId, { order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ERROR', board_id: p.event.board_id, monday_id: id, error_message: p.step.error }, now())).execute();
+        await journal(x.db.kysely, x.runId, [{ order_key: p.event.order_key, size: p.event.size, operation: p.event.operation, outcome: 'ERROR', board_id: p.event.board_id, monday_id: id, error_message: p.step.error }], now());
         continue;
       }
       p.step.detail += ` — ${reason}: recreated as ${made.new_id} from the journal`;
@@ -109,21 +111,17 @@ export async function unarchive(x: RollbackExec, steps: ArchiveStep[]): Promise<
     await c.db.kysely.transaction().execute(async (trx) => {
       const order = e.order_key ? await trx.selectFrom('orders').select('id').where('order_key', '=', e.order_key).executeTakeFirst() : undefined;
       if (order && e.operation === 'archive_item') {
-        await trx.updateTable('orders').set({ action: 'ARCHIVE', sync_state: 'PENDING', pending_since: t, retry_count: 0, monday_item_id: id, synced_at: null, updated_at: t }).where('id', '=', order.id).execute();
-        for (const [size, sub] of lineIds ?? []) await trx.updateTable('order_lines').set({ monday_subitem_id: sub, updated_at: t }).where('order_id', '=', order.id).where('size', '=', size).execute();
+        await restoreArchivedItem(trx, order.id, id, lineIds ?? new Map(), t);
       }
       if (order && e.operation === 'archive_subitem') {
         const size = e.size ?? '';
         const existing = await trx.selectFrom('order_lines').select('id').where('order_id', '=', order.id).where('size', '=', size).executeTakeFirst();
         // The line the sync removed comes back as it was: to be removed, by the next run.
         if (!existing) {
-          await trx
-            .insertInto('order_lines')
-            .values({ order_id: order.id, size, size_position: before.size_position ?? 0, qty: 0, synced_qty: before.qty ?? null, action: 'DELETE', sync_state: 'PENDING', monday_subitem_id: id, idempotency_key: null, in_flight_since: null, last_error_code: null, last_error: null, synced_at: null, last_run_id: null, created_at: t, updated_at: t })
-            .execute();
+          await restoreRemovedLine(trx, { orderId: order.id, size, sizePosition: before.size_position ?? 0, syncedQty: before.qty ?? null, subitemId: id }, t);
         }
       }
-      await trx.insertInto('sync_events').values(eventRow(c.runId, { order_key: e.order_key, size: e.size, operation: e.operation, outcome: 'ROLLED_BACK', board_id: e.board_id, monday_id: id, before: parse(e.after_json), after: { state: 'active', ...(id !== e.monday_id ? { recreated_from: e.monday_id } : {}) } }, t)).execute();
+      await journal(trx, c.runId, [{ order_key: e.order_key, size: e.size, operation: e.operation, outcome: 'ROLLED_BACK', board_id: e.board_id, monday_id: id, before: parse(e.after_json), after: { state: 'active', ...(id !== e.monday_id ? { recreated_from: e.monday_id } : {}) } }], t);
     });
   }
 

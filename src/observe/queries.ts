@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { Database, RunStatus, SyncRunsTable } from '../db/types.js';
+import type { Database, LineAction, OrderAction, RunStatus, SyncRunsTable, SyncState } from '../db/types.js';
+import { pruneJournal } from '../queue/journal.js';
 
 /** Figures read back from the database for `status`, the report, the dashboard and /metrics. */
 
@@ -14,8 +15,8 @@ export function minutesSince(iso: string | null | undefined, now = new Date()): 
 
 export interface StateCount {
   table: 'orders' | 'order_lines';
-  sync_state: string;
-  action: string;
+  sync_state: SyncState;
+  action: OrderAction | LineAction;
   count: number;
 }
 
@@ -378,14 +379,9 @@ export async function prune(db: Db, olderThanDays: number, opts: { dryRun?: bool
       return { ...result, apiLog: num((await a.executeTakeFirst())?.n) };
     }
     let a = trx.deleteFrom('api_log').where('created_at', '<', cutoff);
-    let e = trx.deleteFrom('sync_events').where('created_at', '<', cutoff);
-    if (keep !== null) {
-      a = a.where((eb) => eb.or([eb('run_id', 'is', null), eb('run_id', '!=', keep)]));
-      e = e.where('run_id', '!=', keep);
-    }
-    if (spared.length > 0) e = e.where('run_id', 'not in', spared);
+    if (keep !== null) a = a.where((eb) => eb.or([eb('run_id', 'is', null), eb('run_id', '!=', keep)]));
     const ra = await a.executeTakeFirst();
-    await e.executeTakeFirst();
+    await pruneJournal(trx, cutoff, keep, spared);
     return { ...result, apiLog: num(ra.numDeletedRows) };
   });
 }

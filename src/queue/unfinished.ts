@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import type { RunStatus } from '../db/types.js';
 import { ExitCode, OrdersyncError } from '../errors.js';
 
 /** Idempotency keys (and row in-flight markers) of rollback requests: `ordersync-rollback-<rollback run>-<uuid>`. */
@@ -25,7 +26,7 @@ export interface UnfinishedRollback {
  */
 export async function unfinishedRollback(db: Db, env: string): Promise<UnfinishedRollback | undefined> {
   const attempts = await db.kysely.selectFrom('sync_runs').select(['id', 'parent_run_id', 'status']).where('env', '=', env).where('command', '=', 'rollback').orderBy('id', 'desc').execute();
-  const latest = new Map<number, { id: number; status: string }>();
+  const latest = new Map<number, { id: number; status: RunStatus }>();
   for (const a of attempts) if (a.parent_run_id !== null && !latest.has(a.parent_run_id)) latest.set(a.parent_run_id, a);
   const inFlight = new Set<number>();
   for (const table of ['orders', 'order_lines'] as const) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
+import type { RunStatus } from '../db/types.js';
 import { clientSettings } from '../monday/from-config.js';
 import { adviceFor } from '../observe/advice.js';
 import { lastRuns, latestBoardCheck, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
@@ -33,7 +34,7 @@ export interface HealthBanner {
 export interface HistoryPoint {
   id: number;
   started_at: string;
-  status: string;
+  status: RunStatus;
   ok: number;
   failed: number;
   cancelled: number;

@@ -2,7 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { FieldValue } from '../merge/index.js';
 import type { ValueFormatter } from '../merge/board-values.js';
-import { boardSnapshotSchema, type BoardSnapshot } from '../monday/board-schema.js';
+import { boardSnapshotSchema, subitemsBoardId, type BoardSnapshot } from '../monday/board-schema.js';
 import { formatValue } from '../monday/values.js';
 
 /** Keeps the items board's columns, so merge and plan can hash values as written without monday. */
@@ -17,7 +17,16 @@ export async function storeBoard(db: Db, board: BoardSnapshot): Promise<void> {
 
 /** The configured items board as the last run read it, if any run has. */
 export async function storedBoard(db: Db, s: Settings): Promise<BoardSnapshot | undefined> {
-  const id = s.monday.items_board_id;
+  return readStored(db, s.monday.items_board_id);
+}
+
+/** Both boards as the last run read them (plan decides requests against them). */
+export async function storedBoards(db: Db, s: Settings): Promise<{ items?: BoardSnapshot; subitems?: BoardSnapshot }> {
+  const items = await readStored(db, s.monday.items_board_id);
+  return { items, subitems: await readStored(db, s.monday.subitems_board_id ?? (items && subitemsBoardId(items))) };
+}
+
+async function readStored(db: Db, id: string | undefined): Promise<BoardSnapshot | undefined> {
   if (!id) return undefined;
   const row = await db.kysely.selectFrom('board_schemas').select('snapshot_json').where('board_id', '=', id).executeTakeFirst();
   if (!row) return undefined;

@@ -1,6 +1,7 @@
 import type { BoardKey } from '../config/board-keys.js';
+import type { LineAction } from '../db/types.js';
 import { orderKey } from '../merge/project.js';
-import type { MondayItem } from '../monday/client.js';
+import type { MondayClient, MondayItem, PageOptions } from '../monday/client.js';
 
 /** The board columns that make up the key. */
 export function keyColumns(bk: BoardKey): string[] {
@@ -39,6 +40,31 @@ export function itemsByKey(bk: BoardKey, items: readonly MondayItem[], keep: (it
   return out;
 }
 
+/** Orders per items_page_by_column_values request. */
+const LOOKUP_CHUNK = 50;
+
+/**
+ * The one board lookup (reconcile, baseline): the items carrying each order's whole key, by
+ * itemsByKey's rule, searched in chunks of orders and matched over every chunk's answer.
+ */
+export async function findItemsByKey(
+  client: Pick<MondayClient, 'findItemsByColumnValues'>,
+  boardId: string,
+  bk: BoardKey,
+  orders: ReadonlyArray<{ order_key: string; key_values: string }>,
+  opts: { keep: (item: MondayItem) => boolean; read: PageOptions; beforeChunk?: (keys: string[]) => void },
+): Promise<Map<string, MondayItem[]>> {
+  const found = new Map<string, MondayItem>();
+  for (let i = 0; i < orders.length; i += LOOKUP_CHUNK) {
+    const chunk = orders.slice(i, i + LOOKUP_CHUNK);
+    opts.beforeChunk?.(chunk.map((o) => o.order_key));
+    const search = chunk.map((o) => keySearch(bk, o));
+    const items = await client.findItemsByColumnValues(boardId, [{ column_id: search[0]?.columnId ?? '', column_values: [...new Set(search.map((x) => x.value))] }], opts.read);
+    for (const item of items) found.set(item.id, item);
+  }
+  return itemsByKey(bk, [...found.values()], opts.keep);
+}
+
 /**
  * How rows are matched to what is on the board: subitems by their size column (never by
  * name), the oldest first, so a duplicate left by a past failure never wins over the original.
@@ -69,6 +95,6 @@ export function columnNumber(item: MondayItem, columnId: string): number | null 
  * What a line's subitem should show: its quantity, or 0 when the order is cancelled or the
  * size is gone (SPEC §4: lines keep their sizes, quantities go to 0).
  */
-export function targetQty(line: { qty: number; action: string }, orderCancelled: boolean): number {
+export function targetQty(line: { qty: number; action: LineAction }, orderCancelled: boolean): number {
   return orderCancelled || line.action === 'DELETE' ? 0 : line.qty;
 }

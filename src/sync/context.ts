@@ -2,7 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import type { MondayClient } from '../monday/client.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { BoardKey } from '../config/board-keys.js';
+import { boardKey, subitemColumnIds, type BoardKey } from '../config/board-keys.js';
 import type { SyncCounts } from './counts.js';
 
 /** Groups are created within the items phase, a page of orders at a time. */
@@ -15,19 +15,31 @@ export interface SyncScope {
   customer?: string;
 }
 
+/** The environment's two boards as read, and where on them an order's key and a line's size and quantity are. */
+export interface ResolvedBoards {
+  itemsBoard: BoardSnapshot;
+  subitemsBoard: BoardSnapshot;
+  /** Where the business key is on the items board (crash recovery and baseline look items up by it). */
+  boardKey: BoardKey;
+  /** The subitems-board columns holding a line's size and quantity. */
+  subitemColumns: { size: string; qty: string };
+}
+
+/** Resolved once per job from the boards read at its start; a setting that names no column fails here, before any write. */
+export function resolveBoards(s: Settings, boards: { items: BoardSnapshot; subitems: BoardSnapshot }, env?: string): ResolvedBoards {
+  return { itemsBoard: boards.items, subitemsBoard: boards.subitems, boardKey: boardKey(s), subitemColumns: subitemColumnIds(s, env) };
+}
+
+/** What deciding a row's operations reads: settings, boards and the clock, never the database or monday. */
+export type PlanContext = ResolvedBoards & { s: Settings; now(): string };
+
 /** Everything one sync run needs, resolved once at its start. */
-export interface SyncContext {
+export interface SyncContext extends ResolvedBoards {
   db: Db;
   s: Settings;
   client: MondayClient;
   runId: number;
   env: string;
-  itemsBoard: BoardSnapshot;
-  subitemsBoard: BoardSnapshot;
-  /** Where the business key is on the items board (crash recovery looks items up by it). */
-  boardKey: BoardKey;
-  /** The subitems-board columns holding a line's size and quantity. */
-  subitemColumns: { size: string; qty: string };
   counts: SyncCounts;
   scope: SyncScope;
   allowMassChange: boolean;

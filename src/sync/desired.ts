@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { OrdersTable } from '../db/types.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { SyncContext } from './context.js';
 
@@ -9,22 +11,7 @@ export interface SyncedOrder {
   cancelled: boolean;
 }
 
-export interface OrderRow {
-  id: number;
-  order_key: string;
-  key_values: string;
-  fields_json: string;
-  synced_fields_json: string | null;
-  group_name: string;
-  item_name: string;
-  is_cancelled: number;
-  action: string;
-  monday_item_id: string | null;
-  monday_group_id: string | null;
-  retry_count: number;
-  customer: string | null;
-}
-
+/** The columns of an order the sync, the planner and the baseline read. */
 export const ORDER_COLUMNS = [
   'id',
   'order_key',
@@ -41,12 +28,15 @@ export const ORDER_COLUMNS = [
   'customer',
 ] as const;
 
+/** An order as the sync, the planner and the baseline read it. */
+export type OrderRow = Pick<Selectable<OrdersTable>, (typeof ORDER_COLUMNS)[number]>;
+
 /** The group an order belongs in: its customer-season group, or the cancelled-orders group. */
 export function desiredGroup(ctx: Pick<SyncContext, 's'>, o: Pick<OrderRow, 'is_cancelled' | 'group_name'>): string {
   return o.is_cancelled === 1 && ctx.s.cancel.move_to_group ? ctx.s.cancel.move_to_group : o.group_name;
 }
 
-export function desiredState(ctx: SyncContext, o: OrderRow): SyncedOrder {
+export function desiredState(ctx: Pick<SyncContext, 's'>, o: OrderRow): SyncedOrder {
   return {
     fields: JSON.parse(o.fields_json) as Record<string, FieldValue>,
     group: desiredGroup(ctx, o),

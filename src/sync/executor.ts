@@ -1,13 +1,11 @@
-import { subitemColumnIds } from '../config/board-keys.js';
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
 import { storeBoard } from './board-cache.js';
 import { fetchBoards, fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
 import type { MondayClient, MondayStats } from '../monday/client.js';
 import { DailyLimitError } from '../monday/errors.js';
-import type { Phase, SyncContext, SyncScope } from './context.js';
+import { resolveBoards, type Phase, type SyncContext, type SyncScope } from './context.js';
 import { emptySyncCounts, type SyncCounts } from './counts.js';
-import { boardKey } from '../config/board-keys.js';
 import { checkBlastRadius } from './guard.js';
 import { syncItems } from './items.js';
 import { reconcileInFlight } from './reconcile.js';
@@ -34,8 +32,11 @@ export interface LiveBoards {
 /** The environment's items and subitems boards as they are now (columns, types, labels, groups). */
 export async function liveBoards(db: Db, s: Settings, client: MondayClient, env: string): Promise<LiveBoards> {
   if (!s.monday.items_board_id) return fetchBoards(client, s.monday, env);
-  // Kept for merge and plan: row hashes format values with the items board's columns.
-  return fetchBoards(client, s.monday, env, await readItemsBoard(db, client, s.monday.items_board_id));
+  // Kept for merge and plan: row hashes format values with the items board's columns, and plan
+  // decides the subitems' requests with the subitems board's.
+  const boards = await fetchBoards(client, s.monday, env, await readItemsBoard(db, client, s.monday.items_board_id));
+  await storeBoard(db, boards.subitems);
+  return boards;
 }
 
 export interface SyncResult {
@@ -71,7 +72,8 @@ export async function readItemsBoard(db: Db, client: MondayClient, boardId: stri
  * check the blast radius, then groups and items, then subitems.
  */
 export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts: SyncOptions): Promise<SyncOutcome> {
-  const { items: itemsBoard, subitems: subitemsBoard } = opts.boards ?? (await liveBoards(db, s, client, opts.env));
+  const boards = resolveBoards(s, opts.boards ?? (await liveBoards(db, s, client, opts.env)), opts.env);
+  const itemsBoard = boards.itemsBoard;
   const now = opts.now ?? (() => new Date());
 
   const ctx: SyncContext = {
@@ -80,10 +82,7 @@ export async function syncBoard(db: Db, s: Settings, client: MondayClient, opts:
     client,
     runId: opts.runId,
     env: opts.env,
-    itemsBoard,
-    subitemsBoard,
-    boardKey: boardKey(s),
-    subitemColumns: subitemColumnIds(s, opts.env),
+    ...boards,
     counts: emptySyncCounts(),
     scope: opts.scope ?? {},
     allowMassChange: opts.allowMassChange ?? false,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MondayError } from '../monday/errors.js';
 import type { SyncContext } from './context.js';
-import { eventRow } from './journal.js';
+import { journal } from '../queue/journal.js';
 
 /**
  * Group ids by title. A title is looked up in the cache, then on the board, and only then
@@ -62,11 +62,8 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
 async function journalCreated(ctx: SyncContext, groups: Array<{ title: string; id: string }>): Promise<void> {
   if (groups.length === 0) return;
   const board = ctx.itemsBoard.board_id;
-  const now = ctx.now();
-  await ctx.db.kysely
-    .insertInto('sync_events')
-    .values(groups.map((g) => eventRow(ctx.runId, { order_key: null, operation: 'create_group', outcome: 'OK', board_id: board, monday_id: g.id, before: null, after: { title: g.title } }, now)))
-    .execute();
+  const events = groups.map((g) => ({ order_key: null, operation: 'create_group' as const, outcome: 'OK' as const, board_id: board, monday_id: g.id, before: null, after: { title: g.title } }));
+  await journal(ctx.db.kysely, ctx.runId, events, ctx.now());
 }
 
 async function cache(ctx: SyncContext, groups: Array<{ title: string; id: string }>): Promise<void> {

@@ -4,4 +4,3 @@ export { keyColumns } from './board-match.js';
 export { emptySyncCounts, type SyncCounts } from './counts.js';
 export type { Phase, SyncScope } from './context.js';
 export { BlastRadiusError } from './guard.js';
-export type { SyncEvent } from './journal.js';

@@ -1,12 +1,14 @@
 import { dbOwnedChanges } from '../config/ownership.js';
+import type { JournalOperation } from '../db/types.js';
 import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
 import { FormatError, formatColumnValues, formatValue, missingLabels, type FormattedValue } from '../monday/values.js';
-import type { SyncContext } from './context.js';
+import { markOrdersUnchanged } from '../queue/effects.js';
+import type { RowFailure } from '../queue/flight.js';
+import type { PlanContext, SyncContext } from './context.js';
 import { changedFields, columnSources, desiredGroup, desiredState, ORDER_COLUMNS, type OrderRow, type SyncedOrder } from './desired.js';
-import { failureOf, MissingLabelError, type RowFailure } from './failures.js';
+import { failureOf, MissingLabelError } from './failures.js';
 import { ensureGroups } from './groups.js';
-import type { SyncEvent } from './journal.js';
-import { recordFailures, sendUnits, type Unit } from './send.js';
+import { recordFailures, sendUnits, type FailedRow, type Unit } from './send.js';
 
 const PAGE = 500;
 
@@ -54,7 +56,7 @@ export async function syncItems(ctx: SyncContext): Promise<void> {
       page.filter((o) => o.action !== 'ARCHIVE').map((o) => desiredGroup(ctx, o)),
     );
     const units: Unit[] = [];
-    const local: Array<{ unit: Unit; failure: RowFailure }> = [];
+    const local: Array<{ unit: FailedRow; failure: RowFailure }> = [];
     const unchanged: OrderRow[] = [];
     for (const o of page) {
       const built = buildUnit(ctx, o, groups);
@@ -82,11 +84,12 @@ export async function syncItems(ctx: SyncContext): Promise<void> {
   }
 }
 
-type Built = { unit: Unit | undefined } | { unit: Unit; failure: RowFailure };
+type Built = { unit: Unit | undefined } | { unit: FailedRow; failure: RowFailure };
 
-function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, string>; errors: Map<string, Error> }): Built {
+/** The planner's decision for one pending order: its request, nothing to send, or why it fails before any request. */
+export function buildUnit(ctx: PlanContext, o: OrderRow, groups: { ids: Map<string, string>; errors: Map<string, Error> }): Built {
   const base = { table: 'orders' as const, id: o.id, orderKey: o.order_key, retryCount: o.retry_count, mondayId: o.monday_item_id };
-  const fail = (operation: string, err: unknown): Built => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });
+  const fail = (operation: JournalOperation, err: unknown): Built => ({ unit: { ...base, ops: [], operation, }, failure: failureOf(err) });
   const board = ctx.itemsBoard.board_id;
 
   if (o.action === 'ARCHIVE') {
@@ -98,12 +101,11 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
         operation: 'archive_item',
         // One job per item: rollback undoes each archive on its own (undo_action takes the job id).
         ops: [{ kind: 'bulk_archive_items', board_id: board, item_ids: [itemId] }],
-        onSuccess: async (trx, [data]) => {
-          await trx.updateTable('orders').set(syncedColumns(ctx, o.synced_fields_json)).where('id', '=', o.id).execute();
-          ctx.counts.items_archived++;
-          const job = jobIdOf(data);
-          return [{ order_key: o.order_key, operation: 'archive_item', outcome: 'OK', board_id: board, monday_id: itemId, before: { state: 'active', group_id: o.monday_group_id }, after: { state: 'archived', job_id: job } }];
-        },
+        success: ([data]) => ({
+          effect: { kind: 'item_synced', id: o.id, synced_fields_json: o.synced_fields_json },
+          count: 'items_archived',
+          events: [{ order_key: o.order_key, operation: 'archive_item', outcome: 'OK', board_id: board, monday_id: itemId, before: { state: 'active', group_id: o.monday_group_id }, after: { state: 'archived', job_id: jobIdOf(data) } }],
+        }),
       },
     };
   }
@@ -111,7 +113,7 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
   const desired = desiredState(ctx, o);
   const groupTitle = desired.group;
   const groupId = groups.ids.get(groupTitle);
-  const operation = o.monday_item_id ? (o.action === 'CANCEL' ? 'cancel_item' : 'update_item') : 'create_item';
+  const operation: JournalOperation = o.monday_item_id ? (o.action === 'CANCEL' ? 'cancel_item' : 'update_item') : 'create_item';
   if (!groupId) {
     const err = groups.errors.get(groupTitle) ?? new Error(`group "${groupTitle}" could not be found or created`);
     return fail(operation, err);
@@ -141,15 +143,13 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
         ...base,
         operation,
         ops: [{ kind: 'create_item', board_id: board, group_id: groupId, item_name: desired.name, column_values: values, create_labels_if_missing: labels }],
-        onSuccess: async (trx, [data]) => {
+        success: ([data]) => {
           const item = data as MutationData;
-          await trx
-            .updateTable('orders')
-            .set({ ...syncedColumns(ctx, JSON.stringify(desired)), monday_item_id: item.id, monday_group_id: groupId })
-            .where('id', '=', o.id)
-            .execute();
-          ctx.counts.items_created++;
-          return [{ order_key: o.order_key, operation, outcome: 'OK', board_id: board, monday_id: item.id, before: null, after: { columns: sources, group: groupTitle, group_id: groupId, name: desired.name } }];
+          return {
+            effect: { kind: 'item_synced', id: o.id, synced_fields_json: JSON.stringify(desired), monday_item_id: item.id, monday_group_id: groupId },
+            count: 'items_created',
+            events: [{ order_key: o.order_key, operation, outcome: 'OK', board_id: board, monday_id: item.id, before: null, after: { columns: sources, group: groupTitle, group_id: groupId, name: desired.name } }],
+          };
         },
       },
     };
@@ -169,55 +169,28 @@ function buildUnit(ctx: SyncContext, o: OrderRow, groups: { ids: Map<string, str
       ...base,
       operation,
       ops,
-      onSuccess: async (trx) => {
-        await trx
-          .updateTable('orders')
-          .set({ ...syncedColumns(ctx, JSON.stringify(desired)), monday_group_id: groupId })
-          .where('id', '=', o.id)
-          .execute();
-        if (operation === 'cancel_item') ctx.counts.items_cancelled++;
-        else ctx.counts.items_updated++;
-        const event: SyncEvent = {
-          order_key: o.order_key,
-          operation,
-          outcome: 'OK',
-          board_id: board,
-          monday_id: itemId,
-          before: { columns: before, group: synced?.group ?? null, group_id: move ? o.monday_group_id : undefined, name: synced?.name },
-          after: { columns: sources, group: groupTitle, group_id: groupId, name: desired.name },
-        };
-        return [event];
-      },
+      success: () => ({
+        effect: { kind: 'item_synced', id: o.id, synced_fields_json: JSON.stringify(desired), monday_group_id: groupId },
+        count: operation === 'cancel_item' ? 'items_cancelled' : 'items_updated',
+        events: [
+          {
+            order_key: o.order_key,
+            operation,
+            outcome: 'OK',
+            board_id: board,
+            monday_id: itemId,
+            before: { columns: before, group: synced?.group ?? null, group_id: move ? o.monday_group_id : undefined, name: synced?.name },
+            after: { columns: sources, group: groupTitle, group_id: groupId, name: desired.name },
+          },
+        ],
+      }),
     },
-  };
-}
-
-/** Columns of a row whose board state now matches what it holds. */
-function syncedColumns(ctx: SyncContext, syncedJson: string | null) {
-  return {
-    synced_fields_json: syncedJson,
-    action: 'NONE' as const,
-    sync_state: 'SYNCED' as const,
-    synced_at: ctx.now(),
-    retry_count: 0,
-    last_error_code: null,
-    last_error: null,
-    last_error_column: null,
-    last_error_value: null,
-    idempotency_key: null,
-    in_flight_since: null,
-    pending_since: null,
-    last_run_id: ctx.runId,
   };
 }
 
 async function markUnchanged(ctx: SyncContext, rows: OrderRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await ctx.db.kysely
-    .updateTable('orders')
-    .set({ action: 'NONE', sync_state: 'SYNCED', pending_since: null, synced_at: ctx.now(), last_run_id: ctx.runId })
-    .where('id', 'in', rows.map((r) => r.id))
-    .execute();
+  await markOrdersUnchanged(ctx.db.kysely, rows.map((r) => r.id), ctx.runId, ctx.now());
   ctx.counts.items_unchanged += rows.length;
 }
 
@@ -226,7 +199,7 @@ async function markUnchanged(ctx: SyncContext, rows: OrderRow[]): Promise<void> 
  * column that needs a new label allows creation; otherwise the row fails here, naming
  * the column and label, without spending a request.
  */
-export function labelPolicy(ctx: SyncContext, values: Record<string, FormattedValue>, board = ctx.itemsBoard): boolean | FormatError {
+export function labelPolicy(ctx: Pick<PlanContext, 's' | 'itemsBoard'>, values: Record<string, FormattedValue>, board = ctx.itemsBoard): boolean | FormatError {
   const missing = missingLabels(board, values);
   if (missing.length === 0) return false;
   const policy = ctx.s.monday.create_labels;

@@ -1,9 +1,13 @@
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
-import { merge, type FieldValue, type MergeSummary, type Outcome } from '../merge/index.js';
+import { merge, type FieldValue, type MergeSummary, type Outcome, type ProjectedOrder } from '../merge/index.js';
+import type { BoardSnapshot } from '../monday/board-schema.js';
 import { clientSettings } from '../monday/from-config.js';
 import { MONDAY_LIMITS } from '../monday/limits.js';
-import { storedFormatter } from './board-cache.js';
+import { storedBoards, storedFormatter } from './board-cache.js';
+import { resolveBoards } from './context.js';
+import { rowsAfterMerge } from './plan-rows.js';
+import { planBoard, type BoardPlan } from './planner.js';
 
 export interface FieldDiff {
   field: string;
@@ -22,10 +26,18 @@ export interface SyncPlan {
   merge: MergeSummary;
   /** Rows already queued before this merge (an earlier run stopped, or failed rows retrying). */
   backlog: { orders: number; lines: number };
+  /**
+   * What the run's sync does, decided by the run's own planner against the boards as last read
+   * (by a run, or the snapshot files); null when no board has been read yet.
+   */
+  sync: BoardPlan | null;
   estimate: {
+    /** Orders the items phase sends or settles. */
     itemMutations: number;
     subitemMutations: number;
     groupsToCreate: number;
+    /** Mutations sent (an update that also moves its item sends two). */
+    mutations: number;
     requests: number;
     complexity: number;
     minutes: number;
@@ -36,18 +48,14 @@ export interface SyncPlan {
 const { mutationCost: MUTATION_COST, readCost: READ_COST } = MONDAY_LIMITS;
 
 /**
- * What `sync` would do after a merge, computed from the database alone: the merge runs as
- * a dry run and nothing is written anywhere, nor is monday called.
+ * What `run` would do after a merge, computed from the database and the boards as last read:
+ * the merge runs as a dry run, the sync's planner decides every row's requests, and nothing is
+ * written anywhere, nor is monday called.
  */
-export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean } = {}): Promise<SyncPlan> {
-  const changed: Array<{ key: string; outcome: Outcome; group: string; fields: Record<string, FieldValue> }> = [];
-  const summary = await merge(db, s, {
-    format: await storedFormatter(db, s),
-    dryRun: true,
-    onChange: (p, outcome) => changed.push({ key: p.key, outcome, group: p.groupName, fields: opts.diffs ? p.fields : {} }),
-  });
-  const c = summary.counts;
-  const changedKeys = new Set(changed.map((o) => o.key));
+export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean; snapshots?: { items?: BoardSnapshot; subitems?: BoardSnapshot } } = {}): Promise<SyncPlan> {
+  const changed: Array<{ p: ProjectedOrder; outcome: Outcome }> = [];
+  const summary = await merge(db, s, { format: await storedFormatter(db, s), dryRun: true, onChange: (p, outcome) => changed.push({ p, outcome }) });
+  const changedKeys = new Set(changed.map((o) => o.p.key));
 
   const pendingOrders = await db.kysely.selectFrom('orders').select('order_key').where('sync_state', '=', 'PENDING').execute();
   const backlogOrders = pendingOrders.filter((o) => !changedKeys.has(o.order_key)).length;
@@ -55,26 +63,52 @@ export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean } = 
     (await db.kysely.selectFrom('order_lines').select((eb) => eb.fn.countAll<number>().as('n')).where('sync_state', '=', 'PENDING').executeTakeFirst())?.n ?? 0,
   );
 
-  const known = new Set(
-    (await db.kysely.selectFrom('monday_groups').select('title').where('board_id', '=', s.monday.items_board_id ?? '').execute()).map((g) => g.title),
-  );
-  const groupsToCreate = new Set(changed.filter((o) => o.outcome === 'new' && !known.has(o.group)).map((o) => o.group)).size;
+  const stored = await storedBoards(db, s);
+  const items = stored.items ?? opts.snapshots?.items;
+  const subitems = stored.subitems ?? opts.snapshots?.subitems;
+  let sync: BoardPlan | null = null;
+  if (items && subitems) {
+    const { orders, lines } = await rowsAfterMerge(db, s, changed.map((c) => c.p), summary.vanishedKeys);
+    const cached = await db.kysely.selectFrom('monday_groups').select(['title', 'group_id']).where('board_id', '=', items.board_id).execute();
+    const known = new Map([...items.groups.map((g) => [g.title, g.id] as const), ...cached.map((g) => [g.title, g.group_id] as const)]);
+    const now = new Date().toISOString();
+    // A copy: the planner's label bookkeeping is per board object, the run's starts afresh.
+    sync = planBoard({ ...resolveBoards(s, { items: structuredClone(items), subitems }), s, now: () => now }, orders, lines, known);
+  }
 
+  const estimate = sync ? fromPlan(s, sync) : fromMergeCounts(s, summary, backlogOrders, backlogLines);
+  return {
+    merge: summary,
+    backlog: { orders: backlogOrders, lines: backlogLines },
+    sync,
+    estimate,
+    orders: opts.diffs ? await withDiffs(db, changed.map((c) => ({ key: c.p.key, outcome: c.outcome, group: c.p.groupName, fields: c.p.fields }))) : [],
+  };
+}
+
+function fromPlan(s: Settings, p: BoardPlan): SyncPlan['estimate'] {
+  const { batchSize: batch, complexityPerMinute } = clientSettings(s.monday);
+  const itemOps = p.items.reduce((n, i) => n + i.mutations, 0);
+  const subitemOps = p.lines.filter((l) => l.operation !== 'unchanged' && l.operation !== 'failed').length;
+  const groups = p.groupsToCreate.length;
+  const mutations = itemOps + subitemOps + groups;
+  const reads = mutations > 0 ? 2 : 0;
+  const requests = Math.ceil(itemOps / batch) + Math.ceil(subitemOps / batch) + Math.ceil(groups / batch) + reads;
+  const complexity = mutations * MUTATION_COST + reads * READ_COST;
+  const itemMutations = p.items.filter((i) => i.operation !== 'failed').length;
+  return { itemMutations, subitemMutations: subitemOps, groupsToCreate: groups, mutations, requests, complexity, minutes: complexity / complexityPerMinute };
+}
+
+/** Without a board read there is nothing to plan against: the merge's counts are all there is. */
+function fromMergeCounts(s: Settings, m: MergeSummary, backlogOrders: number, backlogLines: number): SyncPlan['estimate'] {
+  const c = m.counts;
   const itemMutations = c.new + c.updated + c.cancelled + c.reactivated + backlogOrders + (s.staging.vanished_policy === 'archive' ? c.vanished : 0);
   const subitemMutations = c.lines_inserted + c.lines_updated + c.lines_deleted + backlogLines;
   const { batchSize: batch, complexityPerMinute } = clientSettings(s.monday);
   const reads = itemMutations + subitemMutations > 0 ? 2 : 0;
-  const requests = Math.ceil(itemMutations / batch) + Math.ceil(subitemMutations / batch) + Math.ceil(groupsToCreate / batch) + reads + (groupsToCreate ? 1 : 0);
-  const complexity = (itemMutations + subitemMutations + groupsToCreate) * MUTATION_COST + reads * READ_COST;
-
-  let orders: OrderPlan[] = [];
-  if (opts.diffs) orders = await withDiffs(db, changed);
-  return {
-    merge: summary,
-    backlog: { orders: backlogOrders, lines: backlogLines },
-    estimate: { itemMutations, subitemMutations, groupsToCreate, requests, complexity, minutes: complexity / complexityPerMinute },
-    orders,
-  };
+  const requests = Math.ceil(itemMutations / batch) + Math.ceil(subitemMutations / batch) + reads;
+  const complexity = (itemMutations + subitemMutations) * MUTATION_COST + reads * READ_COST;
+  return { itemMutations, subitemMutations, groupsToCreate: 0, mutations: itemMutations + subitemMutations, requests, complexity, minutes: complexity / complexityPerMinute };
 }
 
 async function withDiffs(db: Db, changed: Array<{ key: string; outcome: Outcome; group: string; fields: Record<string, FieldValue> }>): Promise<OrderPlan[]> {

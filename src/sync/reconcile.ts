@@ -1,7 +1,10 @@
 import type { MondayItem } from '../monday/client.js';
-import { columnNumber, itemsByKey, keyColumns, keySearch, subitemsBySize } from './board-match.js';
+import { columnNumber, findItemsByKey, keyColumns, subitemsBySize } from './board-match.js';
 import type { SyncContext } from './context.js';
-import { eventRow } from './journal.js';
+import { adoptItem, adoptSubitem, confirmArchived } from '../queue/adopt.js';
+import { dropDetached } from '../queue/effects.js';
+import { requeue, requeueLine } from '../queue/flight.js';
+import { journal, type SyncEvent } from '../queue/journal.js';
 
 const LOOKUP_CHUNK = 50;
 
@@ -28,44 +31,27 @@ async function reconcileOrders(ctx: SyncContext, only?: number[]): Promise<void>
   const board = ctx.itemsBoard.board_id;
   const bk = ctx.boardKey;
 
-  const found = new Map<string, MondayItem>();
-  for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
-    const chunk = rows.slice(i, i + LOOKUP_CHUNK);
-    ctx.touching(chunk.map((r) => r.order_key));
-    const search = chunk.map((r) => keySearch(bk, r));
-    const items = await ctx.client.findItemsByColumnValues(board, [{ column_id: search[0]?.columnId ?? '', column_values: [...new Set(search.map((x) => x.value))] }], {
-      columnIds: keyColumns(bk),
-    });
-    for (const [key, list] of itemsByKey(bk, items, (it) => it.state !== 'deleted')) {
-      const oldest = list[0] as MondayItem;
-      const known = found.get(key);
-      if (!known || BigInt(oldest.id) < BigInt(known.id)) found.set(key, oldest);
-    }
-  }
+  // An archived item counts: it may be the archive the lost request asked for.
+  const byKey = await findItemsByKey(ctx.client, board, bk, rows, { keep: (it) => it.state !== 'deleted', read: { columnIds: keyColumns(bk) }, beforeChunk: (keys) => ctx.touching(keys) });
 
   const now = ctx.now();
   await ctx.db.kysely.transaction().execute(async (trx) => {
-    const events = [];
+    const events: SyncEvent[] = [];
     for (const r of rows) {
-      const item = found.get(r.order_key);
-      const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
+      const item = byKey.get(r.order_key)?.[0];
       if (item && r.monday_item_id === null) {
         // Created by the lost request: adopt it, and re-send every value to be sure of them.
-        await trx
-          .updateTable('orders')
-          .set({ ...requeue, monday_item_id: item.id, monday_group_id: item.group?.id ?? null, synced_fields_json: null, action: r.action === 'INSERT' ? 'UPDATE' : r.action })
-          .where('id', '=', r.id)
-          .execute();
+        await adoptItem(trx, r.id, { monday_item_id: item.id, monday_group_id: item.group?.id ?? null, action: r.action === 'INSERT' ? 'UPDATE' : r.action });
         ctx.counts.adopted_items++;
-        events.push(eventRow(ctx.runId, { order_key: r.order_key, operation: 'adopt_item', outcome: 'ADOPTED', board_id: board, monday_id: item.id, before: null, after: { adopted: true } }, now));
+        events.push({ order_key: r.order_key, operation: 'adopt_item', outcome: 'ADOPTED', board_id: board, monday_id: item.id, before: null, after: { adopted: true } });
       } else if (item && r.action === 'ARCHIVE' && item.state === 'archived') {
-        await trx.updateTable('orders').set({ ...requeue, sync_state: 'SYNCED', action: 'NONE', synced_at: now }).where('id', '=', r.id).execute();
+        await confirmArchived(trx, r.id, now);
       } else {
-        await trx.updateTable('orders').set(requeue).where('id', '=', r.id).execute();
+        await requeue(trx, 'orders', [r.id]);
         ctx.counts.requeued++;
       }
     }
-    if (events.length) await trx.insertInto('sync_events').values(events).execute();
+    await journal(trx, ctx.runId, events, now);
   });
 }
 
@@ -93,9 +79,8 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
 
   const now = ctx.now();
   await ctx.db.kysely.transaction().execute(async (trx) => {
-    const events = [];
+    const events: SyncEvent[] = [];
     for (const r of rows) {
-      const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null };
       const under = r.parent_id ? subitems.get(r.parent_id) : undefined;
       const match = subitemsBySize(under ?? [], sizeCol).get(r.size);
       // A subitem id that is not under the order's item (a board that lost writes and reused
@@ -103,25 +88,21 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
       const foreign = r.monday_subitem_id !== null && under !== undefined && !under.some((sub) => sub.id === r.monday_subitem_id && sub.state !== 'deleted');
       if (foreign) {
         ctx.counts.subitems_detached++;
-        events.push(eventRow(ctx.runId, { order_key: r.order_key, size: r.size, operation: 'detach_subitem', outcome: 'SKIPPED', board_id: ctx.subitemsBoard.board_id, monday_id: r.monday_subitem_id, before: { subitem_id: r.monday_subitem_id, parent_id: r.parent_id }, after: { reason: `subitem ${r.monday_subitem_id} is not under item ${r.parent_id}: left untouched` } }, now));
+        events.push({ order_key: r.order_key, size: r.size, operation: 'detach_subitem', outcome: 'SKIPPED', board_id: ctx.subitemsBoard.board_id, monday_id: r.monday_subitem_id, before: { subitem_id: r.monday_subitem_id, parent_id: r.parent_id }, after: { reason: `subitem ${r.monday_subitem_id} is not under item ${r.parent_id}: left untouched` } });
       }
       if (foreign && r.action === 'DELETE' && ctx.s.mapping.line_delete_policy !== 'zero') {
         // It was only to be removed, and nothing of this order is left to remove.
-        await trx.deleteFrom('order_lines').where('id', '=', r.id).execute();
+        await dropDetached(trx, r.id);
       } else if (match && (r.monday_subitem_id === null || foreign)) {
-        await trx
-          .updateTable('order_lines')
-          .set({ ...requeue, monday_subitem_id: match.id, synced_qty: columnNumber(match, qtyCol) })
-          .where('id', '=', r.id)
-          .execute();
+        await adoptSubitem(trx, r.id, { monday_subitem_id: match.id, synced_qty: columnNumber(match, qtyCol) });
         ctx.counts.adopted_subitems++;
-        events.push(eventRow(ctx.runId, { order_key: r.order_key, size: r.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: ctx.subitemsBoard.board_id, monday_id: match.id, before: null, after: { adopted: true } }, now));
+        events.push({ order_key: r.order_key, size: r.size, operation: 'adopt_subitem', outcome: 'ADOPTED', board_id: ctx.subitemsBoard.board_id, monday_id: match.id, before: null, after: { adopted: true } });
       } else {
         // A removal whose subitem is gone already, or anything not found: queue it again.
-        await trx.updateTable('order_lines').set(foreign ? { ...requeue, monday_subitem_id: null, synced_qty: null } : requeue).where('id', '=', r.id).execute();
+        await requeueLine(trx, r.id, foreign);
         ctx.counts.requeued++;
       }
     }
-    if (events.length) await trx.insertInto('sync_events').values(events).execute();
+    await journal(trx, ctx.runId, events, now);
   });
 }

@@ -1,30 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/types.js';
+import type { JournalOperation } from '../db/types.js';
 import type { AliasResult, MutationData, MutationOp } from '../monday/batch.js';
 import { DailyLimitError, MondayError } from '../monday/errors.js';
+import { applyEffect, type RowEffect } from '../queue/effects.js';
+import { markInFlight, recordFailure, requeue, type RowFailure, type RowTable } from '../queue/flight.js';
+import { journal, type SyncEvent } from '../queue/journal.js';
 import type { SyncContext } from './context.js';
-import { failureColumns, failureOf, orderFailureColumns, type RowFailure } from './failures.js';
-import { eventRow, type SyncEvent } from './journal.js';
+import type { SyncCounts } from './counts.js';
+import { failureOf } from './failures.js';
 import { reconcileInFlight } from './reconcile.js';
+
+/** What a unit's answered mutations do: the row's change (data, written by queue/), its journal rows and the count it adds to. */
+export interface Success {
+  effect: RowEffect;
+  events: SyncEvent[];
+  count: keyof SyncCounts;
+}
 
 /**
  * One row's work in a request: its mutations (usually one; an update may also move the
- * item) and what to record once monday has answered.
+ * item) and what monday's answer does to the row.
  */
 export interface Unit {
-  table: 'orders' | 'order_lines';
+  table: RowTable;
   id: number;
   orderKey: string;
   retryCount: number;
   ops: MutationOp[];
-  /** All of the unit's mutations succeeded: write ids, SYNCED and the journal. */
-  onSuccess(trx: Transaction<Database>, data: MutationData[]): Promise<SyncEvent[]>;
+  /** All of the unit's mutations succeeded (their answers, in order). */
+  success(data: MutationData[]): Success;
   /** Which operation name the journal shows for a failure. */
-  operation: string;
+  operation: JournalOperation;
   size?: string | null;
   mondayId?: string | null;
 }
+
+/** A row that failed before any request was built for it: only what its failure record needs. */
+export type FailedRow = Pick<Unit, 'table' | 'id' | 'orderKey' | 'retryCount' | 'operation' | 'size' | 'mondayId'>;
 
 /** monday refused or lost a whole request; rows were left as reconcile needs them. */
 export class RequestFailed extends Error {
@@ -50,14 +62,7 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
     orders: units.filter((u) => u.table === 'orders').map((u) => u.id),
     lines: units.filter((u) => u.table === 'order_lines').map((u) => u.id),
   };
-  await ctx.db.kysely.transaction().execute(async (trx) => {
-    if (ids.orders.length) {
-      await trx.updateTable('orders').set({ sync_state: 'IN_FLIGHT', idempotency_key: key, in_flight_since: now }).where('id', 'in', ids.orders).execute();
-    }
-    if (ids.lines.length) {
-      await trx.updateTable('order_lines').set({ sync_state: 'IN_FLIGHT', idempotency_key: key, in_flight_since: now }).where('id', 'in', ids.lines).execute();
-    }
-  });
+  await ctx.db.kysely.transaction().execute((trx) => markInFlight(trx, ids, key, now));
 
   const ops = units.flatMap((u) => u.ops);
   ctx.touching([...new Set(units.map((u) => u.orderKey))]);
@@ -89,7 +94,7 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
   const unknown = { orders: [] as number[], lines: [] as number[] };
   let stop: MondayError | undefined;
   await ctx.db.kysely.transaction().execute(async (trx) => {
-    const events: ReturnType<typeof eventRow>[] = [];
+    const events: SyncEvent[] = [];
     for (const [i, u] of units.entries()) {
       const mine = perUnit[i] ?? [];
       const failed = mine.find((r): r is { ok: false; error: MondayError } => !r.ok);
@@ -99,34 +104,28 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
       }
       if (failed && failed.error instanceof DailyLimitError) {
         stop = failed.error;
-        await trx.updateTable(u.table).set({ sync_state: 'PENDING', idempotency_key: null, in_flight_since: null }).where('id', '=', u.id).execute();
+        await requeue(trx, u.table, [u.id]);
         continue;
       }
       if (failed) {
         const f = failureOf(failed.error);
-        await setFailure(trx, u, f, ctx.s.monday.row_retry_limit);
-        events.push(eventRow(ctx.runId, failureEvent(u, f), now));
+        await recordFailure(trx, u.table, u, f, ctx.s.monday.row_retry_limit);
+        events.push(failureEvent(u, f));
         countFailures(ctx, [u]);
         continue;
       }
-      const data = mine.map((r) => (r as { ok: true; data: MutationData }).data);
-      for (const e of await u.onSuccess(trx, data)) events.push(eventRow(ctx.runId, e, now));
+      const done = u.success(mine.map((r) => (r as { ok: true; data: MutationData }).data));
+      await applyEffect(trx, done.effect, ctx.runId, ctx.now());
+      ctx.counts[done.count]++;
+      events.push(...done.events);
     }
-    for (let i = 0; i < events.length; i += 200) await trx.insertInto('sync_events').values(events.slice(i, i + 200)).execute();
+    await journal(trx, ctx.runId, events, now);
   });
   if (unknown.orders.length + unknown.lines.length > 0) await reconcileInFlight(ctx, unknown);
   if (stop) throw new RequestFailed(stop, unknown);
 }
 
-async function setFailure(trx: Transaction<Database>, u: Pick<Unit, 'table' | 'id' | 'retryCount'>, f: RowFailure, limit: number): Promise<void> {
-  if (u.table === 'orders') {
-    await trx.updateTable('orders').set(orderFailureColumns(f, u.retryCount, limit)).where('id', '=', u.id).execute();
-  } else {
-    await trx.updateTable('order_lines').set(failureColumns(f, u.retryCount, limit)).where('id', '=', u.id).execute();
-  }
-}
-
-function failureEvent(u: Unit, f: RowFailure): SyncEvent {
+function failureEvent(u: Pick<Unit, 'orderKey' | 'size' | 'operation' | 'mondayId'>, f: RowFailure): SyncEvent {
   return {
     order_key: u.orderKey,
     size: u.size ?? null,
@@ -146,25 +145,24 @@ function failureEvent(u: Unit, f: RowFailure): SyncEvent {
  */
 export async function recordFailures(
   ctx: SyncContext,
-  units: Array<Pick<Unit, 'table' | 'id' | 'orderKey' | 'retryCount' | 'operation' | 'size' | 'mondayId'>>,
+  units: FailedRow[],
   failure: RowFailure | ((u: number) => RowFailure),
   requeueOnly = false,
 ): Promise<void> {
   if (units.length === 0) return;
   const now = ctx.now();
   await ctx.db.kysely.transaction().execute(async (trx) => {
-    const events = [];
+    const events: SyncEvent[] = [];
     for (const [i, u] of units.entries()) {
       const f = typeof failure === 'function' ? failure(i) : failure;
       if (requeueOnly) {
-        const requeue = { sync_state: 'PENDING' as const, idempotency_key: null, in_flight_since: null, last_error_code: f.code, last_error: f.message };
-        await trx.updateTable(u.table).set(requeue).where('id', '=', u.id).execute();
+        await requeue(trx, u.table, [u.id], f);
       } else {
-        await setFailure(trx, u, f, ctx.s.monday.row_retry_limit);
+        await recordFailure(trx, u.table, u, f, ctx.s.monday.row_retry_limit);
+        events.push(failureEvent(u, f));
       }
-      if (!requeueOnly) events.push(eventRow(ctx.runId, failureEvent(u as Unit, f), now));
     }
-    if (events.length) await trx.insertInto('sync_events').values(events).execute();
+    await journal(trx, ctx.runId, events, now);
   });
   if (!requeueOnly) countFailures(ctx, units);
 }

@@ -1,24 +1,27 @@
+import type { JournalOperation, LineAction } from '../db/types.js';
 import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
 import { formatColumnValues } from '../monday/values.js';
 import type { MondayItem } from '../monday/client.js';
 import { columnNumber, keyColumns, subitemsBySize, targetQty } from './board-match.js';
-import type { SyncContext } from './context.js';
-import { failureOf, type RowFailure } from './failures.js';
+import { detachSubitem, dropDetached, markLinesUnchanged } from '../queue/effects.js';
+import type { RowFailure } from '../queue/flight.js';
+import { journal } from '../queue/journal.js';
+import type { PlanContext, SyncContext } from './context.js';
+import { failureOf } from './failures.js';
 import { labelPolicy } from './items.js';
-import { eventRow } from './journal.js';
-import { recordFailures, sendUnits, type Unit } from './send.js';
+import { recordFailures, sendUnits, type FailedRow, type Unit } from './send.js';
 
 const PAGE = 1000;
 const LOOKUP_CHUNK = 100;
 
-interface LineRow {
+export interface LineRow {
   id: number;
   order_id: number;
   size: string;
   size_position: number;
   qty: number;
   synced_qty: number | null;
-  action: string;
+  action: LineAction;
   monday_subitem_id: string | null;
   retry_count: number;
   order_key: string;
@@ -79,7 +82,7 @@ export async function syncSubitems(ctx: SyncContext): Promise<void> {
     // Lines set aside here (and those needing no request) are done as far as this run goes.
     done += fetched.length - page.length;
     const units: Unit[] = [];
-    const local: Array<{ unit: Unit; failure: RowFailure }> = [];
+    const local: Array<{ unit: FailedRow; failure: RowFailure }> = [];
     const settled: LineRow[] = [];
     for (const l of page) {
       const built = buildUnit(ctx, l);
@@ -99,7 +102,8 @@ export async function syncSubitems(ctx: SyncContext): Promise<void> {
   }
 }
 
-function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: RowFailure } | undefined {
+/** The planner's decision for one pending line: its request, nothing to send (undefined), or why it fails before any request. */
+export function buildUnit(ctx: PlanContext, l: LineRow): Unit | { unit: FailedRow; failure: RowFailure } | undefined {
   const board = ctx.subitemsBoard.board_id;
   const m = ctx.s.mapping;
   const target = targetQty(l, l.is_cancelled === 1);
@@ -114,12 +118,11 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
       operation: remove ? 'delete_subitem' : 'archive_subitem',
       // Archived through a job, so rollback can bring the subitem back with undo_action.
       ops: [remove ? { kind: 'delete_item', item_id: subitemId } : { kind: 'bulk_archive_items', board_id: board, item_ids: [subitemId] }],
-      onSuccess: async (trx, [data]) => {
-        await trx.deleteFrom('order_lines').where('id', '=', l.id).execute();
-        ctx.counts.subitems_removed++;
-        const after = remove ? { state: 'deleted' } : { state: 'archived', job_id: jobIdOf(data) };
-        return [{ order_key: l.order_key, size: l.size, operation: remove ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active', parent_id: l.parent_id, size_position: l.size_position }, after }];
-      },
+      success: ([data]) => ({
+        effect: { kind: 'subitem_removed', id: l.id },
+        count: 'subitems_removed',
+        events: [{ order_key: l.order_key, size: l.size, operation: remove ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active', parent_id: l.parent_id, size_position: l.size_position }, after: remove ? { state: 'deleted' } : { state: 'archived', job_id: jobIdOf(data) } }],
+      }),
     };
   }
   if (l.monday_subitem_id !== null && l.synced_qty === target) return undefined;
@@ -128,8 +131,8 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
   const sources: Record<string, unknown> = { [qty]: target };
   if (l.monday_subitem_id === null) sources[size] = l.size;
   const formatted = formatColumnValues(ctx.subitemsBoard, sources, { longTextOverflow: ctx.s.mapping.long_text_overflow });
-  const operation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
-  const fail = (err: unknown) => ({ unit: { ...base, ops: [], operation, onSuccess: async () => [] }, failure: failureOf(err) });
+  const operation: JournalOperation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
+  const fail = (err: unknown) => ({ unit: { ...base, operation }, failure: failureOf(err) });
   if (!formatted.ok) return fail(formatted.errors[0]);
   const labels = labelPolicy(ctx, formatted.values, ctx.subitemsBoard);
   if (labels instanceof Error) return fail(labels);
@@ -142,29 +145,13 @@ function buildUnit(ctx: SyncContext, l: LineRow): Unit | { unit: Unit; failure: 
     ...base,
     operation,
     ops: [op],
-    onSuccess: async (trx, [data]) => {
+    success: ([data]) => {
       const id = l.monday_subitem_id ?? (data as MutationData).id;
-      await trx
-        .updateTable('order_lines')
-        .set({
-          monday_subitem_id: id,
-          synced_qty: target,
-          action: 'NONE',
-          sync_state: 'SYNCED',
-          synced_at: ctx.now(),
-          retry_count: 0,
-          last_error_code: null,
-          last_error: null,
-          idempotency_key: null,
-          in_flight_since: null,
-          last_run_id: ctx.runId,
-        })
-        .where('id', '=', l.id)
-        .execute();
-      if (operation === 'create_subitem') ctx.counts.subitems_created++;
-      else if (operation === 'zero_subitem') ctx.counts.subitems_zeroed++;
-      else ctx.counts.subitems_updated++;
-      return [{ order_key: l.order_key, size: l.size, operation, outcome: 'OK', board_id: board, monday_id: id, before: l.monday_subitem_id ? { qty: l.synced_qty } : null, after: { qty: target, parent_id: l.parent_id } }];
+      return {
+        effect: { kind: 'subitem_synced', id: l.id, monday_subitem_id: id, synced_qty: target },
+        count: operation === 'create_subitem' ? 'subitems_created' : operation === 'zero_subitem' ? 'subitems_zeroed' : 'subitems_updated',
+        events: [{ order_key: l.order_key, size: l.size, operation, outcome: 'OK', board_id: board, monday_id: id, before: l.monday_subitem_id ? { qty: l.synced_qty } : null, after: { qty: target, parent_id: l.parent_id } }],
+      };
     },
   };
 }
@@ -210,7 +197,7 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
     for (const l of foreign) {
       const removal = l.action === 'DELETE' && policy !== 'zero';
       if (removal) {
-        await trx.deleteFrom('order_lines').where('id', '=', l.id).execute();
+        await dropDetached(trx, l.id);
         dropped.add(l.id);
         continue;
       }
@@ -220,29 +207,23 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
       replacement.set(l.id, take);
       const shown = take ? columnNumber(sizeOf(l) as MondayItem, ctx.subitemColumns.qty) : null;
       takenQty.set(l.id, shown);
-      await trx.updateTable('order_lines').set({ monday_subitem_id: take, synced_qty: shown, updated_at: now }).where('id', '=', l.id).execute();
+      await detachSubitem(trx, l.id, take, shown, now);
     }
-    const events = foreign.map((l) =>
-      eventRow(
-        ctx.runId,
-        {
-          order_key: l.order_key,
-          size: l.size,
-          operation: 'detach_subitem',
-          outcome: 'SKIPPED',
-          board_id: ctx.subitemsBoard.board_id,
-          monday_id: l.monday_subitem_id,
-          // What rollback puts back on the row: the detach sent nothing, so undoing it is a row write only.
-          before: { subitem_id: l.monday_subitem_id, parent_id: l.parent_id, synced_qty: l.synced_qty },
-          after: {
-            reason: `subitem ${l.monday_subitem_id} is not under item ${l.parent_id}: left untouched`,
-            next: dropped.has(l.id) ? 'line dropped (nothing of this order to remove)' : replacement.get(l.id) ? `uses subitem ${replacement.get(l.id)} of that size under its item` : 'a new subitem is created',
-          },
-        },
-        now,
-      ),
-    );
-    await trx.insertInto('sync_events').values(events).execute();
+    const events = foreign.map((l) => ({
+      order_key: l.order_key,
+      size: l.size,
+      operation: 'detach_subitem' as const,
+      outcome: 'SKIPPED' as const,
+      board_id: ctx.subitemsBoard.board_id,
+      monday_id: l.monday_subitem_id,
+      // What rollback puts back on the row: the detach sent nothing, so undoing it is a row write only.
+      before: { subitem_id: l.monday_subitem_id, parent_id: l.parent_id, synced_qty: l.synced_qty },
+      after: {
+        reason: `subitem ${l.monday_subitem_id} is not under item ${l.parent_id}: left untouched`,
+        next: dropped.has(l.id) ? 'line dropped (nothing of this order to remove)' : replacement.get(l.id) ? `uses subitem ${replacement.get(l.id)} of that size under its item` : 'a new subitem is created',
+      },
+    }));
+    await journal(trx, ctx.runId, events, now);
   });
   ctx.counts.subitems_detached += foreign.length;
   return page.filter((l) => !dropped.has(l.id)).map((l) => (replacement.has(l.id) ? { ...l, monday_subitem_id: replacement.get(l.id) ?? null, synced_qty: takenQty.get(l.id) ?? null } : l));
@@ -250,10 +231,6 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
 
 async function markSettled(ctx: SyncContext, rows: LineRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await ctx.db.kysely
-    .updateTable('order_lines')
-    .set({ action: 'NONE', sync_state: 'SYNCED', synced_at: ctx.now(), last_run_id: ctx.runId })
-    .where('id', 'in', rows.map((r) => r.id))
-    .execute();
+  await markLinesUnchanged(ctx.db.kysely, rows.map((r) => r.id), ctx.runId, ctx.now());
   ctx.counts.subitems_unchanged += rows.length;
 }

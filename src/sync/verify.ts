@@ -5,8 +5,9 @@ import type { Db } from '../db/connect.js';
 import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
 import type { MondayItem } from '../monday/client.js';
 import { formatValue, type FormattedValue } from '../monday/values.js';
+import { applyDriftRepairs, recordBoardValues, type DriftRepair } from '../queue/repair.js';
 import type { BoardKey } from '../config/board-keys.js';
-import { columnNumber, columnText, itemKey } from './board-match.js';
+import { columnNumber, columnText, itemKey, itemsByKey } from './board-match.js';
 import { columnSources, desiredGroup, type SyncedOrder } from './desired.js';
 
 /**
@@ -150,18 +151,15 @@ export function findDrift(input: DriftInput): DriftFinding[] {
   }
 
   if (input.wholeBoard) {
+    // Keys are matched as reconcile and baseline match them (board-match.ts).
     const knownItems = new Set(input.orders.map((o) => o.monday_item_id));
-    const byKey = new Map<string, MondayItem[]>();
-    for (const item of input.items) {
-      const key = itemKey(boardKey, item) ?? '';
-      byKey.set(key, [...(byKey.get(key) ?? []), item]);
-    }
+    const byKey = itemsByKey(boardKey, input.items, () => true);
     for (const [key, items] of byKey) {
-      if (items.length > 1 && key !== '') out.push({ kind: 'duplicate_item', order_key: key, item_id: items.map((i) => i.id).join(', '), board: `${items.length} active items` });
+      if (items.length > 1) out.push({ kind: 'duplicate_item', order_key: key, item_id: items.map((i) => i.id).join(', '), board: `${items.length} active items` });
     }
     for (const item of input.items) {
       const key = itemKey(boardKey, item);
-      if (!knownItems.has(item.id) && !(byKey.get(key ?? '')?.some((i) => knownItems.has(i.id)))) {
+      if (!knownItems.has(item.id) && !(key !== null && byKey.get(key)?.some((i) => knownItems.has(i.id)))) {
         out.push({ kind: 'unknown_item', order_key: key, item_id: item.id, board: item.name });
       }
     }
@@ -213,6 +211,13 @@ export interface RequeueSummary {
  * sent again, a missing or foreign subitem is recreated, a changed quantity is written again.
  */
 export async function requeueDrift(db: Db, s: Settings, findings: readonly DriftFinding[], orders: readonly VerifiedOrder[], lines: readonly VerifiedLine[], now: string): Promise<RequeueSummary> {
+  const { repairs, summary } = driftRepairs(s, findings, orders, lines);
+  await db.kysely.transaction().execute((trx) => applyDriftRepairs(trx, repairs, now));
+  return summary;
+}
+
+/** The rows to re-queue for the findings, as data (queue/repair.ts writes them). */
+function driftRepairs(s: Settings, findings: readonly DriftFinding[], orders: readonly VerifiedOrder[], lines: readonly VerifiedLine[]): { repairs: DriftRepair[]; summary: RequeueSummary } {
   const orderByKey = new Map(orders.map((o) => [o.order_key, o]));
   const perOrder = new Map<number, DriftFinding[]>();
   for (const f of findings) {
@@ -221,52 +226,34 @@ export async function requeueDrift(db: Db, s: Settings, findings: readonly Drift
     if (!o) continue;
     perOrder.set(o.id, [...(perOrder.get(o.id) ?? []), f]);
   }
-  let orderCount = 0;
-  let lineCount = 0;
-  await db.kysely.transaction().execute(async (trx) => {
-    for (const [orderId, list] of perOrder) {
-      const o = orders.find((x) => x.id === orderId) as VerifiedOrder;
-      const pending = { sync_state: 'PENDING' as const, pending_since: now, updated_at: now, retry_count: 0 };
-      if (list.some((f) => f.kind === 'item_missing')) {
-        await trx.updateTable('orders').set({ ...pending, action: 'INSERT', monday_item_id: null, monday_group_id: null, synced_fields_json: null }).where('id', '=', orderId).execute();
-        await trx.updateTable('order_lines').set({ sync_state: 'PENDING', monday_subitem_id: null, synced_qty: null, updated_at: now, retry_count: 0 }).where('order_id', '=', orderId).execute();
-        orderCount++;
-        lineCount += lines.filter((l) => l.order_id === orderId).length;
-        continue;
-      }
-      const itemLevel = list.filter((f) => f.kind === 'wrong_group' || f.kind === 'column_changed' || f.kind === 'name_changed');
-      if (itemLevel.length > 0) {
-        const synced = JSON.parse(o.synced_fields_json ?? 'null') as SyncedOrder | null;
-        if (synced) forgetSynced(s, synced, itemLevel);
-        await trx
-          .updateTable('orders')
-          .set({
-            ...pending,
-            action: 'UPDATE',
-            synced_fields_json: synced ? JSON.stringify(synced) : null,
-            // The row records where the item is now, so the update moves it back and its journal
-            // row says where it was (a rollback of the repair puts the planner's choice back).
-            ...moved(itemLevel),
-          })
-          .where('id', '=', orderId)
-          .execute();
-        orderCount++;
-      }
-      for (const f of list) {
-        if (f.kind !== 'subitem_missing' && f.kind !== 'subitem_wrong_parent' && f.kind !== 'qty_changed') continue;
-        const line = lines.find((l) => l.order_id === orderId && l.size === f.size);
-        if (!line) continue;
-        const recreate = f.kind !== 'qty_changed';
-        await trx
-          .updateTable('order_lines')
-          .set({ sync_state: 'PENDING', synced_qty: null, updated_at: now, retry_count: 0, ...(recreate ? { monday_subitem_id: null } : {}) })
-          .where('id', '=', line.id)
-          .execute();
-        lineCount++;
-      }
+  const repairs: DriftRepair[] = [];
+  const summary = { orders: 0, lines: 0 };
+  for (const [orderId, list] of perOrder) {
+    const o = orders.find((x) => x.id === orderId) as VerifiedOrder;
+    if (list.some((f) => f.kind === 'item_missing')) {
+      repairs.push({ kind: 'recreate_item', orderId });
+      summary.orders++;
+      summary.lines += lines.filter((l) => l.order_id === orderId).length;
+      continue;
     }
-  });
-  return { orders: orderCount, lines: lineCount };
+    const itemLevel = list.filter((f) => f.kind === 'wrong_group' || f.kind === 'column_changed' || f.kind === 'name_changed');
+    if (itemLevel.length > 0) {
+      const synced = JSON.parse(o.synced_fields_json ?? 'null') as SyncedOrder | null;
+      if (synced) forgetSynced(s, synced, itemLevel);
+      // The row records where the item is now, so the update moves it back and its journal
+      // row says where it was (a rollback of the repair puts the planner's choice back).
+      repairs.push({ kind: 'resend_item', orderId, synced_fields_json: synced ? JSON.stringify(synced) : null, ...moved(itemLevel) });
+      summary.orders++;
+    }
+    for (const f of list) {
+      if (f.kind !== 'subitem_missing' && f.kind !== 'subitem_wrong_parent' && f.kind !== 'qty_changed') continue;
+      const line = lines.find((l) => l.order_id === orderId && l.size === f.size);
+      if (!line) continue;
+      repairs.push({ kind: 'resend_line', lineId: line.id, recreate: f.kind !== 'qty_changed' });
+      summary.lines++;
+    }
+  }
+  return { repairs, summary };
 }
 
 /**
@@ -318,7 +305,5 @@ export function readBackValues(s: Settings, orders: readonly VerifiedOrder[], it
 /** Writes the board's values of board-owned and read-back columns into the order rows (never queues a write to the board). */
 export async function storeBoardValues(db: Db, readBack: readonly ReadBack[], now: string): Promise<void> {
   if (readBack.length === 0) return;
-  await db.kysely.transaction().execute(async (trx) => {
-    for (const r of readBack) await trx.updateTable('orders').set({ board_values_json: JSON.stringify(r.values), board_values_at: now }).where('id', '=', r.order_id).execute();
-  });
+  await db.kysely.transaction().execute((trx) => recordBoardValues(trx, readBack.map((r) => ({ orderId: r.order_id, values: r.values })), now));
 }

@@ -112,7 +112,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
         .values({ run_id: run.id, operation: 'create_item', outcome: 'OK', created_at: NOW })
         .execute();
       await expect(
-        db.kysely.insertInto('sync_events').values({ run_id: run.id, operation: 'x', outcome: 'MAYBE' as never, created_at: NOW }).execute(),
+        db.kysely.insertInto('sync_events').values({ run_id: run.id, operation: 'create_item', outcome: 'MAYBE' as never, created_at: NOW }).execute(),
       ).rejects.toThrow(/check constraint/i);
     });
 

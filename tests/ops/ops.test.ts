@@ -241,7 +241,7 @@ describe('prune', () => {
     // a later run whose (old-dated) rows must survive as the latest run's
     const latest = await startRun(w.db, w.cfg.envName, 'sync');
     await w.db.kysely.insertInto('api_log').values({ run_id: latest, created_at: old, operation: 'Probe' }).execute();
-    await w.db.kysely.insertInto('sync_events').values({ run_id: latest, order_key: 'X', operation: 'probe', outcome: 'OK', created_at: old }).execute();
+    await w.db.kysely.insertInto('sync_events').values({ run_id: latest, order_key: 'X', operation: 'create_item', outcome: 'OK', created_at: old }).execute();
     await finishRun(w.db, latest, 'OK', { counts: {} });
     const apiBefore = Number((await w.db.kysely.selectFrom('api_log').select(w.db.kysely.fn.countAll().as('n')).executeTakeFirst())!.n);
     const evBefore = Number((await w.db.kysely.selectFrom('sync_events').select(w.db.kysely.fn.countAll().as('n')).executeTakeFirst())!.n);

@@ -32,3 +32,4 @@ select * from "sync_runs" where "id" = ?;
 select top(1) "id" from "sync_runs" order by "id" desc;
 select top(1) * from "sync_runs" where "env" = ? order by "id" desc;
 select top(10) * from "sync_runs" where "env" = ? order by "id" desc;
+select top(200) * from "sync_runs" where "env" = ? order by "id" desc;

@@ -6,8 +6,8 @@ select count(*) as "n" from "order_lines" as "l" inner join "orders" as "o" on "
 select count(*) as "n" from "order_lines" where "sync_state" = ?;
 select distinct "idempotency_key" from "order_lines" where "sync_state" = ? and "idempotency_key" like ?;
 select top(1000) "l"."id", "l"."order_id", "l"."size", "l"."size_position", "l"."qty", "l"."synced_qty", "l"."action", "l"."monday_subitem_id", "l"."retry_count", "o"."order_key", "o"."monday_item_id" as "parent_id", "o"."is_cancelled" from "order_lines" as "l" inner join "orders" as "o" on "o"."id" = "l"."order_id" where "l"."sync_state" = ? and "o"."monday_item_id" is not null and "o"."sync_state" not in (?, …) and "l"."id" > ? order by "l"."id";
-update "order_lines" set "monday_subitem_id" = ?, "synced_qty" = ?, "action" = ?, "sync_state" = ?, "synced_at" = ?, "retry_count" = ?, "last_error_code" = ?, "last_error" = ?, "idempotency_key" = ?, "in_flight_since" = ?, "last_run_id" = ? where "id" = ?;
-update "order_lines" set "sync_state" = ?, "idempotency_key" = ?, "in_flight_since" = ? where "id" in (?, …);
+update "order_lines" set "idempotency_key" = ?, "in_flight_since" = ?, "sync_state" = ? where "id" in (?, …) and "sync_state" in (?);
+update "order_lines" set "monday_subitem_id" = ?, "synced_qty" = ?, "retry_count" = ?, "last_error_code" = ?, "last_error" = ?, "idempotency_key" = ?, "in_flight_since" = ?, "action" = ?, "synced_at" = ?, "last_run_id" = ?, "sync_state" = ? where "id" in (?) and "sync_state" in (?);
 
 -- orders
 select "id", "order_key", "key_values", "action", "monday_item_id", "synced_fields_json" from "orders" where "sync_state" = ?;
@@ -21,7 +21,7 @@ select count(*) as "n" from "orders" where "sync_state" = ? and "action" in (?, 
 select distinct "idempotency_key" from "orders" where "sync_state" = ? and "idempotency_key" like ?;
 select top(1) "order_key", "pending_since" from "orders" where "pending_since" is not null and ("sync_state" = ? or "id" in (select "order_id" from "order_lines" where "sync_state" = ?)) order by "pending_since";
 select top(500) "id", "order_key", "key_values", "fields_json", "synced_fields_json", "group_name", "item_name", "is_cancelled", "action", "monday_item_id", "monday_group_id", "retry_count", "customer" from "orders" where "sync_state" = ? and "action" in (?, …) and "id" > ? order by "id";
+update "orders" set "idempotency_key" = ?, "in_flight_since" = ?, "sync_state" = ? where "id" in (?, …) and "sync_state" in (?);
 update "orders" set "in_staging" = ?, "updated_at" = ? where "id" = ?;
-update "orders" set "sync_state" = ?, "idempotency_key" = ?, "in_flight_since" = ? where "id" in (?, …);
-update "orders" set "synced_fields_json" = ?, "action" = ?, "sync_state" = ?, "synced_at" = ?, "retry_count" = ?, "last_error_code" = ?, "last_error" = ?, "last_error_column" = ?, "last_error_value" = ?, "idempotency_key" = ?, "in_flight_since" = ?, "pending_since" = ?, "last_run_id" = ?, "monday_group_id" = ? where "id" = ?;
-update "orders" set "synced_fields_json" = ?, "action" = ?, "sync_state" = ?, "synced_at" = ?, "retry_count" = ?, "last_error_code" = ?, "last_error" = ?, "last_error_column" = ?, "last_error_value" = ?, "idempotency_key" = ?, "in_flight_since" = ?, "pending_since" = ?, "last_run_id" = ?, "monday_item_id" = ?, "monday_group_id" = ? where "id" = ?;
+update "orders" set "synced_fields_json" = ?, "monday_group_id" = ?, "retry_count" = ?, "last_error_code" = ?, "last_error" = ?, "idempotency_key" = ?, "in_flight_since" = ?, "action" = ?, "synced_at" = ?, "last_error_column" = ?, "last_error_value" = ?, "pending_since" = ?, "last_run_id" = ?, "sync_state" = ? where "id" in (?) and "sync_state" in (?);
+update "orders" set "synced_fields_json" = ?, "monday_item_id" = ?, "monday_group_id" = ?, "retry_count" = ?, "last_error_code" = ?, "last_error" = ?, "idempotency_key" = ?, "in_flight_since" = ?, "action" = ?, "synced_at" = ?, "last_error_column" = ?, "last_error_value" = ?, "pending_since" = ?, "last_run_id" = ?, "sync_state" = ? where "id" in (?) and "sync_state" in (?);
