@@ -12,6 +12,7 @@ import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './stag
 import { isSourceColumn, SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 import { readStaging, stagingLayout } from './staging-reader.js';
 import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
+import { markVanished as queueVanished } from '../queue/vanished.js';
 
 /**
  * Staging rows fetched per read in pass 2. A row array (every needed column) is dropped as soon as
@@ -319,23 +320,17 @@ async function markVanished(
   const gone = onRecord.filter((o) => !present.has(o.order_key));
   counts.vanished = gone.length;
   if (opts.dryRun) return gone.map((o) => o.order_key);
-  for (const o of gone) {
-    const archive = s.staging.vanished_policy === 'archive' && o.monday_item_id !== null;
-    // Under "archive", an order that never reached the board (and is not mid-create) is not created just to be archived.
-    const drop = s.staging.vanished_policy === 'archive' && o.monday_item_id === null && o.sync_state !== 'IN_FLIGHT';
-    await trx
-      .updateTable('orders')
-      .set(
-        archive
-          ? { in_staging: 0, action: 'ARCHIVE', sync_state: o.sync_state === 'IN_FLIGHT' ? 'IN_FLIGHT' : 'PENDING', pending_since: now, updated_at: now }
-          : drop
-            ? { in_staging: 0, action: 'NONE', sync_state: 'SKIPPED', pending_since: null, updated_at: now }
-            : { in_staging: 0, updated_at: now },
-      )
-      .where('id', '=', o.id)
-      .execute();
-    counts.rows_written++;
-  }
+  await queueVanished(
+    trx,
+    gone.map((o) => ({
+      id: o.id,
+      sync_state: o.sync_state,
+      // Under "archive", an order that never reached the board (and is not mid-create) is not created just to be archived.
+      fate: s.staging.vanished_policy !== 'archive' ? 'keep' : o.monday_item_id !== null ? 'archive' : o.sync_state !== 'IN_FLIGHT' ? 'skip' : 'keep',
+    })),
+    now,
+  );
+  counts.rows_written += gone.length;
   return gone.map((o) => o.order_key);
 }
 

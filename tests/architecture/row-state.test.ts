@@ -15,11 +15,6 @@ const WRITES = [
 
 /** Where writing those tables is the job: queue/, the migrations, and the merge's bulk writer per engine. */
 const ALLOWED = [/^src\/queue\//, /^src\/db\/migrations\//, /^src\/db\/dialects\/(sqlite-merge|postgres-merge|kysely-merge|merge-writer)\.ts$/];
-/**
- * Files that still write rows outside queue/: the merge's writes are being moved to the bulk
- * writer above. An entry that no longer writes fails the test, so this list only shrinks.
- */
-const KNOWN = ['src/merge/merge.ts'];
 
 function rowWrites(code: string): string[] {
   return WRITES.flatMap((re) => [...code.matchAll(re)].map((m) => m[0]));
@@ -65,11 +60,8 @@ describe('row state has one writer: src/queue/', () => {
     expect(rowWrites(code)).toEqual([]);
   });
 
-  it('no file outside src/queue/ writes orders, order_lines or sync_events (known: the merge, being moved)', () => {
-    const writers = writersOutsideQueue();
-    const unexpected = [...writers].filter(([file]) => !KNOWN.includes(file));
-    expect(Object.fromEntries(unexpected)).toEqual({});
-    expect(KNOWN.filter((file) => !writers.has(file))).toEqual([]);
+  it('no file outside src/queue/ writes orders, order_lines or sync_events', () => {
+    expect(Object.fromEntries(writersOutsideQueue())).toEqual({});
   });
 });
 
