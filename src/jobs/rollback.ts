@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { subitemColumnIds } from '../config/board-keys.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../db/connect.js';
-import type { EventOutcome, JournalOperation, RunStatus } from '../db/types.js';
+import type { Selectable } from 'kysely';
+import type { JournalOperation, RunStatus, SyncEventsTable } from '../db/types.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import type { FieldValue } from '../merge/hash.js';
 import type { MutationOp } from '../monday/batch.js';
@@ -17,7 +18,7 @@ import { withRunRecord } from '../queue/run-record.js';
 import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
 import { stopScope } from './stop.js';
 import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from '../queue/unfinished.js';
-import { archiveJob, unarchive, type Recreated, type RollbackExec } from './unarchive.js';
+import { archiveJob, parse, unarchive, type Recreated, type RollbackExec } from './unarchive.js';
 
 /** What rollback does for one journal event of the run being undone. */
 export interface RollbackStep {
@@ -57,17 +58,7 @@ export interface RollbackResult {
   exitCode: JobExitCode;
 }
 
-interface EventRow {
-  id: number;
-  order_key: string | null;
-  size: string | null;
-  operation: JournalOperation;
-  outcome: EventOutcome;
-  board_id: string | null;
-  monday_id: string | null;
-  before_json: string | null;
-  after_json: string | null;
-}
+type EventRow = Pick<Selectable<SyncEventsTable>, 'id' | 'order_key' | 'size' | 'operation' | 'outcome' | 'board_id' | 'monday_id' | 'before_json' | 'after_json'>;
 
 interface ItemState {
   columns?: Record<string, unknown> | null;
@@ -526,15 +517,6 @@ async function restoreRow(k: Db['kysely'], cfg: ResolvedConfig, e: EventRow, now
 function toNumber(v: unknown): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : null;
-}
-
-function parse<T>(json: string | null): T | undefined {
-  if (json === null) return undefined;
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Terminal rendering of a rollback (or its dry-run plan). */

@@ -169,7 +169,8 @@ export async function unarchive(x: RollbackExec, steps: ArchiveStep[]): Promise<
 
 const now = () => new Date().toISOString();
 
-function parse<T>(json: string | null): T | undefined {
+/** A journal column's JSON, or undefined when absent or unreadable (an old or hand-edited row). */
+export function parse<T>(json: string | null): T | undefined {
   if (json === null) return undefined;
   try {
     return JSON.parse(json) as T;
