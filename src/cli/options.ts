@@ -1,3 +1,4 @@
+import { isTimeZone } from '../config/time-zone.js';
 import { InputError } from '../errors.js';
 import type { LogFormat } from '../observe/progress.js';
 
@@ -89,4 +90,10 @@ export function duration(flag: string): Parser<number> {
 export function parseLogFormat(v: string): LogFormat {
   if (v === 'auto' || v === 'pretty' || v === 'json') return v;
   throw new InputError(`--log-format must be auto, pretty or json (got "${v}")`);
+}
+
+/** `--timezone`: an IANA name, checked when parsed, so a typo never starts a server that ignores it. */
+export function timeZone(v: string): string {
+  if (!isTimeZone(v)) throw new InputError(`--timezone needs an IANA time zone such as "Europe/Berlin" or "UTC" (got "${v}")`);
+  return v;
 }

@@ -34,6 +34,9 @@ describe('bad flag values: exit 3, the flag named, nothing done', () => {
     [['migrate', 'up', '--to', 'two'], '--to needs a migration number (got "two")'],
     [['emulator', '--time-scale', '0'], '--time-scale needs a positive number (got "0")'],
     [['verify', '--limit', 'ten'], '--limit needs a positive integer (got "ten")'],
+    [['serve', '--timezone', 'Mars/Olympus'], '--timezone needs an IANA time zone such as "Europe/Berlin" or "UTC" (got "Mars/Olympus")'],
+    [['runs', '--since', 'abc'], '--since needs a duration such as 30d, 12h or 15min (got "abc")'],
+    [['status', '--history', 'x'], '--history needs a positive integer (got "x")'],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), async () => {

@@ -5,7 +5,7 @@ import { stopScope, type StopScope } from '../../jobs/stop.js';
 import { runObserved } from '../../jobs/observed.js';
 import { formatSummaryTable } from '../render/summary.js';
 import { confirmWrite, loadCliConfig, openCliDatabase, print } from '../context.js';
-import { port } from '../options.js';
+import { port, timeZone } from '../options.js';
 
 interface ServeFlags {
   host?: string;
@@ -21,7 +21,7 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'bind address (default [server].host)')
     .option('--port <n>', 'port (default [server].port; 0 = any free port)', port('--port'))
     .option('--schedule <cron>', 'run the job on this cron expression (five fields, or six with leading seconds), e.g. "5 * * * *"')
-    .option('--timezone <zone>', 'IANA time zone the schedule is read in, e.g. "Europe/Berlin" (default [server].timezone, else local time)')
+    .option('--timezone <zone>', 'IANA time zone the schedule is read in, e.g. "Europe/Berlin" (default [server].timezone, else local time)', timeZone)
     .action(async (opts: ServeFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       const cronText = opts.schedule ?? cfg.settings.server.schedule;
