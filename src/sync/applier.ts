@@ -31,7 +31,7 @@ function stopOf(err: MondayError): Stop {
 export function completed(o: PlannedOutcome, answer: MutationData | undefined): { effect: RowEffect; event: SyncEvent } {
   switch (o.answer) {
     case 'none':
-      return o;
+      return { effect: o.effect, event: o.event };
     case 'archive_job':
       return { effect: o.effect, event: { ...o.event, after: { ...(o.event.after as object), job_id: jobIdOf(answer) } } };
     case 'created_id': {
