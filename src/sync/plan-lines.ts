@@ -1,4 +1,5 @@
-import type { JournalOperation, LineAction } from '../db/types.js';
+import type { Selectable } from 'kysely';
+import type { JournalOperation, OrderLinesTable } from '../db/types.js';
 import type { MutationOp } from '../monday/batch.js';
 import { formatColumnValues } from '../monday/values.js';
 import { targetQty } from './board-match.js';
@@ -8,20 +9,11 @@ import { labelPolicy } from './labels.js';
 import type { Decision, Unit } from './operations.js';
 
 /** A pending line as the subitems phase reads it, with its order's key, item and cancellation. */
-export interface LineRow {
-  id: number;
-  order_id: number;
-  size: string;
-  size_position: number;
-  qty: number;
-  synced_qty: number | null;
-  action: LineAction;
-  monday_subitem_id: string | null;
-  retry_count: number;
+export type LineRow = Pick<Selectable<OrderLinesTable>, 'id' | 'order_id' | 'size' | 'size_position' | 'qty' | 'synced_qty' | 'action' | 'monday_subitem_id' | 'retry_count'> & {
   order_key: string;
   parent_id: string;
   is_cancelled: number;
-}
+};
 
 /** The planner's decision for one pending line: its request and what the answer does to the row, nothing to send, or why it fails before any request. */
 export function planLine(ctx: PlanContext, l: LineRow): Decision {
