@@ -10,7 +10,7 @@ import type { MondayClient, MondayClientOptions, SharedBudget } from '../monday/
 import { clientFromConfig } from '../monday/from-config.js';
 import { assertMappingFits } from '../monday/mapping-checks.js';
 import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
-import { liveBoards, syncBoard, type LiveBoards, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
+import { liveBoards, mondayBoard, syncBoard, type LiveBoards, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
 import { ApiLog } from './api-log.js';
 import { backlog } from '../observe/queries.js';
 import type { RunLockOptions } from '../queue/run-lock.js';
@@ -101,7 +101,7 @@ async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: R
     const token = requireSecret(cfg, cfg.settings.monday.token_env, 'monday.token_env', opts.envVars);
     const log = (apiLog = new ApiLog(db, runId, token));
     const { client } = clientFromConfig(cfg, { onExchange: log.record, sharedBudget: opts.sharedBudget, onWait: opts.onWait }, opts.envVars);
-    const boards = await liveBoards(db, cfg.settings, client, cfg.envName);
+    const boards = await liveBoards(db, cfg.settings, mondayBoard(client), cfg.envName);
     assertMappingFits(cfg.envName, cfg.settings, boards.items, boards.subitems);
     sync = { log, client, boards };
   }
@@ -116,7 +116,7 @@ async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: R
   if (sync) {
     stop.check();
     const { log, client, boards } = sync;
-    const outcome = await syncBoard(db, cfg.settings, client, {
+    const outcome = await syncBoard(db, cfg.settings, mondayBoard(client), {
       runId,
       env: cfg.envName,
       scope: opts.scope,

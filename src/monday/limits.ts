@@ -22,6 +22,10 @@ export const MONDAY_LIMITS = {
   maxIdsPerItemsQuery: 100,
   /** How long a mutation's response is kept for a replay with the same Idempotency-Key. */
   idempotencyCacheMs: 30 * 60_000,
+  /** Labels one status column can hold; creating another is refused. */
+  maxStatusLabels: 40,
+  /** Characters one status label can have. */
+  maxStatusLabelLength: 30,
 } as const;
 
 /** Mutations per request beyond which a batch would approach the per-request cap (5M at ~30k each, with a margin). */

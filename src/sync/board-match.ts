@@ -43,6 +43,14 @@ export function itemsByKey(bk: BoardKey, items: readonly MondayItem[], keep: (it
 /** Orders per items_page_by_column_values request. */
 const LOOKUP_CHUNK = 50;
 
+/** What a key lookup reads, and which of the found items count. */
+export interface KeyLookup {
+  keep: (item: MondayItem) => boolean;
+  read: PageOptions;
+  /** Called before each chunk's request with the keys it searches (the API log tags it). */
+  beforeChunk?: (keys: string[]) => void;
+}
+
 /**
  * The one board lookup (reconcile, baseline): the items carrying each order's whole key, by
  * itemsByKey's rule, searched in chunks of orders and matched over every chunk's answer.
@@ -52,7 +60,7 @@ export async function findItemsByKey(
   boardId: string,
   bk: BoardKey,
   orders: ReadonlyArray<{ order_key: string; key_values: string }>,
-  opts: { keep: (item: MondayItem) => boolean; read: PageOptions; beforeChunk?: (keys: string[]) => void },
+  opts: KeyLookup,
 ): Promise<Map<string, MondayItem[]>> {
   const found = new Map<string, MondayItem>();
   for (let i = 0; i < orders.length; i += LOOKUP_CHUNK) {

@@ -1,9 +1,10 @@
 import type { Settings } from '../config/schema.js';
 import type { Db } from '../db/connect.js';
-import type { MondayClient } from '../monday/client.js';
 import type { BoardSnapshot } from '../monday/board-schema.js';
 import { boardKey, subitemColumnIds, type BoardKey } from '../config/board-keys.js';
+import type { BoardApi } from './board-api.js';
 import type { SyncCounts } from './counts.js';
+import type { PlannedLabels } from './labels.js';
 
 /** Groups are created within the items phase, a page of orders at a time. */
 export type Phase = 'reconcile' | 'items' | 'subitems';
@@ -30,14 +31,16 @@ export function resolveBoards(s: Settings, boards: { items: BoardSnapshot; subit
   return { itemsBoard: boards.items, subitemsBoard: boards.subitems, boardKey: boardKey(s), subitemColumns: subitemColumnIds(s, env) };
 }
 
-/** What deciding a row's operations reads: settings, boards and the clock, never the database or monday. */
-export type PlanContext = ResolvedBoards & { s: Settings; now(): string };
+/**
+ * What deciding a row's operations reads: settings, boards and the clock, never the database
+ * or monday; and the planner's own state for the run (labels its requests will create).
+ */
+export type PlanContext = ResolvedBoards & { s: Settings; now(): string; labels: PlannedLabels };
 
 /** Everything one sync run needs, resolved once at its start. */
-export interface SyncContext extends ResolvedBoards {
+export interface SyncContext extends PlanContext {
   db: Db;
-  s: Settings;
-  client: MondayClient;
+  board: BoardApi;
   runId: number;
   env: string;
   counts: SyncCounts;
@@ -46,5 +49,4 @@ export interface SyncContext extends ResolvedBoards {
   /** Tags the API log with the order keys of the next requests. */
   touching(keys: string[]): void;
   progress(phase: Phase, done: number, total: number): void;
-  now(): string;
 }

@@ -28,7 +28,7 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
   let missing = wanted.filter((t) => !ids.has(t));
   if (missing.length === 0) return { ids, errors };
 
-  const onBoard = await ctx.client.groups(board);
+  const onBoard = await ctx.board.groups(board);
   const found = onBoard.filter((g) => missing.includes(g.title));
   for (const g of found) ids.set(g.title, g.id);
   ctx.itemsBoard.groups.push(...found.filter((g) => !live.has(g.id)).map((g) => ({ id: g.id, title: g.title })));
@@ -36,12 +36,12 @@ export async function ensureGroups(ctx: SyncContext, titles: Iterable<string>): 
   ctx.counts.groups_found += found.length;
   missing = missing.filter((t) => !ids.has(t));
 
-  for (let i = 0; i < missing.length; i += ctx.client.batchSize) {
-    const chunk = missing.slice(i, i + ctx.client.batchSize);
+  for (let i = 0; i < missing.length; i += ctx.board.batchSize) {
+    const chunk = missing.slice(i, i + ctx.board.batchSize);
     ctx.touching([]);
-    const results = await ctx.client.mutate(
+    const results = await ctx.board.send(
       chunk.map((title) => ({ kind: 'create_group' as const, board_id: board, group_name: title })),
-      { idempotencyKey: `ordersync-${ctx.env}-${ctx.runId}-${randomUUID()}` },
+      `ordersync-${ctx.env}-${ctx.runId}-${randomUUID()}`,
     );
     const created: Array<{ title: string; id: string }> = [];
     results.forEach((r, j) => {

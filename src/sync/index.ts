@@ -1,3 +1,4 @@
+export { mondayBoard, type BoardApi } from './board-api.js';
 export { syncBoard, liveBoards, type LiveBoards, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
 export { boardKey, type BoardKey } from '../config/board-keys.js';
 export { keyColumns } from './board-match.js';

@@ -72,8 +72,7 @@ export async function planSync(db: Db, s: Settings, opts: { diffs?: boolean; sna
     const cached = await db.kysely.selectFrom('monday_groups').select(['title', 'group_id']).where('board_id', '=', items.board_id).execute();
     const known = new Map([...items.groups.map((g) => [g.title, g.id] as const), ...cached.map((g) => [g.title, g.group_id] as const)]);
     const now = new Date().toISOString();
-    // A copy: the planner's label bookkeeping is per board object, the run's starts afresh.
-    sync = planBoard({ ...resolveBoards(s, { items: structuredClone(items), subitems }), s, now: () => now }, orders, lines, known);
+    sync = planBoard({ ...resolveBoards(s, { items, subitems }), s, now: () => now }, orders, lines, known);
   }
 
   const estimate = sync ? fromPlan(s, sync) : fromMergeCounts(s, summary, backlogOrders, backlogLines);

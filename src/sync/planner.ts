@@ -2,9 +2,10 @@ import type { SyncState } from '../db/types.js';
 import type { PlanContext } from './context.js';
 import type { SyncCounts } from './counts.js';
 import { desiredGroup, type OrderRow } from './desired.js';
-import { buildUnit as planItem } from './items.js';
 import { targetQty } from './board-match.js';
-import { buildUnit as planLine, type LineRow } from './subitems.js';
+import { plannedLabels } from './labels.js';
+import { planItem } from './plan-items.js';
+import { planLine, type LineRow } from './plan-lines.js';
 
 /** An order as the planner sees it: its row (after the merge) and its state. */
 export type PlannedOrderRow = OrderRow & { sync_state: SyncState };
@@ -62,13 +63,15 @@ const placeholder = (title: string) => `planned group "${title}"`;
 
 /**
  * What a run does to the board for these rows, decided by the same functions the run uses
- * (items.ts and subitems.ts buildUnit) on the same rows, without the database or monday: the
+ * (plan-items.ts planItem, plan-lines.ts planLine) on the same rows, without the database or monday: the
  * items phase over pending orders, groups created for titles the board lacks, then the
  * subitems phase over the pending lines of orders that are on the board by then. What only
  * monday's answers can tell (lost answers, refusals, subitems found under another item) is
  * not planned.
  */
-export function planBoard(ctx: PlanContext, orders: readonly PlannedOrderRow[], lines: readonly PlannedLineRow[], knownGroups: ReadonlyMap<string, string>): BoardPlan {
+export function planBoard(given: Omit<PlanContext, 'labels'>, orders: readonly PlannedOrderRow[], lines: readonly PlannedLineRow[], knownGroups: ReadonlyMap<string, string>): BoardPlan {
+  // A plan is one run's worth of decisions: its label bookkeeping starts afresh, as a run's does.
+  const ctx: PlanContext = { ...given, labels: plannedLabels() };
   const counts = Object.fromEntries(PLANNED_COUNTS.map((k) => [k, 0])) as PlannedCounts;
   const items: PlannedItem[] = [];
   const pending = orders.filter((o) => o.sync_state === 'PENDING' && ITEM_WORK.has(o.action)).sort((a, b) => a.id - b.id);
@@ -82,10 +85,10 @@ export function planBoard(ctx: PlanContext, orders: readonly PlannedOrderRow[], 
   for (const o of pending) {
     const built = planItem(ctx, o, groups);
     const base = { key: o.order_key, name: o.item_name, group: desiredGroup(ctx, o) };
-    if ('failure' in built) {
+    if (built.kind === 'failed') {
       counts.items_failed++;
       items.push({ ...base, operation: 'failed', mutations: 0, error: built.failure.message });
-    } else if (!built.unit) {
+    } else if (built.kind === 'unchanged') {
       counts.items_unchanged++;
       items.push({ ...base, operation: 'unchanged', mutations: 0 });
     } else {
@@ -102,14 +105,14 @@ export function planBoard(ctx: PlanContext, orders: readonly PlannedOrderRow[], 
     if (!parent) continue;
     const built = planLine(ctx, { ...l, parent_id: parent });
     const base = { key: l.order_key, size: l.size, from: l.synced_qty };
-    if (built === undefined) {
+    if (built.kind === 'unchanged') {
       counts.subitems_unchanged++;
       planned.push({ ...base, operation: 'unchanged', to: targetQty(l, l.is_cancelled === 1) });
-    } else if ('failure' in built) {
+    } else if (built.kind === 'failed') {
       counts.subitems_failed++;
       planned.push({ ...base, operation: 'failed', to: targetQty(l, l.is_cancelled === 1), error: built.failure.message });
     } else {
-      const op = built.operation as PlannedLine['operation'];
+      const op = built.unit.operation as PlannedLine['operation'];
       counts[op === 'create_subitem' ? 'subitems_created' : op === 'update_subitem' ? 'subitems_updated' : op === 'zero_subitem' ? 'subitems_zeroed' : 'subitems_removed']++;
       planned.push({ ...base, operation: op, to: targetQty(l, l.is_cancelled === 1) });
     }

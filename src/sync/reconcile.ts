@@ -1,12 +1,10 @@
 import type { MondayItem } from '../monday/client.js';
-import { columnNumber, findItemsByKey, keyColumns, subitemsBySize } from './board-match.js';
+import { columnNumber, keyColumns, subitemsBySize } from './board-match.js';
 import type { SyncContext } from './context.js';
 import { adoptItem, adoptSubitem, confirmArchived } from '../queue/adopt.js';
 import { dropDetached } from '../queue/effects.js';
 import { requeue, requeueLine } from '../queue/flight.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
-
-const LOOKUP_CHUNK = 50;
 
 /**
  * Rows left IN_FLIGHT by a crash or a lost response. monday may or may not have applied
@@ -32,7 +30,7 @@ async function reconcileOrders(ctx: SyncContext, only?: number[]): Promise<void>
   const bk = ctx.boardKey;
 
   // An archived item counts: it may be the archive the lost request asked for.
-  const byKey = await findItemsByKey(ctx.client, board, bk, rows, { keep: (it) => it.state !== 'deleted', read: { columnIds: keyColumns(bk) }, beforeChunk: (keys) => ctx.touching(keys) });
+  const byKey = await ctx.board.itemsByKey(board, bk, rows, { keep: (it) => it.state !== 'deleted', read: { columnIds: keyColumns(bk) }, beforeChunk: (keys) => ctx.touching(keys) });
 
   const now = ctx.now();
   await ctx.db.kysely.transaction().execute(async (trx) => {
@@ -66,16 +64,7 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
   const rows = await q.execute();
   if (rows.length === 0) return;
   const { size: sizeCol, qty: qtyCol } = ctx.subitemColumns;
-  const parents = [...new Set(rows.map((r) => r.parent_id).filter((p): p is string => p !== null))];
-  const subitems = new Map<string, MondayItem[]>();
-  for (let i = 0; i < parents.length; i += LOOKUP_CHUNK) {
-    const items = await ctx.client.itemsByIds(parents.slice(i, i + LOOKUP_CHUNK), {
-      columnIds: keyColumns(ctx.boardKey),
-      withSubitems: true,
-      subitemColumnIds: [sizeCol, qtyCol],
-    });
-    for (const it of items) subitems.set(it.id, it.subitems ?? []);
-  }
+  const subitems = await subitemsUnder(ctx, rows.map((r) => r.parent_id).filter((p): p is string => p !== null));
 
   const now = ctx.now();
   await ctx.db.kysely.transaction().execute(async (trx) => {
@@ -105,4 +94,11 @@ async function reconcileLines(ctx: SyncContext, only?: number[]): Promise<void> 
     }
     await journal(trx, ctx.runId, events, now);
   });
+}
+
+/** The subitems under each of these items as the board has them now (sizes and quantities read), by item id. */
+export async function subitemsUnder(ctx: SyncContext, itemIds: readonly string[]): Promise<Map<string, MondayItem[]>> {
+  const ids = [...new Set(itemIds)];
+  if (ids.length === 0) return new Map();
+  return ctx.board.subitemsOf(ids, { columnIds: keyColumns(ctx.boardKey), subitemColumnIds: [ctx.subitemColumns.size, ctx.subitemColumns.qty] });
 }

@@ -1,33 +1,14 @@
-import type { JournalOperation, LineAction } from '../db/types.js';
-import { jobIdOf, type MutationData, type MutationOp } from '../monday/batch.js';
-import { formatColumnValues } from '../monday/values.js';
 import type { MondayItem } from '../monday/client.js';
-import { columnNumber, keyColumns, subitemsBySize, targetQty } from './board-match.js';
 import { detachSubitem, dropDetached, markLinesUnchanged } from '../queue/effects.js';
-import type { RowFailure } from '../queue/flight.js';
 import { journal } from '../queue/journal.js';
-import type { PlanContext, SyncContext } from './context.js';
-import { failureOf } from './failures.js';
-import { labelPolicy } from './items.js';
-import { recordFailures, sendUnits, type FailedRow, type Unit } from './send.js';
+import type { Stop } from './applier.js';
+import { applyDecisions } from './batches.js';
+import { columnNumber, subitemsBySize, targetQty } from './board-match.js';
+import type { SyncContext } from './context.js';
+import { planLine, type LineRow } from './plan-lines.js';
+import { subitemsUnder } from './reconcile.js';
 
 const PAGE = 1000;
-const LOOKUP_CHUNK = 100;
-
-export interface LineRow {
-  id: number;
-  order_id: number;
-  size: string;
-  size_position: number;
-  qty: number;
-  synced_qty: number | null;
-  action: LineAction;
-  monday_subitem_id: string | null;
-  retry_count: number;
-  order_key: string;
-  parent_id: string;
-  is_cancelled: number;
-}
 
 /** Pending lines whose item exists on the board (within the canary's scope). */
 function pendingLinesQuery(ctx: SyncContext) {
@@ -72,88 +53,20 @@ async function* pendingLines(ctx: SyncContext): AsyncGenerator<LineRow[]> {
   }
 }
 
-export async function syncSubitems(ctx: SyncContext): Promise<void> {
+/** The subitems phase: pending lines a page at a time, foreign subitem ids set aside, then the planner's units through the applier. */
+export async function syncSubitems(ctx: SyncContext): Promise<Stop | undefined> {
   const counted = await pendingLinesQuery(ctx).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const total = Number(counted?.n ?? 0);
-  let done = 0;
-  ctx.progress('subitems', done, total);
+  const progress = { done: 0, total };
+  ctx.progress('subitems', 0, total);
   for await (const fetched of pendingLines(ctx)) {
     const page = await detachForeign(ctx, fetched);
     // Lines set aside here (and those needing no request) are done as far as this run goes.
-    done += fetched.length - page.length;
-    const units: Unit[] = [];
-    const local: Array<{ unit: FailedRow; failure: RowFailure }> = [];
-    const settled: LineRow[] = [];
-    for (const l of page) {
-      const built = buildUnit(ctx, l);
-      if (built === undefined) settled.push(l);
-      else if ('failure' in built) local.push(built);
-      else units.push(built);
-    }
-    await recordFailures(ctx, local.map((x) => x.unit), (i) => (local[i] as { failure: RowFailure }).failure);
-    await markSettled(ctx, settled);
-    done += local.length + settled.length;
-    for (let i = 0; i < units.length; i += ctx.client.batchSize) {
-      await sendUnits(ctx, units.slice(i, i + ctx.client.batchSize));
-      done += Math.min(ctx.client.batchSize, units.length - i);
-      ctx.progress('subitems', done, total);
-    }
-    ctx.progress('subitems', done, total);
+    progress.done += fetched.length - page.length;
+    const stop = await applyDecisions(ctx, 'subitems', page.map((l) => ({ row: l, decision: planLine(ctx, l) })), (rows) => markSettled(ctx, rows), progress);
+    if (stop) return stop;
   }
-}
-
-/** The planner's decision for one pending line: its request, nothing to send (undefined), or why it fails before any request. */
-export function buildUnit(ctx: PlanContext, l: LineRow): Unit | { unit: FailedRow; failure: RowFailure } | undefined {
-  const board = ctx.subitemsBoard.board_id;
-  const m = ctx.s.mapping;
-  const target = targetQty(l, l.is_cancelled === 1);
-  const base = { table: 'order_lines' as const, id: l.id, orderKey: l.order_key, retryCount: l.retry_count, size: l.size, mondayId: l.monday_subitem_id };
-  const removal = l.action === 'DELETE' && m.line_delete_policy !== 'zero' && l.monday_subitem_id !== null;
-
-  if (removal) {
-    const subitemId = l.monday_subitem_id as string;
-    const remove = m.line_delete_policy === 'delete';
-    return {
-      ...base,
-      operation: remove ? 'delete_subitem' : 'archive_subitem',
-      // Archived through a job, so rollback can bring the subitem back with undo_action.
-      ops: [remove ? { kind: 'delete_item', item_id: subitemId } : { kind: 'bulk_archive_items', board_id: board, item_ids: [subitemId] }],
-      success: ([data]) => ({
-        effect: { kind: 'subitem_removed', id: l.id },
-        count: 'subitems_removed',
-        events: [{ order_key: l.order_key, size: l.size, operation: remove ? 'delete_subitem' : 'archive_subitem', outcome: 'OK', board_id: board, monday_id: subitemId, before: { qty: l.synced_qty, state: 'active', parent_id: l.parent_id, size_position: l.size_position }, after: remove ? { state: 'deleted' } : { state: 'archived', job_id: jobIdOf(data) } }],
-      }),
-    };
-  }
-  if (l.monday_subitem_id !== null && l.synced_qty === target) return undefined;
-
-  const { size, qty } = ctx.subitemColumns;
-  const sources: Record<string, unknown> = { [qty]: target };
-  if (l.monday_subitem_id === null) sources[size] = l.size;
-  const formatted = formatColumnValues(ctx.subitemsBoard, sources, { longTextOverflow: ctx.s.mapping.long_text_overflow });
-  const operation: JournalOperation = l.monday_subitem_id === null ? 'create_subitem' : target === 0 ? 'zero_subitem' : 'update_subitem';
-  const fail = (err: unknown) => ({ unit: { ...base, operation }, failure: failureOf(err) });
-  if (!formatted.ok) return fail(formatted.errors[0]);
-  const labels = labelPolicy(ctx, formatted.values, ctx.subitemsBoard);
-  if (labels instanceof Error) return fail(labels);
-
-  const op: MutationOp =
-    l.monday_subitem_id === null
-      ? { kind: 'create_subitem', parent_item_id: l.parent_id, item_name: m.subitem_name.replaceAll('{size}', l.size), column_values: formatted.values, create_labels_if_missing: labels }
-      : { kind: 'change_multiple_column_values', board_id: board, item_id: l.monday_subitem_id, column_values: formatted.values, create_labels_if_missing: labels };
-  return {
-    ...base,
-    operation,
-    ops: [op],
-    success: ([data]) => {
-      const id = l.monday_subitem_id ?? (data as MutationData).id;
-      return {
-        effect: { kind: 'subitem_synced', id: l.id, monday_subitem_id: id, synced_qty: target },
-        count: operation === 'create_subitem' ? 'subitems_created' : operation === 'zero_subitem' ? 'subitems_zeroed' : 'subitems_updated',
-        events: [{ order_key: l.order_key, size: l.size, operation, outcome: 'OK', board_id: board, monday_id: id, before: l.monday_subitem_id ? { qty: l.synced_qty } : null, after: { qty: target, parent_id: l.parent_id } }],
-      };
-    },
-  };
+  return undefined;
 }
 
 /**
@@ -168,16 +81,8 @@ async function detachForeign(ctx: SyncContext, page: LineRow[]): Promise<LineRow
   const policy = ctx.s.mapping.line_delete_policy;
   const writes = page.filter((l) => l.monday_subitem_id !== null && ((l.action === 'DELETE' && policy !== 'zero') || l.synced_qty !== targetQty(l, l.is_cancelled === 1)));
   if (writes.length === 0) return page;
-  const parents = [...new Set(writes.map((l) => l.parent_id))];
-  const own = new Map<string, MondayItem[]>();
-  for (let i = 0; i < parents.length; i += LOOKUP_CHUNK) {
-    const items = await ctx.client.itemsByIds(parents.slice(i, i + LOOKUP_CHUNK), {
-      columnIds: keyColumns(ctx.boardKey),
-      withSubitems: true,
-      subitemColumnIds: [ctx.subitemColumns.size, ctx.subitemColumns.qty],
-    });
-    for (const it of items) own.set(it.id, (it.subitems ?? []).filter((sub) => sub.state !== 'deleted'));
-  }
+  const under = await subitemsUnder(ctx, writes.map((l) => l.parent_id));
+  const own = new Map([...under].map(([id, subs]) => [id, subs.filter((sub) => sub.state !== 'deleted')]));
   // A parent the board did not return is not judged here: its write fails and is reported as such.
   const foreign = writes.filter((l) => own.has(l.parent_id) && !own.get(l.parent_id)?.some((sub) => sub.id === l.monday_subitem_id));
   if (foreign.length === 0) return page;

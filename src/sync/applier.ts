@@ -1,61 +1,62 @@
 import { randomUUID } from 'node:crypto';
-import type { JournalOperation } from '../db/types.js';
-import type { AliasResult, MutationData, MutationOp } from '../monday/batch.js';
+import { jobIdOf, type AliasResult, type MutationData } from '../monday/batch.js';
 import { DailyLimitError, MondayError } from '../monday/errors.js';
 import { applyEffect, type RowEffect } from '../queue/effects.js';
-import { markInFlight, recordFailure, requeue, type RowFailure, type RowTable } from '../queue/flight.js';
+import { markInFlight, recordFailure, requeue, type RowFailure } from '../queue/flight.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 import type { SyncContext } from './context.js';
-import type { SyncCounts } from './counts.js';
 import { failureOf } from './failures.js';
-import { reconcileInFlight } from './reconcile.js';
+import type { FailedRow, PlannedOutcome, Unit } from './operations.js';
 
-/** What a unit's answered mutations do: the row's change (data, written by queue/), its journal rows and the count it adds to. */
-export interface Success {
-  effect: RowEffect;
-  events: SyncEvent[];
-  count: keyof SyncCounts;
+/** Why a run stops early, keeping the queue for the next run (SyncResult.stopped). */
+export interface Stop {
+  code: string;
+  message: string;
+  resumeAfter?: string;
 }
 
-/**
- * One row's work in a request: its mutations (usually one; an update may also move the
- * item) and what monday's answer does to the row.
- */
-export interface Unit {
-  table: RowTable;
-  id: number;
-  orderKey: string;
-  retryCount: number;
-  ops: MutationOp[];
-  /** All of the unit's mutations succeeded (their answers, in order). */
-  success(data: MutationData[]): Success;
-  /** Which operation name the journal shows for a failure. */
-  operation: JournalOperation;
-  size?: string | null;
-  mondayId?: string | null;
+export type InFlightIds = { orders: number[]; lines: number[] };
+
+/** What one request did: rows whose answer is unknown (for reconcile), and a stop when monday refused to go on. */
+export interface Applied {
+  unknown: InFlightIds;
+  stop?: Stop;
 }
 
-/** A row that failed before any request was built for it: only what its failure record needs. */
-export type FailedRow = Pick<Unit, 'table' | 'id' | 'orderKey' | 'retryCount' | 'operation' | 'size' | 'mondayId'>;
+function stopOf(err: MondayError): Stop {
+  return { code: err.code, message: err.message, resumeAfter: err instanceof DailyLimitError ? err.resetsAt.toISOString() : undefined };
+}
 
-/** monday refused or lost a whole request; rows were left as reconcile needs them. */
-export class RequestFailed extends Error {
-  constructor(
-    override readonly cause: MondayError,
-    readonly inFlightIds: { orders: number[]; lines: number[] },
-  ) {
-    super(cause.message);
+/** A planned outcome completed with monday's answer to the unit's first mutation. */
+export function completed(o: PlannedOutcome, answer: MutationData | undefined): { effect: RowEffect; event: SyncEvent } {
+  switch (o.answer) {
+    case 'none':
+      return { effect: o.effect, event: o.event };
+    case 'archive_job':
+      return { effect: o.effect, event: { ...o.event, after: { ...(o.event.after as object), job_id: jobIdOf(answer) } } };
+    case 'created_id': {
+      const id = (answer as MutationData).id;
+      const event = { ...o.event, monday_id: id };
+      const { id: row } = o.effect;
+      if (o.effect.kind === 'item_created') {
+        return { effect: { kind: 'item_synced', id: row, synced_fields_json: o.effect.synced_fields_json, monday_item_id: id, monday_group_id: o.effect.monday_group_id }, event };
+      }
+      return { effect: { kind: 'subitem_synced', id: row, monday_subitem_id: id, synced_qty: o.effect.synced_qty }, event };
+    }
   }
 }
 
 /**
- * The crash-safe send: rows are marked IN_FLIGHT with the request's Idempotency-Key in
- * their own committed transaction before the request leaves; results are written back,
- * ids and SYNCED together, in one transaction after it returns. A crash in between leaves
- * IN_FLIGHT rows that reconcile resolves by looking the board up, never by resending blind.
+ * The crash-safe send of one request: rows are marked IN_FLIGHT with the request's
+ * Idempotency-Key in their own committed transaction before the request leaves; the answered
+ * units' planned outcomes are completed and written back (ids and SYNCED together) in one
+ * transaction after it returns. A crash in between leaves IN_FLIGHT rows that reconcile
+ * resolves by looking the board up, never by resending blind. Failed aliases fail only their
+ * rows; a refusal of the whole request is a stop, not an exception.
  */
-export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> {
-  if (units.length === 0) return;
+export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Applied> {
+  const unknown: InFlightIds = { orders: [], lines: [] };
+  if (units.length === 0) return { unknown };
   const key = `ordersync-${ctx.env}-${ctx.runId}-${randomUUID()}`;
   const now = ctx.now();
   const ids = {
@@ -64,23 +65,19 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
   };
   await ctx.db.kysely.transaction().execute((trx) => markInFlight(trx, ids, key, now));
 
-  const ops = units.flatMap((u) => u.ops);
   ctx.touching([...new Set(units.map((u) => u.orderKey))]);
   let results: AliasResult[];
   try {
-    results = await ctx.client.mutate(ops, { idempotencyKey: key });
+    results = await ctx.board.send(units.flatMap((u) => u.ops), key);
   } catch (err) {
     if (!(err instanceof MondayError)) throw err;
-    if (err.maybeApplied || (err.errorClass === 'transient' && !(err instanceof DailyLimitError))) {
-      // The request may have run: ask the board now, so this run carries on with the truth.
-      await reconcileInFlight(ctx, ids);
-      return;
-    }
+    // The request may have run: the board is asked next, so this run carries on with the truth.
+    if (err.maybeApplied || (err.errorClass === 'transient' && !(err instanceof DailyLimitError))) return { unknown: ids };
     // Refused before anything ran (daily cap, budget, auth, a malformed request): the rows
     // go back to the queue, or to ERROR for a refusal resending cannot fix, and the run stops.
     const refusedForNow = err instanceof DailyLimitError || err.errorClass === 'rate';
     await recordFailures(ctx, units, failureOf(err), refusedForNow);
-    throw new RequestFailed(err, ids);
+    return { unknown, stop: stopOf(err) };
   }
 
   let at = 0;
@@ -90,9 +87,8 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
     return mine;
   });
   // Aliases whose outcome is unknown (5xx, timeout, dropped connection) stay IN_FLIGHT for
-  // reconcile; a daily-cap refusal re-queues its rows and ends the run after the others are kept.
-  const unknown = { orders: [] as number[], lines: [] as number[] };
-  let stop: MondayError | undefined;
+  // reconcile; a daily-cap refusal re-queues its rows and stops the run after the others are kept.
+  let stop: Stop | undefined;
   await ctx.db.kysely.transaction().execute(async (trx) => {
     const events: SyncEvent[] = [];
     for (const [i, u] of units.entries()) {
@@ -103,7 +99,7 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
         continue;
       }
       if (failed && failed.error instanceof DailyLimitError) {
-        stop = failed.error;
+        stop = stopOf(failed.error);
         await requeue(trx, u.table, [u.id]);
         continue;
       }
@@ -114,18 +110,18 @@ export async function sendUnits(ctx: SyncContext, units: Unit[]): Promise<void> 
         countFailures(ctx, [u]);
         continue;
       }
-      const done = u.success(mine.map((r) => (r as { ok: true; data: MutationData }).data));
+      const first = mine[0];
+      const done = completed(u.outcome, first?.ok ? first.data : undefined);
       await applyEffect(trx, done.effect, ctx.runId, ctx.now());
-      ctx.counts[done.count]++;
-      events.push(...done.events);
+      ctx.counts[u.outcome.count]++;
+      events.push(done.event);
     }
     await journal(trx, ctx.runId, events, now);
   });
-  if (unknown.orders.length + unknown.lines.length > 0) await reconcileInFlight(ctx, unknown);
-  if (stop) throw new RequestFailed(stop, unknown);
+  return { unknown, stop };
 }
 
-function failureEvent(u: Pick<Unit, 'orderKey' | 'size' | 'operation' | 'mondayId'>, f: RowFailure): SyncEvent {
+function failureEvent(u: FailedRow, f: RowFailure): SyncEvent {
   return {
     order_key: u.orderKey,
     size: u.size ?? null,
