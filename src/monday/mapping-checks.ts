@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Settings } from '../config/schema.js';
 import type { BoardSnapshot, SnapshotColumn } from './board-schema.js';
 import { READ_ONLY_TYPES } from './values.js';
+import { MONDAY_LIMITS } from './limits.js';
 
 /**
  * What a staging column holds, as far as the database (or its name) tells. Text columns
@@ -95,9 +96,7 @@ export function boardChecks(x: BoardCheckInput): Finding[] {
   return out;
 }
 
-/** monday: a status column holds at most 40 labels of at most 30 characters (api-notes, status). */
-const MAX_STATUS_LABELS = 40;
-const MAX_STATUS_LABEL_LENGTH = 30;
+const { maxStatusLabels: MAX_STATUS_LABELS, maxStatusLabelLength: MAX_STATUS_LABEL_LENGTH } = MONDAY_LIMITS;
 
 /**
  * Before the first run: the values a status/dropdown column will be sent that are not labels
@@ -124,7 +123,7 @@ function labelFindings(s: Settings, key: string, what: string, col: SnapshotColu
     return;
   }
   if (col.type === 'status') {
-    const tooLong = missing.filter((v) => [...v].length > MAX_STATUS_LABEL_LENGTH);
+    const tooLong = missing.filter((v) => v.length > MAX_STATUS_LABEL_LENGTH);
     if (tooLong.length > 0) {
       out.push({ level: 'error', env, key, message: `${tooLong.length} value(s) of ${what} are longer than monday's ${MAX_STATUS_LABEL_LENGTH} characters for a status label of ${at}, so they cannot be created: ${list(tooLong)}; map them to shorter values ([mapping.transforms] values) or use a dropdown or text column` });
     }
