@@ -179,9 +179,15 @@ describe('ingest .xlsx: declared size', () => {
     declareSize(path, 'xl/sharedStrings.xml', 1024);
     const r = await ingest(p, [path]);
     expect(r.code, r.stderr).toBe(ExitCode.config);
-    expect(r.stderr).toMatch(/liar\.xlsx: xl\/worksheets\/sheet1\.xml inflates past the 1 MB limit \(ingest\.max_xlsx_uncompressed_mb\)/);
+    expect(r.stderr).toMatch(/liar\.xlsx: xl\/sharedStrings\.xml inflates past the 1 MB limit \(ingest\.max_xlsx_uncompressed_mb\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(p.hasTable()).toBe(false);
+    // Under the limit, a directory that lied is still not a workbook to parse.
+    const roomy = project();
+    const under = await ingest(roomy, [path]);
+    expect(under.code, under.stderr).toBe(ExitCode.config);
+    expect(under.stderr).toMatch(/liar\.xlsx: not a readable \.xlsx workbook: xl\/sharedStrings\.xml inflates to \d+ bytes, more than the 1024 its zip directory declares/);
+    expect(roomy.hasTable()).toBe(false);
   });
 });
 
