@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
-import { readBoard } from '../support/board.js';
+import { readBoard, type ExpectedBoard } from '../support/board.js';
 import { collect, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { assertConverged, ITEMS_BOARD, SUBITEMS_BOARD, type RelEnv } from '../reliability/support/env.js';
 
@@ -115,8 +115,8 @@ export async function queued(e: RelEnv): Promise<{ orders: Set<string>; lines: S
 }
 
 /** After the operator's commands: the board equals the projection, no duplicate, nothing left queued. */
-export async function assertHonestBoard(e: RelEnv, rows: StagingRow[], label: string): Promise<void> {
-  await assertConverged(e, rows, label);
+export async function assertHonestBoard(e: RelEnv, rows: StagingRow[], label: string, opts: { previous?: ExpectedBoard } = {}): Promise<void> {
+  await assertConverged(e, rows, label, opts);
   const view = await readBoard(e.emulator, ITEMS_BOARD);
   expect([...view.duplicateKeys.keys()], `${label}: no key on two items`).toEqual([]);
   const q = await queued(e);
