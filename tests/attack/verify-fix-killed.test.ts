@@ -44,7 +44,7 @@ describe('verify --fix SIGKILLed, then the operator', () => {
     const edits = await plannerEdits(e);
 
     const base = e.emulator.stats().requests;
-    const n = rng.int(1, 4);
+    const n = rng.int(1, 3);
     const ms = rng.int(0, 20);
     let armedAt: number | undefined;
     const start = Date.now();
