@@ -50,4 +50,37 @@ describe('planner edits between runs', () => {
     await assertHonestBoard(e, rows, 'after verify --fix and run');
     expect((await verifyJson(e)).code).toBe(0);
   });
+
+  // Known bug, not fixed here (src/sync/** is being rewritten): the UPDATE of an item a planner
+  // deleted fails with ResourceNotFoundException and parks the order in ERROR with the dead item
+  // id. `verify` compares SYNCED orders only, so `verify --fix` does not see the missing item;
+  // `retry` sends the same UPDATE to the same dead id and fails again, and the runs after it say
+  // OK ("nothing to sync") while the order is not on the board. The only way back is the advice's
+  // "clear the row's monday id" by hand in SQL. The run's verdict itself is honest (DEGRADED, 1 failed).
+  it.fails('an order whose item a planner deleted changes upstream: the run says so, verify --fix + run recreate it', { timeout: 120_000 }, async () => {
+    const e = (env = await createRelEnv({ latencyMs: 5, batchSize: 5 }));
+    const rows = staging(4202, 12);
+    await e.load(rows);
+    expect((await e.run()).status).toBe('OK');
+    const [gone, moved] = await plannerEdits(e, ['item_missing', 'wrong_group']);
+    for (const r of rows) if (r['AAG ORDER NUMBER'] === gone?.orderKey || r['AAG ORDER NUMBER'] === moved?.orderKey) r['PO NUMBER'] = `${String(r['PO NUMBER'] ?? '')}-UP`;
+    await e.load(rows);
+
+    const run = await cli(e, ['run', '--json']);
+    const result = JSON.parse(run.stdout) as { status: string; verdict: { summary: string; failed: number } };
+    expect(result.status, result.verdict.summary).not.toBe('OK');
+    expect(run.code).not.toBe(0);
+    const row = await e.db.kysely.selectFrom('orders').select(['sync_state', 'last_error_code']).where('order_key', '=', gone!.orderKey).executeTakeFirstOrThrow();
+    expect(row.sync_state === 'SYNCED', `the deleted item's order: ${JSON.stringify(row)}`).toBe(false);
+    console.log(JSON.stringify({ suite: 'attack/planner-edits', deletedThenChanged: row, status: result.status, summary: result.verdict.summary }));
+
+    // What the operator is told: verify names the deleted item (or the row is queued/ERROR), then the repair.
+    const fix = await cli(e, ['verify', '--fix']);
+    expect([0, 2], fix.stdout + fix.stderr).toContain(fix.code);
+    const retry = await cli(e, ['retry']);
+    console.log(JSON.stringify({ suite: 'attack/planner-edits', verifyFix: fix.stdout, retry: retry.code }));
+    const repair = await cli(e, ['run']);
+    expect(repair.code, repair.stdout + repair.stderr).toBe(0);
+    await assertHonestBoard(e, rows, 'after the deleted item was changed upstream');
+  });
 });
