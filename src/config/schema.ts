@@ -312,7 +312,7 @@ const ingest = z
       .number()
       .positive()
       .default(DEFAULT_MAX_XLSX_UNCOMPRESSED_MB)
-      .describe('`ingest` refuses an .xlsx whose zip directory declares more than this many MB uncompressed, before parsing it (a small file can inflate to gigabytes).'),
+      .describe('`ingest` refuses an .xlsx whose zip directory declares, or whose entries really inflate to, more than this many MB uncompressed, before parsing it (a small file can inflate to gigabytes).'),
   })
   .prefault({});
 

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_XLSX_UNCOMPRESSED_MB } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { FileRecord } from './file-record.js';
-import { NotAZipError, zipEntries, zipEntryText, type ZipEntry } from './zip-directory.js';
+import { checkInflated, InflateLimitError, NotAZipError, zipEntries, zipEntryText, type ZipEntry } from './zip-directory.js';
 
 /** A cell as text: dates as `YYYY-MM-DD` (with the time when it has one), formulas by their result. */
 export function cellText(value: unknown): string {
@@ -42,8 +42,10 @@ const visible = (s: SheetInfo) => s.state === undefined || s.state === 'visible'
 const describeSheet = (s: SheetInfo) => `${JSON.stringify(s.name)}${visible(s) ? '' : ` (${s.state})`}`;
 
 /**
- * A workbook's declared uncompressed size, from the zip directory: an .xlsx is inflated as it
- * is parsed, so a small file can declare gigabytes (a zip bomb aborted the process at 4.4 GB).
+ * A workbook's uncompressed size: an .xlsx is inflated as it is parsed, so a small file can
+ * hold gigabytes (a zip bomb aborted the process at 4.4 GB). What the zip directory declares
+ * refuses a large one without inflating anything; then what really inflates is counted, because
+ * a directory can understate it.
  */
 async function checkedEntries(path: string, limitMb: number): Promise<ZipEntry[]> {
   let entries: ZipEntry[];
@@ -61,6 +63,18 @@ async function checkedEntries(path: string, limitMb: number): Promise<ZipEntry[]
       `${path}: declares ${(total / MB).toFixed(1)} MB uncompressed (${largest.name} ${(largest.uncompressedSize / MB).toFixed(1)} MB), ` +
         `over the ${limitMb} MB limit (ingest.max_xlsx_uncompressed_mb); not parsed. Save it as CSV, or raise the limit if the file is trusted.`,
     );
+  }
+  try {
+    await checkInflated(path, entries, limitMb * MB);
+  } catch (err) {
+    if (err instanceof InflateLimitError) {
+      throw new ConfigError(
+        `${path}: ${err.entry} inflates past the ${limitMb} MB limit (ingest.max_xlsx_uncompressed_mb) for the whole workbook, ` +
+          `though its zip directory declares ${(total / MB).toFixed(1)} MB; not parsed.`,
+        { cause: err },
+      );
+    }
+    throw new ConfigError(`${path}: not a readable .xlsx workbook: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return entries;
 }

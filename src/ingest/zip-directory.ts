@@ -21,6 +21,13 @@ export interface ZipEntry {
 
 export class NotAZipError extends Error {}
 
+/** The entries inflate, in all, past the limit: `entry` is where the count crossed it. */
+export class InflateLimitError extends Error {
+  constructor(readonly entry: string) {
+    super(`${entry} inflates past the limit`);
+  }
+}
+
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_EOCD = 0x06064b50;
@@ -147,5 +154,38 @@ export async function* zipEntryText(path: string, entry: ZipEntry): AsyncGenerat
   } finally {
     content.destroy();
     raw.destroy();
+  }
+}
+
+/**
+ * Inflates every entry the way exceljs will read the file (unzipper's streaming parser, local
+ * headers in file order), counting what really comes out and discarding it: the directory's
+ * sizes are only what the file says about itself. Refuses past `limitBytes` in all, and an entry
+ * that inflates to more than `directory` declares for it (or that it does not list), so nothing
+ * later trusts a size that lied.
+ */
+export async function checkInflated(path: string, directory: ZipEntry[], limitBytes: number): Promise<void> {
+  const { default: unzipper } = await import('unzipper');
+  const declared = new Map(directory.map((e) => [e.name, e.uncompressedSize]));
+  const source = createReadStream(path);
+  const zip = unzipper.Parse({ forceStream: true });
+  source.on('error', (err) => zip.destroy(err));
+  source.pipe(zip);
+  let total = 0;
+  try {
+    for await (const entry of zip) {
+      let size = 0;
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        total += chunk.length;
+        if (total > limitBytes) throw new InflateLimitError(entry.path);
+      }
+      const listed = declared.get(entry.path);
+      if (listed === undefined) throw new NotAZipError(`${entry.path} is not in the zip directory`);
+      if (size > listed) throw new NotAZipError(`${entry.path} inflates to ${size} bytes, more than the ${listed} its zip directory declares`);
+    }
+  } finally {
+    source.destroy();
+    zip.destroy();
   }
 }

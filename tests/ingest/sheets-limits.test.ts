@@ -166,6 +166,29 @@ describe('ingest .xlsx: declared size', () => {
     const ok = await ingest(roomy, [path]);
     expect(ok.code, ok.stderr).toBe(0);
   });
+
+  it('bounds what is really inflated when the entries understate their size', async () => {
+    const p = project('\n[ingest]\nmax_xlsx_uncompressed_mb = 1\n');
+    // 2,000 distinct 1 KB notes: 2 MB of shared strings (the sheet itself stays small), declared
+    // as 1 KB, so the directory's total is under the limit and nothing but the parser reads them.
+    const path = await workbook(join(p.dir, 'liar.xlsx'), (wb) => {
+      const ws = wb.addWorksheet('ORDER LIST');
+      ws.addRow([KEY, 'NOTE']);
+      for (let i = 0; i < 2_000; i++) ws.addRow([`K-${i}`, `${i} ${'x'.repeat(1_000)}`]);
+    });
+    declareSize(path, 'xl/sharedStrings.xml', 1024);
+    const r = await ingest(p, [path]);
+    expect(r.code, r.stderr).toBe(ExitCode.config);
+    expect(r.stderr).toMatch(/liar\.xlsx: xl\/sharedStrings\.xml inflates past the 1 MB limit \(ingest\.max_xlsx_uncompressed_mb\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(p.hasTable()).toBe(false);
+    // Under the limit, a directory that lied is still not a workbook to parse.
+    const roomy = project();
+    const under = await ingest(roomy, [path]);
+    expect(under.code, under.stderr).toBe(ExitCode.config);
+    expect(under.stderr).toMatch(/liar\.xlsx: not a readable \.xlsx workbook: xl\/sharedStrings\.xml inflates to \d+ bytes, more than the 1024 its zip directory declares/);
+    expect(roomy.hasTable()).toBe(false);
+  });
 });
 
 describe('ingest: columns and encoding', () => {

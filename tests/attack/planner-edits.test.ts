@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRelEnv, type RelEnv } from '../reliability/support/env.js';
+import { assertHonestBoard, cli, EDIT_KINDS, plannerEdits, staging, verifyJson } from './support.js';
+
+/**
+ * Planners edit the board between two runs (rename, move, delete an item or a subitem,
+ * overwrite a db-owned column, change a quantity). Nothing changed upstream, so the next run
+ * has nothing to write: its verdict must still say what its board check found, not OK, and
+ * `verify` must list every edit.
+ */
+describe('planner edits between runs', () => {
+  let env: RelEnv | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  it('the next run is not OK while the board holds the edits, and verify lists each one', { timeout: 150_000 }, async () => {
+    const e = (env = await createRelEnv({ latencyMs: 5, batchSize: 5 }));
+    const rows = staging(4201, 16);
+    await e.load(rows);
+    const first = await e.run();
+    expect(first.status, first.verdict.summary).toBe('OK');
+    const edits = await plannerEdits(e);
+
+    const run = await cli(e, ['run', '--json']);
+    expect(run.code, 'the run after the edits').toBe(2);
+    const verdict = JSON.parse(run.stdout) as { status: string; verdict: { summary: string }; proof: { counts: Record<string, number> } };
+    expect(verdict.status).toBe('DEGRADED');
+    expect(verdict.verdict.summary).toMatch(/board check: 6 difference\(s\)/);
+    for (const kind of EDIT_KINDS) expect(verdict.proof.counts[kind], kind).toBe(1);
+    const check = await verifyJson(e);
+    expect(check.code).toBe(2);
+    expect(check.json.findings.map((f) => `${f.kind} ${f.order_key}`).sort()).toEqual(edits.map((x) => `${x.kind} ${x.orderKey}`).sort());
+
+    // Nobody repaired anything: the run after that one still runs on a board that holds every edit,
+    // later than the 15 s by which a check's activity window overlaps the one before.
+    const until = Date.parse((JSON.parse(run.stdout) as { proof: { check: { window: { until: string } } } }).proof.check.window.until);
+    await new Promise((r) => setTimeout(r, Math.max(0, until + 16_000 - Date.now())));
+    const again = await cli(e, ['run', '--json']);
+    const second = JSON.parse(again.stdout) as { status: string; verdict: { summary: string }; proof: { counts: Record<string, number> } };
+    expect(second.status, `${second.verdict.summary}: a run that did not look at the drift it was told about is not OK`).toBe('DEGRADED');
+    expect(again.code).toBe(2);
+    for (const kind of EDIT_KINDS) expect(second.proof.counts[kind], kind).toBe(1);
+
+    // Repaired the way the verdict says, the board is the projection again and the next run is OK.
+    expect((await cli(e, ['verify', '--fix'])).code).toBe(0);
+    const repair = await cli(e, ['run']);
+    expect(repair.code, repair.stdout + repair.stderr).toBe(0);
+    await assertHonestBoard(e, rows, 'after verify --fix and run');
+    expect((await verifyJson(e)).code).toBe(0);
+  });
+
+  // Known bug, not fixed here (src/sync/** is being rewritten): the UPDATE of an item a planner
+  // deleted fails with ResourceNotFoundException and parks the order in ERROR with the dead item
+  // id. `verify` compares SYNCED orders only, so `verify --fix` does not see the missing item;
+  // `retry` sends the same UPDATE to the same dead id and fails again, and the runs after it say
+  // OK ("nothing to sync") while the order is not on the board. The only way back is the advice's
+  // "clear the row's monday id" by hand in SQL. The run's verdict itself is honest (DEGRADED, 1 failed).
+  it.fails('an order whose item a planner deleted changes upstream: the run says so, verify --fix + run recreate it', { timeout: 120_000 }, async () => {
+    const e = (env = await createRelEnv({ latencyMs: 5, batchSize: 5 }));
+    const rows = staging(4202, 12);
+    await e.load(rows);
+    expect((await e.run()).status).toBe('OK');
+    const [gone, moved] = await plannerEdits(e, ['item_missing', 'wrong_group']);
+    for (const r of rows) if (r['AAG ORDER NUMBER'] === gone?.orderKey || r['AAG ORDER NUMBER'] === moved?.orderKey) r['PO NUMBER'] = `${String(r['PO NUMBER'] ?? '')}-UP`;
+    await e.load(rows);
+
+    const run = await cli(e, ['run', '--json']);
+    const result = JSON.parse(run.stdout) as { status: string; verdict: { summary: string; failed: number } };
+    expect(result.status, result.verdict.summary).not.toBe('OK');
+    expect(run.code).not.toBe(0);
+    const row = await e.db.kysely.selectFrom('orders').select(['sync_state', 'last_error_code']).where('order_key', '=', gone!.orderKey).executeTakeFirstOrThrow();
+    expect(row.sync_state === 'SYNCED', `the deleted item's order: ${JSON.stringify(row)}`).toBe(false);
+    console.log(JSON.stringify({ suite: 'attack/planner-edits', deletedThenChanged: row, status: result.status, summary: result.verdict.summary }));
+
+    // What the operator is told: verify names the deleted item (or the row is queued/ERROR), then the repair.
+    const fix = await cli(e, ['verify', '--fix']);
+    expect([0, 2], fix.stdout + fix.stderr).toContain(fix.code);
+    const retry = await cli(e, ['retry']);
+    console.log(JSON.stringify({ suite: 'attack/planner-edits', verifyFix: fix.stdout, retry: retry.code }));
+    const repair = await cli(e, ['run']);
+    expect(repair.code, repair.stdout + repair.stderr).toBe(0);
+    await assertHonestBoard(e, rows, 'after the deleted item was changed upstream');
+  });
+});
