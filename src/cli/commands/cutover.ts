@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runCutover } from '../../jobs/cutover.js';
-import { confirmWrite, loadCliConfig, print, printJson } from '../context.js';
+import { confirmWrite, loadCliConfig, print, printJson, withGrantCheck } from '../context.js';
 import { positiveInteger } from '../options.js';
 
 interface CutoverFlags {
@@ -27,14 +27,16 @@ export function registerCutover(program: Command): void {
     .action(async (opts: CutoverFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
-      const result = await runCutover(cfg, {
-        scope: { limit: opts.limit, customer: opts.customer },
-        baselineOnly: opts.baselineOnly,
-        canaryOnly: opts.canaryOnly,
-        allowMassChange: opts.allowMassChange,
-        migrate: opts.migrate,
-        log: opts.json ? undefined : (line) => print(line),
-      });
+      const result = await withGrantCheck(cfg, () =>
+        runCutover(cfg, {
+          scope: { limit: opts.limit, customer: opts.customer },
+          baselineOnly: opts.baselineOnly,
+          canaryOnly: opts.canaryOnly,
+          allowMassChange: opts.allowMassChange,
+          migrate: opts.migrate,
+          log: opts.json ? undefined : (line) => print(line),
+        }),
+      );
       if (opts.json) {
         printJson(result);
       } else {
