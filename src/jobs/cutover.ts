@@ -10,7 +10,8 @@ import { clientFromConfig } from '../monday/from-config.js';
 import type { SyncScope } from '../sync/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
 import { runDoctor, type DoctorReport } from '../checks/doctor.js';
-import { runJob, type JobResult } from './run.js';
+import { runObserved, type ObservedRun } from './observed.js';
+import type { LogFormat } from '../observe/progress.js';
 import { withRunRecord } from '../queue/run-record.js';
 import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
 import { stopScope } from './stop.js';
@@ -31,6 +32,8 @@ export interface CutoverOptions {
   migrate?: boolean;
   envVars?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Progress of the canary and full runs on stderr, as `run --log-format` (default auto). */
+  logFormat?: LogFormat;
 }
 
 export interface CutoverStep {
@@ -38,6 +41,8 @@ export interface CutoverStep {
   status: 'done' | 'skipped' | 'failed' | 'degraded';
   runId?: number;
   detail: string;
+  /** The canary's and the full run's [alerts] evaluation and webhook, as `run` reports them. */
+  alerts?: ObservedRun['alerts'];
 }
 
 export interface CutoverResult {
@@ -108,28 +113,29 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     if (!canary) steps.push({ step: 'canary', status: 'skipped', detail: 'no --limit or --customer given' });
     else if (done.has('canary')) steps.push({ step: 'canary', status: 'skipped', runId: done.get('canary'), detail: 'completed earlier' });
     else {
-      const r = await runJob(db, cfg, { command: 'sync', scope, recordAs: stepCommand('canary'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
-      const step = jobStep('canary', r);
+      const observed = await runObserved(db, cfg, { command: 'sync', scope, recordAs: stepCommand('canary'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars }, { logFormat: opts.logFormat });
+      const step = jobStep('canary', observed);
       steps.push(step);
       log(step.detail);
       // A canary exists to stop the cutover when anything is off.
-      if (r.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor(r.status) };
+      if (observed.result.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: observed.alerts.exitCode };
+      if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: observed.alerts.exitCode };
     }
     if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor('OK') };
 
-    const r = await runJob(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
-    const step = jobStep('full', r);
+    const observed = await runObserved(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars }, { logFormat: opts.logFormat });
+    const step = jobStep('full', observed);
     steps.push(step);
     log(step.detail);
-    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: r.status !== 'FAILED', exitCode: exitCodeFor(r.status) };
+    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: observed.result.status !== 'FAILED', exitCode: observed.alerts.exitCode };
   } finally {
     stop.release();
     await db.close();
   }
 }
 
-function jobStep(step: CutoverStepName, r: JobResult): CutoverStep {
-  return { step, status: r.status === 'OK' ? 'done' : r.status === 'DEGRADED' ? 'degraded' : 'failed', runId: r.runId, detail: `${step} (run ${r.runId}): ${r.verdict.summary}` };
+function jobStep(step: CutoverStepName, { result: r, alerts }: ObservedRun): CutoverStep {
+  return { step, status: r.status === 'OK' ? 'done' : r.status === 'DEGRADED' ? 'degraded' : 'failed', runId: r.runId, detail: `${step} (run ${r.runId}): ${r.verdict.summary}`, alerts };
 }
 
 /** The cutover in progress for this environment: its first preflight run, if not complete. */

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { runCutover } from '../../jobs/cutover.js';
 import { confirmWrite, loadCliConfig, print, printJson, withGrantCheck } from '../context.js';
-import { positiveInteger } from '../options.js';
+import type { LogFormat } from '../../observe/progress.js';
+import { parseLogFormat, positiveInteger } from '../options.js';
+import { alertLines } from '../render/summary.js';
 
 interface CutoverFlags {
   limit?: number;
@@ -11,6 +13,7 @@ interface CutoverFlags {
   allowMassChange?: boolean;
   migrate?: boolean;
   json?: boolean;
+  logFormat?: LogFormat;
 }
 
 export function registerCutover(program: Command): void {
@@ -24,6 +27,7 @@ export function registerCutover(program: Command): void {
     .option('--allow-mass-change', 'let the canary/full runs exceed the [cancel] blast-radius limits')
     .option('--migrate', 'apply pending migrations first (the schema owner\'s database role); without it they stop the cutover')
     .option('--json', 'machine-readable output')
+    .option('--log-format <format>', 'progress of the canary and full runs: auto (bars on a TTY, JSON logs otherwise), pretty or json; on stderr', parseLogFormat, 'auto' as LogFormat)
     .action(async (opts: CutoverFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
@@ -34,6 +38,7 @@ export function registerCutover(program: Command): void {
           canaryOnly: opts.canaryOnly,
           allowMassChange: opts.allowMassChange,
           migrate: opts.migrate,
+          logFormat: opts.logFormat,
           log: opts.json ? undefined : (line) => print(line),
         }),
       );
@@ -45,7 +50,10 @@ export function registerCutover(program: Command): void {
         for (const d of result.baseline?.differences.slice(0, 50) ?? []) print(`  difference ${d.order_key}${d.size ? ` [${d.size}]` : ''}: ${d.what}: board ${JSON.stringify(d.board)} → staging ${JSON.stringify(d.staging)}`);
         if ((result.baseline?.differences.length ?? 0) > 50) print(`  … ${(result.baseline?.differences.length ?? 0) - 50} more (--json lists them all)`);
         for (const dup of result.baseline?.duplicatesOnBoard ?? []) print(`  duplicate on the board: ${dup.order_key} kept ${dup.kept}, also ${dup.others.join(', ')}`);
-        for (const s of result.steps) print(`${s.step.padEnd(9)} ${s.status.padEnd(8)} ${s.runId !== undefined ? `run ${s.runId}` : ''}  ${s.detail}`);
+        for (const s of result.steps) {
+          print(`${s.step.padEnd(9)} ${s.status.padEnd(8)} ${s.runId !== undefined ? `run ${s.runId}` : ''}  ${s.detail}`);
+          if (s.alerts) for (const line of alertLines(s.alerts)) print(`  ${line}`);
+        }
         print(result.complete ? `cutover complete (cutover run ${result.rootRunId})` : `cutover not complete (cutover run ${result.rootRunId}); run it again to resume`);
       }
       return result.exitCode;
