@@ -91,7 +91,7 @@ export async function withDb<T>(cfg: ResolvedConfig, fn: (db: Db) => Promise<T>,
  * statement that needs it, mid-command: that is the configuration error naming the table and
  * the role (exit 3), not an unexpected failure.
  */
-export async function withGrantCheck<T>(cfg: ResolvedConfig, fn: () => Promise<T>): Promise<T> {
+async function withGrantCheck<T>(cfg: ResolvedConfig, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -31,6 +31,8 @@ export interface CutoverOptions {
   /** Apply pending migrations first (needs the schema owner's role); without it they stop the cutover. */
   migrate?: boolean;
   envVars?: NodeJS.ProcessEnv;
+  /** The environment's database, opened (and probed) by the caller, who closes it; otherwise opened here. */
+  db?: Db;
   log?: (line: string) => void;
   /** Progress of the canary and full runs on stderr, as `run --log-format` (default auto). */
   logFormat?: LogFormat;
@@ -68,7 +70,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
   const log = opts.log ?? (() => undefined);
   const scope = opts.scope ?? {};
   if (scope.limit !== undefined && scope.customer !== undefined) throw new ConfigError('a canary takes --limit or --customer, not both');
-  const db = await openDatabase(databaseTarget(cfg, envVars));
+  const db = opts.db ?? (await openDatabase(databaseTarget(cfg, envVars)));
   // A signal between steps stops the cutover there; the canary and full runs stop between batches.
   const stop = stopScope();
   try {
@@ -130,7 +132,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: observed.result.status !== 'FAILED', exitCode: observed.alerts.exitCode };
   } finally {
     stop.release();
-    await db.close();
+    if (!opts.db) await db.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runCutover } from '../../jobs/cutover.js';
-import { confirmWrite, loadCliConfig, print, printJson, withGrantCheck } from '../context.js';
+import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import type { LogFormat } from '../../observe/progress.js';
 import { parseLogFormat, positiveInteger } from '../options.js';
 import { alertLines } from '../render/summary.js';
@@ -31,16 +31,22 @@ export function registerCutover(program: Command): void {
     .action(async (opts: CutoverFlags, cmd: Command) => {
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
-      const result = await withGrantCheck(cfg, () =>
-        runCutover(cfg, {
-          scope: { limit: opts.limit, customer: opts.customer },
-          baselineOnly: opts.baselineOnly,
-          canaryOnly: opts.canaryOnly,
-          allowMassChange: opts.allowMassChange,
-          migrate: opts.migrate,
-          logFormat: opts.logFormat,
-          log: opts.json ? undefined : (line) => print(line),
-        }),
+      // Opened as every command opens it, so a database it cannot use is one line naming the setting;
+      // the schema is the cutover's to check (and, with --migrate, to bring up to date).
+      const result = await withDb(
+        cfg,
+        (db) =>
+          runCutover(cfg, {
+            db,
+            scope: { limit: opts.limit, customer: opts.customer },
+            baselineOnly: opts.baselineOnly,
+            canaryOnly: opts.canaryOnly,
+            allowMassChange: opts.allowMassChange,
+            migrate: opts.migrate,
+            logFormat: opts.logFormat,
+            log: opts.json ? undefined : (line) => print(line),
+          }),
+        { anySchema: true, create: opts.migrate },
       );
       if (opts.json) {
         printJson(result);
