@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
 import { cliWorld, type CliWorld } from './cli-world.js';
+import { collect, spawnCli, waitForLine } from '../support/cli.js';
 
 interface Hook {
   url: string;
@@ -55,6 +56,18 @@ describe('alerts through the real CLI', () => {
     expect(degraded.stdout).toMatch(/^ {2}rejected day1\.csv row 8 /m);
     const status = await w.cli(['status']);
     expect(status.stdout).toMatch(/staging rows rejected by the last run \(#1\):\n {2}day1\.csv row 2 /);
+    // …and on the dashboard, served by the CLI.
+    const serve = spawnCli(['--config', w.file, 'serve', '--port', '0'], { cwd: w.dir, env: w.env });
+    const served = collect(serve, 30_000);
+    try {
+      const base = /listening on (http:\S+)/.exec(await waitForLine(serve, /listening on (http:\S+)/))?.[1] as string;
+      const page = await (await fetch(`${base}/`)).text();
+      expect(page).toMatch(/Rejected staging row \(run #1\)[\s\S]*<td>day1\.csv row 2<\/td>/);
+      expect(page).toContain('<td>day1.csv row 8</td>');
+    } finally {
+      serve.kill('SIGTERM');
+    }
+    expect((await served).code).toBe(0);
     expect(hook.received).toHaveLength(1);
     const text = hook.received[0]!.text;
     expect(text).toMatch(/WARNING after run #1 \(DEGRADED\)/);
