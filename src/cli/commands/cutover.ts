@@ -19,7 +19,7 @@ interface CutoverFlags {
 export function registerCutover(program: Command): void {
   program
     .command('cutover')
-    .description('Bring an environment live: preflight (migrations current — applied only with --migrate —, config validate --online, doctor) → baseline (merge, adopt orders already on the board by business key, write nothing to monday, list differences) → canary (--limit or --customer) → full run. Each step is a run record (cutover:preflight|baseline|canary|full); running it again resumes after the last completed step. An interrupted baseline is resumed the same way; until it finishes, run, sync, retry and the serve schedule refuse with exit code 4, so nothing not yet adopted is created twice.')
+    .description('Bring an environment live: preflight (migrations current — applied only with --migrate —, config validate --online, doctor) → baseline (merge, adopt orders already on the board by business key, write nothing to monday, list differences) → canary (--limit or --customer) → full run. Each step is a run record (cutover:preflight|baseline|canary|full); running it again resumes after the last completed step. The canary and full runs are judged, alerted (webhook) and logged as `run` is, and the cutover exits with the last one\'s code. An interrupted baseline is resumed the same way; until it finishes, run, sync, retry and the serve schedule refuse with exit code 4, so nothing not yet adopted is created twice.')
     .option('--limit <n>', 'canary: the first step syncs at most N orders', positiveInteger('--limit'))
     .option('--customer <name>', 'canary: the first step syncs only this customer')
     .option('--baseline-only', 'stop after the baseline (nothing written to monday)')
