@@ -14,7 +14,7 @@ import { runObserved, type ObservedRun } from './observed.js';
 import type { LogFormat } from '../observe/progress.js';
 import { withRunRecord } from '../queue/run-record.js';
 import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
-import { stopScope } from './stop.js';
+import { stopScope, type StopScope } from './stop.js';
 import { validateConfig } from '../checks/validate.js';
 
 export const CUTOVER_STEPS = ['preflight', 'baseline', 'canary', 'full'] as const;
@@ -103,7 +103,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     if (done.has('baseline')) {
       steps.push({ step: 'baseline', status: 'skipped', runId: done.get('baseline'), detail: 'completed earlier' });
     } else {
-      const b = await runBaseline(db, cfg, rootRunId, envVars);
+      const b = await runBaseline(db, cfg, rootRunId, envVars, stop);
       baseline = b.result;
       const detail = `baseline: ${b.result.adoptedItems} item(s) adopted (${b.result.identicalItems} identical), ${b.result.adoptedSubitems} subitem(s), ${b.result.notOnBoard} order(s) not on the board yet, ${b.result.differences.length} difference(s) for the next run`;
       steps.push({ step: 'baseline', status: 'done', runId: b.runId, detail });
@@ -194,7 +194,7 @@ async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefine
   });
 }
 
-async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv): Promise<{ runId: number; result: BaselineResult }> {
+async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv, stop: StopScope): Promise<{ runId: number; result: BaselineResult }> {
   const s = cfg.settings;
   const record = {
     env: cfg.envName,
@@ -205,7 +205,12 @@ async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars:
   };
   return withRunRecord(db, record, async ({ id: runId, lock }) => {
     // One long transaction: the lease is renewed from inside it (as in runJob).
-    const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat: (trx) => lock.renew(trx) });
+    // A stop signal rolls the merge back, as in runJob.
+    const heartbeat = async (trx: Parameters<typeof lock.renew>[0]) => {
+      await stop.checkpoint();
+      await lock.renew(trx);
+    };
+    const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat });
     const { client } = clientFromConfig(cfg, {}, envVars);
     if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
     const items = await fetchBoardSnapshot(client, s.monday.items_board_id);

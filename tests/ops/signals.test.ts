@@ -117,6 +117,28 @@ describe('a stop signal during a run', () => {
     expect(s.locks).toEqual([]);
   });
 
+  it('SIGTERM during merge: the merge rolled back, its run ABORTED, the lock released, exit 143', async () => {
+    // Enough orders that the merge transaction lasts seconds.
+    const x = (w = await opsWorld({ orders: 20_000 }));
+    await x.db.close();
+    const child = spawnCli(['--config', x.file, 'merge'], { cwd: x.dir, env: env(x) });
+    const done = collect(child, 120_000);
+    for (;;) {
+      const s = await dbState(x);
+      if (s.runs.some((run) => run.status === 'RUNNING')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(ExitCode.sigterm);
+    expect(r.stderr).toContain('ordersync: stopped by SIGTERM: run #1 marked ABORTED, its lock released');
+    const s = await dbState(x);
+    expect(s.runs.map((run) => [run.command, run.status])).toEqual([['merge', 'ABORTED']]);
+    expect(s.states).toEqual({});
+    expect(s.locks).toEqual([]);
+  }, 180_000);
+
   it('SIGTERM during sync: the same stop, the sync run ABORTED', async () => {
     const x = (w = await world());
     expect((await runCli(['--config', x.file, 'merge'], { cwd: x.dir, env: env(x) })).code).toBe(0);
