@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
@@ -114,5 +115,15 @@ describe('alerts through the real CLI', () => {
     const last = hook.received[hook.received.length - 1]!.text;
     expect(last).toMatch(/failed_records: 1 of 1 records failed \(fewer than alerts.min_records = 20: the rate is not judged\)/);
     expect(last).toMatch(/FormatError: 1 record\(s\)/);
+  }, 60_000);
+
+  it('ingest names a rejected row by file, row (the header is row 1) and physical line, which a quoted field on two lines moves apart', async () => {
+    const [one, two] = data.rows;
+    await writeCsv(join(w.dir, 'multiline.csv'), data.columns, [{ ...one!, 'PO NUMBER': 'PO\nON TWO LINES' }, two!]);
+    const text = await readFile(join(w.dir, 'multiline.csv'), 'utf8');
+    await writeFile(join(w.dir, 'multiline.csv'), `${text.trimEnd()}\nshort,row\n`);
+    const r = await w.cli(['ingest', 'multiline.csv', '--replace']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^ {2}multiline\.csv row 4 \(line 5\): 2 fields, the header has \d+$/m);
   }, 60_000);
 });
