@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
 import { notMigratedError, pendingMigrations } from '../db/migrations/index.js';
-import { checkServerUrl, databaseOpenError } from '../db/open-errors.js';
+import { checkServerUrl, databaseOpenError, privilegeError } from '../db/open-errors.js';
 import { ConfigError } from '../errors.js';
 
 export interface GlobalOptions {
@@ -80,9 +80,22 @@ export async function openCliDatabase(cfg: ResolvedConfig, use: DatabaseUse = {}
 export async function withDb<T>(cfg: ResolvedConfig, fn: (db: Db) => Promise<T>, use: DatabaseUse = {}): Promise<T> {
   const db = await openCliDatabase(cfg, use);
   try {
-    return await fn(db);
+    return await withGrantCheck(cfg, () => fn(db));
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * A command's work on the environment's database. A GRANT the role lacks shows at the first
+ * statement that needs it, mid-command: that is the configuration error naming the table and
+ * the role (exit 3), not an unexpected failure.
+ */
+async function withGrantCheck<T>(cfg: ResolvedConfig, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw privilegeError(err, cfg, databaseTarget(cfg)) ?? err;
   }
 }
 

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { ConfigError, DatabaseError, ExitCode, type OrdersyncError } from '../errors.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { DatabaseTarget } from './connect.js';
@@ -16,7 +17,7 @@ export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: Dat
   const code = reported === 'ESOCKET' ? String(e.cause?.code ?? e.cause?.errors?.[0]?.code ?? reported) : reported;
   const d = cfg.settings.database;
   const adapter = dialectAdapter(d.dialect);
-  const where = adapter.location === 'url_env' ? `the URL in ${d.url_env} (database.url_env, environment "${cfg.envName}")` : `database.${adapter.location} of environment "${cfg.envName}" (${target.path ?? 'in memory'})`;
+  const where = adapter.location === 'url_env' ? settingOf(cfg) : `${settingOf(cfg)} (${target.path ?? 'in memory'})`;
   const url = parsedUrl(target.url);
   const server = url ? `${url.hostname}:${url.port || String(adapter.serverUrl?.defaultPort ?? '')}` : 'the server';
   const user = url ? decodeURIComponent(url.username) || 'the default role' : 'the role';
@@ -24,6 +25,8 @@ export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: Dat
   const config = (msg: string) => new ConfigError(msg, { cause: err });
   const outage = (msg: string) => new DatabaseError(msg, ExitCode.failed, { cause: err });
 
+  const refused = privilegeError(err, cfg, target);
+  if (refused) return refused;
   switch (code) {
     case '28P01':
       return config(`PostgreSQL at ${server} refused the password of role "${user}": fix the password in ${where}`);
@@ -54,6 +57,26 @@ export function databaseOpenError(err: unknown, cfg: ResolvedConfig, target: Dat
   return outage(`cannot use the database (${raw}): check ${where}`);
 }
 
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * A role the server refuses a table (or sequence, schema) to: a GRANT missing from the
+ * documented set, so a configuration error naming the object and the role, whenever the
+ * command meets it. Undefined for any other error.
+ */
+export function privilegeError(err: unknown, cfg: ResolvedConfig, target: DatabaseTarget): ConfigError | undefined {
+  if ((err as Coded).code !== INSUFFICIENT_PRIVILEGE) return undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  const object = /permission denied for (\w+ .+)$/.exec(message)?.[1] ?? 'an object it uses';
+  const url = parsedUrl(target.url);
+  // libpq's rule for a URL without a user: PGUSER, then the operating-system user.
+  const role = (url && decodeURIComponent(url.username)) || process.env.PGUSER || userInfo().username;
+  return new ConfigError(
+    `role "${role}" is not granted what it needs on ${object} (${message}): grant it as docs/security.md shows (Least-privilege database user), or fix the user in ${settingOf(cfg)}`,
+    { cause: err },
+  );
+}
+
 /** A server's connection string, checked before any connection is tried. */
 export function checkServerUrl(url: string, cfg: ResolvedConfig): void {
   const adapter = dialectAdapter(cfg.settings.database.dialect);
@@ -63,6 +86,13 @@ export function checkServerUrl(url: string, cfg: ResolvedConfig): void {
   if (expected && (!u || !expected.protocols.includes(u.protocol))) {
     throw new ConfigError(`${variable} (database.url_env, environment "${cfg.envName}") is not a ${adapter.engine} URL: expected ${expected.example}`);
   }
+}
+
+/** The setting that locates the environment's database: the variable holding its URL, or the path key. */
+function settingOf(cfg: ResolvedConfig): string {
+  const d = cfg.settings.database;
+  const location = dialectAdapter(d.dialect).location;
+  return location === 'url_env' ? `the URL in ${d.url_env} (database.url_env, environment "${cfg.envName}")` : `database.${location} of environment "${cfg.envName}"`;
 }
 
 interface Coded {

@@ -10,10 +10,11 @@ import { clientFromConfig } from '../monday/from-config.js';
 import type { SyncScope } from '../sync/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
 import { runDoctor, type DoctorReport } from '../checks/doctor.js';
-import { runJob, type JobResult } from './run.js';
+import { runObserved, type ObservedRun } from './observed.js';
+import type { LogFormat } from '../observe/progress.js';
 import { withRunRecord } from '../queue/run-record.js';
 import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
-import { stopScope } from './stop.js';
+import { stopScope, type StopScope } from './stop.js';
 import { validateConfig } from '../checks/validate.js';
 
 export const CUTOVER_STEPS = ['preflight', 'baseline', 'canary', 'full'] as const;
@@ -30,7 +31,11 @@ export interface CutoverOptions {
   /** Apply pending migrations first (needs the schema owner's role); without it they stop the cutover. */
   migrate?: boolean;
   envVars?: NodeJS.ProcessEnv;
+  /** The environment's database, opened (and probed) by the caller, who closes it; otherwise opened here. */
+  db?: Db;
   log?: (line: string) => void;
+  /** Progress of the canary and full runs on stderr, as `run --log-format` (default auto). */
+  logFormat?: LogFormat;
 }
 
 export interface CutoverStep {
@@ -38,6 +43,8 @@ export interface CutoverStep {
   status: 'done' | 'skipped' | 'failed' | 'degraded';
   runId?: number;
   detail: string;
+  /** The canary's and the full run's [alerts] evaluation and webhook, as `run` reports them. */
+  alerts?: ObservedRun['alerts'];
 }
 
 export interface CutoverResult {
@@ -63,7 +70,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
   const log = opts.log ?? (() => undefined);
   const scope = opts.scope ?? {};
   if (scope.limit !== undefined && scope.customer !== undefined) throw new ConfigError('a canary takes --limit or --customer, not both');
-  const db = await openDatabase(databaseTarget(cfg, envVars));
+  const db = opts.db ?? (await openDatabase(databaseTarget(cfg, envVars)));
   // A signal between steps stops the cutover there; the canary and full runs stop between batches.
   const stop = stopScope();
   try {
@@ -96,7 +103,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     if (done.has('baseline')) {
       steps.push({ step: 'baseline', status: 'skipped', runId: done.get('baseline'), detail: 'completed earlier' });
     } else {
-      const b = await runBaseline(db, cfg, rootRunId, envVars);
+      const b = await runBaseline(db, cfg, rootRunId, envVars, stop);
       baseline = b.result;
       const detail = `baseline: ${b.result.adoptedItems} item(s) adopted (${b.result.identicalItems} identical), ${b.result.adoptedSubitems} subitem(s), ${b.result.notOnBoard} order(s) not on the board yet, ${b.result.differences.length} difference(s) for the next run`;
       steps.push({ step: 'baseline', status: 'done', runId: b.runId, detail });
@@ -108,28 +115,29 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     if (!canary) steps.push({ step: 'canary', status: 'skipped', detail: 'no --limit or --customer given' });
     else if (done.has('canary')) steps.push({ step: 'canary', status: 'skipped', runId: done.get('canary'), detail: 'completed earlier' });
     else {
-      const r = await runJob(db, cfg, { command: 'sync', scope, recordAs: stepCommand('canary'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
-      const step = jobStep('canary', r);
+      const observed = await runObserved(db, cfg, { command: 'sync', scope, recordAs: stepCommand('canary'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars }, { logFormat: opts.logFormat });
+      const step = jobStep('canary', observed);
       steps.push(step);
       log(step.detail);
       // A canary exists to stop the cutover when anything is off.
-      if (r.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor(r.status) };
+      if (observed.result.status !== 'OK') return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: observed.alerts.exitCode };
+      if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: observed.alerts.exitCode };
     }
     if (opts.canaryOnly) return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: false, exitCode: exitCodeFor('OK') };
 
-    const r = await runJob(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars });
-    const step = jobStep('full', r);
+    const observed = await runObserved(db, cfg, { command: 'run', recordAs: stepCommand('full'), parentRunId: rootRunId, allowMassChange: opts.allowMassChange, envVars }, { logFormat: opts.logFormat });
+    const step = jobStep('full', observed);
     steps.push(step);
     log(step.detail);
-    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: r.status !== 'FAILED', exitCode: exitCodeFor(r.status) };
+    return { rootRunId, steps, preflight: { findings, doctor }, baseline, complete: observed.result.status !== 'FAILED', exitCode: observed.alerts.exitCode };
   } finally {
     stop.release();
-    await db.close();
+    if (!opts.db) await db.close();
   }
 }
 
-function jobStep(step: CutoverStepName, r: JobResult): CutoverStep {
-  return { step, status: r.status === 'OK' ? 'done' : r.status === 'DEGRADED' ? 'degraded' : 'failed', runId: r.runId, detail: `${step} (run ${r.runId}): ${r.verdict.summary}` };
+function jobStep(step: CutoverStepName, { result: r, alerts }: ObservedRun): CutoverStep {
+  return { step, status: r.status === 'OK' ? 'done' : r.status === 'DEGRADED' ? 'degraded' : 'failed', runId: r.runId, detail: `${step} (run ${r.runId}): ${r.verdict.summary}`, alerts };
 }
 
 /** The cutover in progress for this environment: its first preflight run, if not complete. */
@@ -186,7 +194,7 @@ async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefine
   });
 }
 
-async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv): Promise<{ runId: number; result: BaselineResult }> {
+async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars: NodeJS.ProcessEnv, stop: StopScope): Promise<{ runId: number; result: BaselineResult }> {
   const s = cfg.settings;
   const record = {
     env: cfg.envName,
@@ -197,7 +205,12 @@ async function runBaseline(db: Db, cfg: ResolvedConfig, parent: number, envVars:
   };
   return withRunRecord(db, record, async ({ id: runId, lock }) => {
     // One long transaction: the lease is renewed from inside it (as in runJob).
-    const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat: (trx) => lock.renew(trx) });
+    // A stop signal rolls the merge back, as in runJob.
+    const heartbeat = async (trx: Parameters<typeof lock.renew>[0]) => {
+      await stop.checkpoint();
+      await lock.renew(trx);
+    };
+    const summary = await merge(db, s, { runId, format: await storedFormatter(db, s), heartbeat });
     const { client } = clientFromConfig(cfg, {}, envVars);
     if (!s.monday.items_board_id || !s.monday.subitems_board_id) throw new ConfigError(`monday.items_board_id and subitems_board_id must be set for environment "${cfg.envName}"`);
     const items = await fetchBoardSnapshot(client, s.monday.items_board_id);

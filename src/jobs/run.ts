@@ -108,8 +108,13 @@ async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: R
   if (opts.command === 'run' || opts.command === 'merge') {
     const format = sync ? valueFormatter(cfg.settings, sync.boards.items) : await storedFormatter(db, cfg.settings);
     opts.progress?.('merge', 0, 1);
-    // The merge is one long transaction: the lease is renewed from inside it.
-    mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat: (trx) => lock.renew(trx) });
+    // The merge is one long transaction: the lease is renewed from inside it, and a stop signal
+    // rolls it back (the next run merges again).
+    const heartbeat = async (trx: Parameters<typeof lock.renew>[0]) => {
+      await stop.checkpoint();
+      await lock.renew(trx);
+    };
+    mergeSummary = await merge(db, cfg.settings, { runId, format, heartbeat });
     opts.progress?.('merge', 1, 1);
   }
   if (opts.command === 'retry') await retryErrors(db.kysely, new Date().toISOString());

@@ -33,6 +33,12 @@ function onSignal(signal: StopSignal): void {
 export interface StopScope {
   /** Throws StoppedError once a stop signal arrived. Call it between requests. */
   check(): void;
+  /**
+   * check() after letting the event loop hear a signal that is waiting: work that never waits
+   * on I/O (a merge on SQLite, whose driver is synchronous) would otherwise only learn of it
+   * once done. Call it between batches of such work.
+   */
+  checkpoint(): Promise<void>;
   /** The signal that asked this process to stop, if one did. */
   readonly signal: StopSignal | undefined;
   release(): void;
@@ -46,9 +52,14 @@ export function stopScope(onStop: (signal: StopSignal) => void = () => undefined
     process.on('SIGINT', () => onSignal('SIGINT'));
   }
   active.add(onStop);
+  const check = () => {
+    if (requested !== undefined) throw new StoppedError(requested);
+  };
   return {
-    check: () => {
-      if (requested !== undefined) throw new StoppedError(requested);
+    check,
+    checkpoint: async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      check();
     },
     get signal() {
       return requested;

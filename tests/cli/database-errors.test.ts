@@ -39,6 +39,13 @@ describe('SQLite', () => {
     expect(existsSync(join(dir, 'dev.db'))).toBe(false);
   });
 
+  it.each([['run'], ['cutover'], ['verify'], ['rollback', '--run', '1']])('`%s` before any `migrate up`: the same line, exit 3, no file created', async (...args) => {
+    const r = await cli(args);
+    expect(r.code, r.stdout + r.stderr).toBe(ExitCode.config);
+    expect(oneLine(r)).toMatch(/^ordersync: the SQLite database .*dev\.db does not exist yet \(database\.sqlite_path of environment "dev"\): create it with `ordersync migrate up --env dev`$/);
+    expect(existsSync(join(dir, 'dev.db'))).toBe(false);
+  });
+
   it('migrate status with no file: every migration pending, exit 3, the file not created', async () => {
     const r = await cli(['migrate', 'status']);
     expect(r.code).toBe(ExitCode.config);
@@ -106,6 +113,12 @@ describe('PostgreSQL', () => {
     const r = await cli(['status', '--env', 'pg'], url((u) => (u.pathname = '/ordersync_no_such_db')));
     expect(r.code).toBe(ExitCode.config);
     expect(oneLine(r)).toMatch(/^ordersync: database "ordersync_no_such_db" does not exist on 127\.0\.0\.1:5432: create it \(`createdb ordersync_no_such_db`\) or fix the database name in the URL in TEST_DB_URL \(database\.url_env, environment "pg"\)$/);
+  });
+
+  it.each([['run'], ['cutover'], ['plan'], ['report', '--last'], ['rollback', '--run', '1']])('a missing database under `%s` too: the same line, exit 3', async (...args) => {
+    const r = await cli([...args, '--env', 'pg'], url((u) => (u.pathname = '/ordersync_no_such_db')));
+    expect(r.code, r.stdout + r.stderr).toBe(ExitCode.config);
+    expect(oneLine(r)).toMatch(/^ordersync: database "ordersync_no_such_db" does not exist on 127\.0\.0\.1:5432: create it/);
   });
 
   it('an unknown role: exit 3 naming the variable', async () => {

@@ -63,6 +63,14 @@ describe('printed "next" hints run exactly as printed', () => {
       // ingest exits 2 when gen's realistic mess has rows it rejects (and lists them).
       expect(x.code === 0 || (x.code === 2 && line.includes(' ingest ')), `${line} exited ${x.code}\n${x.stdout}${x.stderr}`).toBe(true);
       if (line.includes(' merge')) expect(x.stdout).toMatch(/merge: \d+ staged rows/);
+      if (line.includes(' ingest ')) {
+        // ingest's own hint: plan, runnable as printed.
+        const plan = /^next: (ordersync .*plan)\s+#/m.exec(x.stdout)?.[1];
+        expect(plan, x.stdout).toBeDefined();
+        const p = await sh(plan as string, cwd);
+        expect(p.code, `${plan}\n${p.stdout}${p.stderr}`).toBe(0);
+        expect(p.stdout).toMatch(/^estimate: /m);
+      }
     }
   }, 120_000);
 

@@ -50,5 +50,10 @@ describe.each(['sqlite', 'postgres'] as const)('staging is read in file order on
         reason: 'duplicate key (rows 2, 5); row 2 kept under duplicate_policy "first"',
       }),
     ]);
-  });
+
+    // run --json names the rejected row the same way.
+    const run = await w.cli(['run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { merge: { rejections: unknown[] } }).merge.rejections).toEqual([expect.objectContaining({ source: { file: 'orders.csv', row: 5, line: 5 } })]);
+  }, 60_000);
 });

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
 import { cliWorld, type CliWorld } from './cli-world.js';
+import { collect, spawnCli, waitForLine } from '../support/cli.js';
 
 interface Hook {
   url: string;
@@ -55,6 +57,18 @@ describe('alerts through the real CLI', () => {
     expect(degraded.stdout).toMatch(/^ {2}rejected day1\.csv row 8 /m);
     const status = await w.cli(['status']);
     expect(status.stdout).toMatch(/staging rows rejected by the last run \(#1\):\n {2}day1\.csv row 2 /);
+    // …and on the dashboard, served by the CLI.
+    const serve = spawnCli(['--config', w.file, 'serve', '--port', '0'], { cwd: w.dir, env: w.env });
+    const served = collect(serve, 30_000);
+    try {
+      const base = /listening on (http:\S+)/.exec(await waitForLine(serve, /listening on (http:\S+)/))?.[1] as string;
+      const page = await (await fetch(`${base}/`)).text();
+      expect(page).toMatch(/Rejected staging row \(run #1\)[\s\S]*<td>day1\.csv row 2<\/td>/);
+      expect(page).toContain('<td>day1.csv row 8</td>');
+    } finally {
+      serve.kill('SIGTERM');
+    }
+    expect((await served).code).toBe(0);
     expect(hook.received).toHaveLength(1);
     const text = hook.received[0]!.text;
     expect(text).toMatch(/WARNING after run #1 \(DEGRADED\)/);
@@ -101,5 +115,15 @@ describe('alerts through the real CLI', () => {
     const last = hook.received[hook.received.length - 1]!.text;
     expect(last).toMatch(/failed_records: 1 of 1 records failed \(fewer than alerts.min_records = 20: the rate is not judged\)/);
     expect(last).toMatch(/FormatError: 1 record\(s\)/);
+  }, 60_000);
+
+  it('ingest names a rejected row by file, row (the header is row 1) and physical line, which a quoted field on two lines moves apart', async () => {
+    const [one, two] = data.rows;
+    await writeCsv(join(w.dir, 'multiline.csv'), data.columns, [{ ...one!, 'PO NUMBER': 'PO\nON TWO LINES' }, two!]);
+    const text = await readFile(join(w.dir, 'multiline.csv'), 'utf8');
+    await writeFile(join(w.dir, 'multiline.csv'), `${text.trimEnd()}\nshort,row\n`);
+    const r = await w.cli(['ingest', 'multiline.csv', '--replace']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^ {2}multiline\.csv row 4 \(line 5\): 2 fields, the header has \d+$/m);
   }, 60_000);
 });

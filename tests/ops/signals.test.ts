@@ -117,6 +117,61 @@ describe('a stop signal during a run', () => {
     expect(s.locks).toEqual([]);
   });
 
+  it('SIGTERM during merge: the merge rolled back, its run ABORTED, the lock released, exit 143', async () => {
+    // Enough orders that the merge transaction lasts seconds.
+    const x = (w = await opsWorld({ orders: 20_000 }));
+    await x.db.close();
+    const child = spawnCli(['--config', x.file, 'merge'], { cwd: x.dir, env: env(x) });
+    const done = collect(child, 120_000);
+    for (;;) {
+      const s = await dbState(x);
+      if (s.runs.some((run) => run.status === 'RUNNING')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(ExitCode.sigterm);
+    expect(r.stderr).toContain('ordersync: stopped by SIGTERM: run #1 marked ABORTED, its lock released');
+    const s = await dbState(x);
+    expect(s.runs.map((run) => [run.command, run.status])).toEqual([['merge', 'ABORTED']]);
+    expect(s.states).toEqual({});
+    expect(s.locks).toEqual([]);
+  }, 180_000);
+
+  it('SIGTERM during sync: the same stop, the sync run ABORTED', async () => {
+    const x = (w = await world());
+    expect((await runCli(['--config', x.file, 'merge'], { cwd: x.dir, env: env(x) })).code).toBe(0);
+    const child = spawnCli(['--config', x.file, 'sync', '--log-format', 'json'], { cwd: x.dir, env: env(x) });
+    const done = collect(child, 60_000);
+    await firstItemsBatch(child);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(ExitCode.sigterm);
+    const s = await dbState(x);
+    expect(s.runs.map((run) => [run.command, run.status])).toEqual([['merge', 'OK'], ['sync', 'ABORTED']]);
+    expect(s.states.IN_FLIGHT ?? 0).toBe(0);
+    expect(s.locks).toEqual([]);
+  });
+
+  it('SIGTERM during a cutover\'s full run: that step ABORTED, the lock released; cutover again finishes it', async () => {
+    const x = (w = await world());
+    const child = spawnCli(['--config', x.file, 'cutover', '--log-format', 'json'], { cwd: x.dir, env: env(x) });
+    const done = collect(child, 60_000);
+    await firstItemsBatch(child);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(ExitCode.sigterm);
+    expect(r.stderr).toMatch(/ordersync: stopped by SIGTERM: run #3 marked ABORTED, its lock released/);
+    const s = await dbState(x);
+    expect(s.runs.map((run) => [run.command, run.status])).toEqual([['cutover:preflight', 'OK'], ['cutover:baseline', 'OK'], ['cutover:full', 'ABORTED']]);
+    expect(s.states.IN_FLIGHT ?? 0).toBe(0);
+    expect(s.locks).toEqual([]);
+    const again = await runCli(['--config', x.file, 'cutover', '--json'], { cwd: x.dir, env: env(x), timeoutMs: 60_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ complete: true });
+  });
+
   it('SIGTERM to serve stops its scheduled run the same way', async () => {
     const x = (w = await world());
     const child = spawnCli(['--config', x.file, 'serve', '--port', '0', '--schedule', '* * * * *'], { cwd: x.dir, env: env(x) });

@@ -116,6 +116,28 @@ describe('the least-privilege roles of docs/security.md (PostgreSQL)', () => {
     expect((await done).code).toBe(0);
   }, 60_000);
 
+  it.each([
+    { role: 'ordersync_read', table: 'ordersync_migrations', args: ['status'] },
+    { role: 'ordersync_read', table: 'sync_runs', args: ['report', '--last'] },
+    { role: 'ordersync_app', table: 'orders', args: ['run'] },
+    { role: 'ordersync_app', table: 'orders', args: ['run', '--json'] },
+    { role: 'ordersync_app', table: 'sync_runs', args: ['cutover'] },
+  ])('$role without its GRANT on $table: `$args` is one line naming the table, the role and docs/security.md, exit 3', async ({ role, table, args }) => {
+    const name = NAMES[role] as string;
+    await pgAdmin(`revoke all on ${table} from ${name}`, dbUrl);
+    try {
+      const r = await as(name, args);
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('{'));
+      expect(lines, r.stderr).toEqual([
+        `ordersync: role "${name}" is not granted what it needs on table ${table} (permission denied for table ${table}): grant it as docs/security.md shows (Least-privilege database user), or fix the user in the URL in PG_URL (database.url_env, environment "dev")`,
+      ]);
+      if (args.includes('--json')) expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'ConfigError', exit_code: 3 } });
+    } finally {
+      await pgAdmin(`grant ${role === 'ordersync_read' ? 'select' : 'select, insert, update, delete'} on ${table} to ${name}`, dbUrl);
+    }
+  }, 120_000);
+
   it('cutover refuses a schema with pending migrations unless --migrate is given', async () => {
     const owner = NAMES.ordersync_owner as string;
     const down = await as(owner, ['migrate', 'down']);

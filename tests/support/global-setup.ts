@@ -12,4 +12,6 @@ export default function setup(): void {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const tsc = createRequire(resolve(root, 'package.json')).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', resolve(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  // As `npm run build` does: the binary under test loads kysely and zod from dist/vendor/.
+  execFileSync(process.execPath, [resolve(root, 'scripts', 'bundle-vendor.mjs')], { cwd: root, stdio: 'inherit' });
 }

@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
+import { cliWorld, type CliWorld } from './cli-world.js';
+
+/**
+ * The canary and full steps of a cutover are runs like `run`: one that ends DEGRADED or FAILED
+ * posts the webhook with its reasons, and the cutover exits as that run would.
+ */
+const received: Array<{ text: string }> = [];
+let server: Server;
+let w: CliWorld;
+
+const generated = generateStaging({ seed: 11, orders: 5, customers: 1, mess: false });
+const [first] = generated.rows;
+// monday refuses the date: the one order fails as FormatError, the others sync.
+const rows = [...generated.rows, { ...first!, 'AAG ORDER NUMBER': 'BAD-DATE-1', 'EX FACTORY DATE': 'not a date' }];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as { text: string });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  w = await cliWorld({ env: { ORDERSYNC_ALERT_WEBHOOK: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` } });
+  expect((await w.cli(['migrate', 'up'])).code).toBe(0);
+  expect((await w.cli(['board', 'snapshot'])).code).toBe(0);
+  await writeCsv(join(w.dir, 'day1.csv'), generated.columns, rows);
+  expect((await w.cli(['ingest', 'day1.csv', '--replace'])).code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  server?.close();
+  await w?.close();
+});
+
+describe('cutover alerts (real CLI, emulator, webhook)', () => {
+  it('a degraded canary posts the webhook with its reasons and stops the cutover with exit 2', async () => {
+    const r = await w.cli(['cutover', '--limit', '10', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const out = JSON.parse(r.stdout) as { complete: boolean; steps: Array<{ step: string; status: string; runId?: number }> };
+    const canary = out.steps.find((s) => s.step === 'canary');
+    expect(canary?.status).toBe('degraded');
+    expect(out.complete).toBe(false);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.text).toMatch(new RegExp(`^ordersync dev: WARNING after run #${canary?.runId} \\(DEGRADED\\)`));
+    expect(received[0]!.text).toMatch(/FormatError: 1 record\(s\)/);
+  }, 120_000);
+
+  it('a degraded full run posts the webhook too, and the text output lists its alerts', async () => {
+    // A second order monday refuses, new to the merge, so the full run attempts it.
+    await writeCsv(join(w.dir, 'day2.csv'), generated.columns, [...rows, { ...first!, 'AAG ORDER NUMBER': 'BAD-DATE-2', 'EX FACTORY DATE': 'not a date' }]);
+    expect((await w.cli(['ingest', 'day2.csv', '--replace'])).code).toBe(0);
+    const r = await w.cli(['cutover']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const full = /^full\s+degraded\s+run (\d+)/m.exec(r.stdout)?.[1];
+    expect(full, r.stdout).toBeDefined();
+    expect(r.stdout).toMatch(/^ {2}alerts:\n {4}\[warning\] failed_records: \d+ of \d+ records failed/m);
+    expect(received).toHaveLength(2);
+    expect(received[1]!.text).toMatch(new RegExp(`^ordersync dev: WARNING after run #${full} \\(DEGRADED\\)`));
+  }, 120_000);
+});
