@@ -109,7 +109,8 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
         if (p.ok) {
           orders.push(p.order);
           for (const message of p.order.warnings) warnings.push({ rowNumber, key: p.order.key, message });
-        } else rejections.push(p.rejection);
+        } else if ('blank' in p) counts.blank_rows++;
+        else rejections.push(p.rejection);
       }
       if (orders.length < s.staging.batch_size) continue;
       await mergeBatch(writer, s, orders, counts, now, opts);
