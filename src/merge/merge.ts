@@ -64,7 +64,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const all = physical.filter((c) => !isSourceColumn(c));
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
-    const writer = await openMergeWriter(raw, db.adapter, db.tables);
+    const writer = await openMergeWriter(raw, db.adapter, db.tables, await db.rawHandle?.(raw));
     const table = s.staging.table;
 
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
