@@ -90,6 +90,11 @@ export interface StagingQuery {
  * (PostgreSQL). Everything runs on the merge's own transaction.
  */
 export interface MergeWriter {
+  /**
+   * Staging rows per read in the merge's second pass (every needed column): as few as keep the
+   * engine's cost per read small, since a read's rows are alive until all are projected.
+   */
+  readonly readRows: number;
   readStaging(q: StagingQuery): AsyncGenerator<unknown[][]>;
   ordersByKey(keys: readonly string[]): Promise<OrderOnRecord[]>;
   linesOf(orderIds: readonly number[]): Promise<LineOnRecord[]>;
