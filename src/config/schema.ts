@@ -288,7 +288,7 @@ const alerts = z
         warn: z.number().int().min(1).optional().describe('A run whose merge rejected at least this many staging rows is degraded and alerts.'),
       })
       .prefault({})
-      .describe('Staging rows the merge rejected (blank, empty key, bad quantity, duplicate key).'),
+      .describe('Staging rows the merge rejected (empty key, bad quantity, duplicate key; fully blank rows are skipped, not rejected).'),
     dashboard_url: z.string().url().optional().describe('Dashboard link in webhook messages; default: the address `ordersync serve` binds ([server] host and port).'),
   })
   .prefault({});
