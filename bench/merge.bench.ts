@@ -143,7 +143,8 @@ async function runEngine(engine: 'sqlite' | 'postgres', ORDERS: number, out: Pha
     const record = (name: string, r: PhaseResult, against?: PhaseResult) => {
       const ratio = against ? r.ms / against.ms : null;
       out.push({ engine: label, orders: ORDERS, phase: name, ms: Math.round(r.ms), msPer1k: per1k(r.ms, staged.rows), cpuMs: Math.round(r.cpuMs), cpuMsPer1k: per1k(r.cpuMs, staged.rows), rowsWritten: r.written, ratio, ratioTo: against ? 'floor' : null, peakRssMb: r.peakRssMb, counts: r.counts });
-      process.stderr.write(`[${label}] ${name}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb} MB${ratio === null ? '' : ` (${ratio.toFixed(2)}× floor)`}\n`);
+      const cpu = against ? ` (${ratio?.toFixed(2)}× floor; CPU ${(r.cpuMs / against.cpuMs).toFixed(2)}×)` : '';
+      process.stderr.write(`[${label} ${ORDERS}] ${name}: ${(r.ms / 1000).toFixed(2)} s, CPU ${(r.cpuMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb} MB${cpu}\n`);
     };
     const batchSize = settings.staging.batch_size;
     const floor = (commit: boolean, digestFile?: string) => phase({ kind: 'floor', where, config, batchSize, commit, ...(digestFile ? { digestFile } : {}) });
