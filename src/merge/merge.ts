@@ -14,7 +14,6 @@ import { readStaging, stagingLayout } from './staging-reader.js';
 import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
 import { markVanished as queueVanished } from '../queue/vanished.js';
 
-
 export interface MergeOptions {
   dryRun?: boolean;
   /** Told about every order that changes (plan shows per-order field diffs from it). */
