@@ -21,16 +21,23 @@ export interface PhaseRequest {
 
 const req = JSON.parse(process.argv[2] ?? '{}') as PhaseRequest;
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/** This process's CPU time (user + system) since `from`: on a loaded machine it varies far less than wall time. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+};
 
 if (req.kind === 'merge') {
   const tables = settingsSchema.parse({}).database.tables;
   const db = await openDatabase(req.where.engine === 'sqlite' ? { dialect: 'sqlite', path: req.where.path, tables } : { dialect: 'postgres', url: req.where.url, tables });
   const settings = settingsSchema.parse({ staging: { table: req.config.table, batch_size: req.batchSize }, mapping: { columns: req.config.mapped } });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const summary = await merge(db, settings);
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   await db.close();
-  process.stdout.write(JSON.stringify({ ms, peakRssMb: peakRssMb(), written: summary.counts.rows_written, counts: summary.counts }));
+  process.stdout.write(JSON.stringify({ ms, cpuMs, peakRssMb: peakRssMb(), written: summary.counts.rows_written, counts: summary.counts }));
 } else if (req.kind === 'scan') {
   // The raw `select *`, as arrays, twice: the first warms the caches, the second is timed.
   const io = req.where.engine === 'sqlite' ? sqliteFloorIo(req.where.path, req.config) : await pgFloorIo(req.where.url, req.config);
@@ -45,19 +52,23 @@ if (req.kind === 'merge') {
   await io.begin();
   await scan();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await scan();
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   await io.rollback();
   await io.close();
-  process.stdout.write(JSON.stringify({ ms, peakRssMb: peakRssMb(), written: 0 }));
+  process.stdout.write(JSON.stringify({ ms, cpuMs, peakRssMb: peakRssMb(), written: 0 }));
 } else {
   const io = req.where.engine === 'sqlite' ? sqliteFloorIo(req.where.path, req.config) : await pgFloorIo(req.where.url, req.config);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const result = await floorMerge(io, req.config, { batchSize: req.batchSize, commit: req.commit });
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   const rss = peakRssMb();
   if (req.digestFile) writeFileSync(req.digestFile, (await digest(io, req.config)).join('\n'));
   if (!req.commit) await io.rollback();
   await io.close();
-  process.stdout.write(JSON.stringify({ ms, peakRssMb: rss, written: result.written }));
+  process.stdout.write(JSON.stringify({ ms, cpuMs, peakRssMb: rss, written: result.written }));
 }

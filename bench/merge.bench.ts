@@ -1,5 +1,5 @@
 /**
- * Merge benchmark: `npm run bench:merge [-- --orders N] [-- --engines sqlite,postgres] [-- --no-cli]`.
+ * Merge benchmark: `npm run bench:merge [-- --orders N | --sizes N,N,…] [-- --engines sqlite,postgres] [-- --no-cli]`.
  *
  * Per engine (SQLite file; the PostgreSQL server, or PGlite when none answers), with N generated
  * orders (default 100k, the real order list's size), on one staging table: the first load into
@@ -10,11 +10,14 @@
  * must equal what the merge leaves (every column the merge writes but ids and timestamps, every
  * line), or the benchmark fails. On SQLite, `ordersync merge` itself (the built CLI, `dist/`)
  * then runs the first load again in a child process for its peak RSS.
- * Prints a table; writes bench/out/merge.json.
+ * With `--sizes` (e.g. 10000,30000,100000,300000) all of that runs once per size, and a linearity
+ * table follows: per engine and phase, the cost per 1,000 staged rows at each size (wall and CPU
+ * time), and whether every size is within ±10% of their mean.
+ * Prints a table (with the load average before and after each size); writes bench/out/merge.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -32,10 +35,12 @@ function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
-const ORDERS = Number(arg('orders') ?? 100_000);
+const SIZES = (arg('sizes') ?? arg('orders') ?? '100000').split(',').map(Number);
 const ENGINES = (arg('engines') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
 const CLI = !process.argv.includes('--no-cli');
-if (!Number.isInteger(ORDERS) || ORDERS < 1) throw new Error(`--orders expects a positive integer, got ${arg('orders')}`);
+if (!SIZES.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--orders / --sizes expect positive integers, got ${arg('sizes') ?? arg('orders')}`);
+/** Per-1k cost at every size within this share of the sizes' mean: linear. */
+const LINEAR_WITHIN = 0.1;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const MAPPED = [
@@ -48,10 +53,15 @@ const MAPPING = Object.fromEntries(MAPPED.map((c, i) => [c, `col_${i}`]));
 
 interface Phase {
   engine: string;
+  /** Orders generated for this run (--orders, or one of --sizes). */
+  orders: number;
   phase: string;
   ms: number;
   /** Milliseconds per 1,000 staged rows (the linearity check compares it across sizes). */
   msPer1k: number;
+  /** CPU time of the phase's own process (user + system), and per 1,000 staged rows: steadier than wall time on a busy machine; a server's own CPU is not in it. */
+  cpuMs: number;
+  cpuMsPer1k: number;
   rowsWritten: number;
   ratio: number | null;
   ratioTo: string | null;
@@ -62,6 +72,7 @@ interface Phase {
 
 interface PhaseResult {
   ms: number;
+  cpuMs: number;
   peakRssMb: number;
   written: number;
   counts?: MergeSummary['counts'];
@@ -74,6 +85,8 @@ function phase(req: PhaseRequest): PhaseResult {
   return JSON.parse(r.stdout) as PhaseResult;
 }
 
+const per1k = (ms: number, rows: number) => Math.round((ms / rows) * 10_000) / 10;
+
 function sameOutput(what: string, merged: string[], floor: string[]): void {
   const i = merged.findIndex((m, k) => m !== floor[k]);
   if (i < 0 && merged.length === floor.length) return;
@@ -81,7 +94,7 @@ function sameOutput(what: string, merged: string[], floor: string[]): void {
 }
 
 /** `ordersync merge` on the benchmark's database, in a child process: its wall time and peak RSS. */
-function cliMerge(path: string, table: string): { ms: number; peakRssMb: number; summary: MergeSummary } {
+function cliMerge(path: string, table: string): { ms: number; cpuMs: number; peakRssMb: number; summary: MergeSummary } {
   const dir = mkdtempSync(join(tmpdir(), 'ordersync-bench-cli-'));
   try {
     const columns = Object.entries(MAPPING).map(([c, id]) => `${JSON.stringify(c)} = ${JSON.stringify(id)}`);
@@ -90,18 +103,18 @@ function cliMerge(path: string, table: string): { ms: number; peakRssMb: number;
       ['[database]', 'dialect = "sqlite"', `sqlite_path = ${JSON.stringify(path)}`, '[staging]', `table = ${JSON.stringify(table)}`, '[mapping.columns]', ...columns, ''].join('\n'),
     );
     const t0 = performance.now();
-    // GNU time's %M: the child's peak resident set in KiB, printed last on stderr.
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'ordersync.js'), 'merge', '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    // GNU time's %M %U %S: the child's peak resident set in KiB and its CPU seconds, printed last on stderr.
+    const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, join(ROOT, 'bin', 'ordersync.js'), 'merge', '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`ordersync merge exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2_000)}`);
-    const kib = Number(r.stderr.trim().split('\n').pop());
-    return { ms, peakRssMb: Math.round(kib / 1024), summary: (JSON.parse(r.stdout) as { counts: MergeSummary['counts'] } & MergeSummary) };
+    const [kib = NaN, user = NaN, system = NaN] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    return { ms, cpuMs: (user + system) * 1000, peakRssMb: Math.round(kib / 1024), summary: (JSON.parse(r.stdout) as { counts: MergeSummary['counts'] } & MergeSummary) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<void> {
+async function runEngine(engine: 'sqlite' | 'postgres', ORDERS: number, out: Phase[]): Promise<void> {
   const b = await openBenchDb(engine);
   const { db, label } = b;
   let io: FloorIo | undefined;
@@ -129,8 +142,9 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
     const where = b.where;
     const record = (name: string, r: PhaseResult, against?: PhaseResult) => {
       const ratio = against ? r.ms / against.ms : null;
-      out.push({ engine: label, phase: name, ms: Math.round(r.ms), msPer1k: Math.round((r.ms / staged.rows) * 1000 * 10) / 10, rowsWritten: r.written, ratio, ratioTo: against ? 'floor' : null, peakRssMb: r.peakRssMb, counts: r.counts });
-      process.stderr.write(`[${label}] ${name}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb} MB${ratio === null ? '' : ` (${ratio.toFixed(2)}× floor)`}\n`);
+      out.push({ engine: label, orders: ORDERS, phase: name, ms: Math.round(r.ms), msPer1k: per1k(r.ms, staged.rows), cpuMs: Math.round(r.cpuMs), cpuMsPer1k: per1k(r.cpuMs, staged.rows), rowsWritten: r.written, ratio, ratioTo: against ? 'floor' : null, peakRssMb: r.peakRssMb, counts: r.counts });
+      const cpu = against ? ` (${ratio?.toFixed(2)}× floor; CPU ${(r.cpuMs / against.cpuMs).toFixed(2)}×)` : '';
+      process.stderr.write(`[${label} ${ORDERS}] ${name}: ${(r.ms / 1000).toFixed(2)} s, CPU ${(r.cpuMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb} MB${cpu}\n`);
     };
     const batchSize = settings.staging.batch_size;
     const floor = (commit: boolean, digestFile?: string) => phase({ kind: 'floor', where, config, batchSize, commit, ...(digestFile ? { digestFile } : {}) });
@@ -168,7 +182,7 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
     if (CLI && b.where.engine === 'sqlite') {
       await floorIo.clear();
       const cli = cliMerge(b.where.path, table);
-      out.push({ engine: label, phase: 'ordersync merge (CLI, next-day staging into empty tables)', ms: Math.round(cli.ms), msPer1k: Math.round((cli.ms / staged.rows) * 10_000) / 10, rowsWritten: cli.summary.counts.rows_written, ratio: null, ratioTo: null, peakRssMb: cli.peakRssMb });
+      out.push({ engine: label, orders: ORDERS, phase: 'ordersync merge (CLI, next-day staging into empty tables)', ms: Math.round(cli.ms), msPer1k: per1k(cli.ms, staged.rows), cpuMs: Math.round(cli.cpuMs), cpuMsPer1k: per1k(cli.cpuMs, staged.rows), rowsWritten: cli.summary.counts.rows_written, ratio: null, ratioTo: null, peakRssMb: cli.peakRssMb });
       process.stderr.write(`[${label}] ordersync merge: ${(cli.ms / 1000).toFixed(2)} s, peak RSS ${cli.peakRssMb} MB\n`);
     }
   } finally {
@@ -178,24 +192,73 @@ async function runEngine(engine: 'sqlite' | 'postgres', out: Phase[]): Promise<v
 }
 
 const results: Phase[] = [];
-for (const engine of ENGINES) await runEngine(engine, results);
+const loads: Array<{ orders: number; engine: string; before: number[]; after: number[] }> = [];
+const la = () => loadavg().map((x) => Math.round(x * 100) / 100);
+for (const orders of SIZES) {
+  for (const engine of ENGINES) {
+    const before = la();
+    await runEngine(engine, orders, results);
+    loads.push({ orders, engine, before, after: la() });
+  }
+}
 
-const header = ['engine', 'phase', 'seconds', 'ms / 1k rows', 'rows written', 'ratio', 'peak RSS MB'];
-const body = results.map((r) => [
-  r.engine,
-  r.phase,
-  (r.ms / 1000).toFixed(2),
-  String(r.msPer1k),
-  String(r.rowsWritten),
-  r.ratio === null ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`,
-  String(r.peakRssMb),
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-console.log(`\nmerge benchmark, ${ORDERS} orders (${new Date().toISOString()}, node ${process.version})\n`);
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const row of body) console.log(line(row));
+const table = (header: string[], body: string[][]) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+};
+const cpuRatio = (r: Phase) => {
+  if (r.ratio === null) return '';
+  const floor = results.find((f) => f.engine === r.engine && f.orders === r.orders && f.phase === floorOf(r.phase));
+  return floor ? `${(r.cpuMs / floor.cpuMs).toFixed(2)}×` : '';
+};
+const floorOf = (phase: string) =>
+  phase === 'merge: first load' ? 'floor: first load' : phase === 'merge: identical re-merge' ? 'floor: re-merge (scan + hash + compare)' : 'floor: next day';
+console.log(`\nmerge benchmark, ${SIZES.join(', ')} orders (${new Date().toISOString()}, node ${process.version})\n`);
+console.log(
+  table(
+    ['engine', 'orders', 'phase', 'seconds', 'ms / 1k rows', 'CPU s', 'rows written', 'ratio', 'CPU ratio', 'peak RSS MB'],
+    results.map((r) => [
+      r.engine,
+      String(r.orders),
+      r.phase,
+      (r.ms / 1000).toFixed(2),
+      String(r.msPer1k),
+      (r.cpuMs / 1000).toFixed(2),
+      String(r.rowsWritten),
+      r.ratio === null ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`,
+      cpuRatio(r),
+      String(r.peakRssMb),
+    ]),
+  ),
+);
+console.log(`\nload average (1, 5, 15 min) before → after: ${loads.map((l) => `${l.engine} ${l.orders}: ${l.before.join(' ')} → ${l.after.join(' ')}`).join('; ')}`);
+
+/** Per engine and phase: the per-1k cost at each size and its largest distance from their mean. */
+const linearity =
+  SIZES.length < 2
+    ? []
+    : [...new Set(results.map((r) => `${r.engine}\u0000${r.phase}`))].map((id) => {
+        const [engine = '', phase = ''] = id.split('\u0000');
+        const runs = SIZES.map((n) => results.find((r) => r.engine === engine && r.phase === phase && r.orders === n));
+        const spread = (per1k: number[]) => {
+          const mean = per1k.reduce((a, b) => a + b, 0) / per1k.length;
+          return Math.max(...per1k.map((x) => Math.abs(x / mean - 1)));
+        };
+        const wall = runs.map((r) => r?.msPer1k ?? NaN);
+        const cpu = runs.map((r) => r?.cpuMsPer1k ?? NaN);
+        return { engine, phase, msPer1k: wall, cpuMsPer1k: cpu, peakRssMb: runs.map((r) => r?.peakRssMb ?? NaN), wallSpread: spread(wall), cpuSpread: spread(cpu) };
+      });
+if (linearity.length) {
+  const pct = (x: number) => `±${(x * 100).toFixed(0)}%${x <= LINEAR_WITHIN ? '' : ' ✗'}`;
+  console.log(`\nlinearity (ms per 1,000 staged rows at ${SIZES.join(' / ')} orders; ✗: beyond ±${LINEAR_WITHIN * 100}% of the mean)\n`);
+  console.log(
+    table(
+      ['engine', 'phase', 'wall ms / 1k', 'spread', 'CPU ms / 1k', 'spread', 'peak RSS MB'],
+      linearity.map((l) => [l.engine, l.phase, l.msPer1k.join(' / '), pct(l.wallSpread), l.cpuMsPer1k.join(' / '), pct(l.cpuSpread), l.peakRssMb.join(' / ')]),
+    ),
+  );
+}
 
 const verdicts = results.flatMap((r) => {
   const pg = r.engine !== 'sqlite';
@@ -205,13 +268,18 @@ const verdicts = results.flatMap((r) => {
     : r.phase.startsWith('merge: next day') && !pg ? TARGETS.nextDay
     : undefined;
   const v: string[] = [];
-  if (limit !== undefined && (r.ratio ?? 0) > limit) v.push(`${r.engine}: ${r.phase} ${r.ratio?.toFixed(2)}× floor > ${limit}×`);
-  if (r.phase.startsWith('ordersync merge') && r.peakRssMb > TARGETS.cliPeakRssMb) v.push(`${r.engine}: ${r.phase} peak RSS ${r.peakRssMb} MB > ${TARGETS.cliPeakRssMb} MB`);
+  const at = `${r.engine} ${r.orders}`;
+  if (limit !== undefined && (r.ratio ?? 0) > limit) v.push(`${at}: ${r.phase} ${r.ratio?.toFixed(2)}× floor > ${limit}×`);
+  // The RSS target is the real order list's size; at other sizes the linearity table shows how it grows.
+  if (r.orders === 100_000 && r.phase.startsWith('ordersync merge') && r.peakRssMb > TARGETS.cliPeakRssMb) v.push(`${at}: ${r.phase} peak RSS ${r.peakRssMb} MB > ${TARGETS.cliPeakRssMb} MB`);
   return v;
 });
+for (const l of linearity) {
+  if (l.wallSpread > LINEAR_WITHIN) verdicts.push(`${l.engine}: ${l.phase} per-1k wall time ${(l.wallSpread * 100).toFixed(0)}% from the mean across sizes > ±${LINEAR_WITHIN * 100}%`);
+}
 console.log(verdicts.length ? `\ntargets missed:\n  ${verdicts.join('\n  ')}` : '\nall targets met');
 
 const outFile = join(ROOT, 'bench', 'out', 'merge.json');
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, `${JSON.stringify({ orders: ORDERS, node: process.version, at: new Date().toISOString(), targets: TARGETS, results, missed: verdicts }, null, 2)}\n`);
+writeFileSync(outFile, `${JSON.stringify({ sizes: SIZES, node: process.version, at: new Date().toISOString(), targets: TARGETS, loadAverage: loads, results, linearity, missed: verdicts }, null, 2)}\n`);
 console.log(`\nwritten ${outFile}`);

@@ -88,7 +88,15 @@ const staging = z
       .enum(['leave', 'archive'])
       .default('leave')
       .describe('Orders no longer in staging: leave them, or archive their items (guarded by [cancel] blast-radius limits).'),
-    batch_size: z.number().int().min(1).max(50_000).default(2_000).describe('Staging rows read per batch during merge.'),
+    batch_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(50_000)
+      .default(2_000)
+      .describe(
+        'Orders the merge compares and writes at a time: one lookup of the stored orders and one set of writes per batch. Its first pass reads 5× as many keys per read; the second reads staging rows in smaller steps (docs/merge.md).',
+      ),
   })
   .prefault({});
 
@@ -280,7 +288,7 @@ const alerts = z
         warn: z.number().int().min(1).optional().describe('A run whose merge rejected at least this many staging rows is degraded and alerts.'),
       })
       .prefault({})
-      .describe('Staging rows the merge rejected (blank, empty key, bad quantity, duplicate key).'),
+      .describe('Staging rows the merge rejected (empty key, bad quantity, duplicate key; fully blank rows are skipped, not rejected).'),
     dashboard_url: z.string().url().optional().describe('Dashboard link in webhook messages; default: the address `ordersync serve` binds ([server] host and port).'),
   })
   .prefault({});

@@ -4,7 +4,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import { resolveFromConfig } from '../config/paths.js';
 import { requireSecret } from '../config/secrets.js';
 import type { Settings } from '../config/schema.js';
-import { dialectAdapter, type DialectAdapter, type DialectName } from './dialects/index.js';
+import { dialectAdapter, type DialectAdapter, type DialectName, type RawHandle } from './dialects/index.js';
 import { TableNamesPlugin, type TableNames } from './table-names.js';
 import type { Database } from './types.js';
 
@@ -20,6 +20,8 @@ export interface Db {
   adapter: DialectAdapter;
   tables: TableNames;
   migrationTable: string;
+  /** The driver connection under a transaction of `kysely`, where the engine offers one (the merge's hot loop). */
+  rawHandle?(trx: Kysely<any>): Promise<RawHandle | undefined>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
     adapter,
     tables: logical,
     migrationTable: migrations,
+    rawHandle: async (trx) => opened.rawHandle?.(trx),
     async close() {
       await raw.destroy();
       await opened.close();

@@ -11,25 +11,43 @@ export interface DuplicateKey {
 }
 
 /**
+ * The staging rows of each key of one load: the row number, or every row when the key is on
+ * several. A number per key, not a list, keeps the map at its smallest for the common case
+ * (docs/merge.md, Memory).
+ */
+export type RowsOfKey = Map<string, number | number[]>;
+
+/** Records staging row `row` under `key`. */
+export function addRow(keys: RowsOfKey, key: string, row: number): void {
+  const rows = keys.get(key);
+  if (rows === undefined) keys.set(key, row);
+  else if (typeof rows === 'number') keys.set(key, [rows, row]);
+  else rows.push(row);
+}
+
+/**
  * Business keys are not unique in real files. Given every (key, row) pair of one load,
  * decide which row speaks for each key; the others are reported, never dropped silently.
  */
 export function resolveDuplicates(
-  keys: Map<string, number[]>,
+  keys: RowsOfKey,
   policy: Settings['staging']['duplicate_policy'],
-): { duplicates: DuplicateKey[]; chosenRow: Map<string, number> } {
+): { duplicates: DuplicateKey[]; chosenRow(key: string): number | undefined } {
   const duplicates: DuplicateKey[] = [];
-  const chosenRow = new Map<string, number>();
+  const keptOf = new Map<string, number>();
   for (const [key, rows] of keys) {
-    if (rows.length === 1) {
-      chosenRow.set(key, rows[0] as number);
-      continue;
-    }
+    if (typeof rows === 'number') continue;
     const kept = policy === 'first' ? (rows[0] as number) : policy === 'last' ? (rows[rows.length - 1] as number) : null;
-    if (kept !== null) chosenRow.set(key, kept);
+    if (kept !== null) keptOf.set(key, kept);
     duplicates.push({ key, rows, kept });
   }
-  return { duplicates, chosenRow };
+  return {
+    duplicates,
+    chosenRow(key) {
+      const rows = keys.get(key);
+      return typeof rows === 'number' ? rows : keptOf.get(key);
+    },
+  };
 }
 
 /** Rows named as their file shows them: the file's row numbers, with the file when rows come from several. */

@@ -6,20 +6,13 @@ import type { ValueFormatter } from './board-values.js';
 import { openMergeWriter, type LineRow, type LineUpdate, type MergeWriter, type OrderRow, type OrderUpdate } from '../db/dialects/merge-writer.js';
 import { LEGACY_HASH_PREFIX, legacyRowHash } from './hash.js';
 import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision, type Outcome } from './diff.js';
-import { resolveDuplicates, rowLabels } from './duplicates.js';
+import { addRow, resolveDuplicates, rowLabels, type RowsOfKey } from './duplicates.js';
 import { columnsToRead, keyReader, projector, type ProjectedOrder, type Rejection } from './project.js';
 import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './staging-columns.js';
 import { isSourceColumn, SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 import { readStaging, stagingLayout } from './staging-reader.js';
 import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
 import { markVanished as queueVanished } from '../queue/vanished.js';
-
-/**
- * Staging rows fetched per read in pass 2. A row array (every needed column) is dropped as soon as
- * it is projected, so reads this small die in the young generation instead of being promoted with
- * the whole batch: the merge's peak RSS stays flat however large staging is.
- */
-const READ_ROWS = 256;
 
 export interface MergeOptions {
   dryRun?: boolean;
@@ -64,31 +57,26 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const all = physical.filter((c) => !isSourceColumn(c));
     const sizeColumns = resolveSizeColumns(s.staging, all);
     checkRequiredColumns(s, all);
-    const writer = await openMergeWriter(raw, db.adapter, db.tables);
+    const writer = await openMergeWriter(raw, db.adapter, db.tables, await db.rawHandle?.(raw));
     const table = s.staging.table;
 
     // Pass 1: keys only, to find duplicates across the whole load before deciding anything.
     const keyLayout = stagingLayout(s.staging.key_columns, false);
     const firstKeyOf = keyReader(s, keyLayout);
-    const keyRows = new Map<string, number[]>();
+    // Also the keys present in staging, even if skipped: they have not vanished.
+    const keyRows: RowsOfKey = new Map();
     let rowNumber = 0;
     for await (const batch of readStaging(writer, table, keyLayout, s.staging.batch_size * 5, withSource)) {
       await beat();
       for (const row of batch) {
         rowNumber++;
         const key = firstKeyOf(row);
-        if (key === null) continue;
-        const rows = keyRows.get(key);
-        if (rows) rows.push(rowNumber);
-        else keyRows.set(key, [rowNumber]);
+        if (key !== null) addRow(keyRows, key, rowNumber);
       }
     }
     const { duplicates, chosenRow } = resolveDuplicates(keyRows, s.staging.duplicate_policy);
     counts.duplicate_keys = duplicates.length;
     const caseVariants = variantsByCase(keyRows);
-    // Keys present in staging, even if skipped: they have not vanished.
-    const presentKeys = new Set(keyRows.keys());
-    keyRows.clear();
     // Where the duplicate rows sit in their files is learnt in pass 2, which reads every row anyway.
     const duplicateSources = new Map(duplicates.map((d) => [d.key, new Map<number, RowSource | undefined>()]));
 
@@ -98,18 +86,19 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     const proj = projector(s, sizeColumns, layout, opts.format);
     rowNumber = 0;
     let orders: ProjectedOrder[] = [];
-    for await (const chunk of readStaging(writer, table, layout, Math.min(READ_ROWS, s.staging.batch_size), withSource)) {
+    for await (const chunk of readStaging(writer, table, layout, Math.min(writer.readRows, s.staging.batch_size), withSource)) {
       counts.staged_rows += chunk.length;
       for (const row of chunk) {
         rowNumber++;
         const key = keyOf(row);
         if (key !== null) duplicateSources.get(key)?.set(rowNumber, layout.sourceOf(row));
-        if (key !== null && chosenRow.get(key) !== rowNumber) continue;
+        if (key !== null && chosenRow(key) !== rowNumber) continue;
         const p = proj.project(row, rowNumber, layout.sourceOf(row));
         if (p.ok) {
           orders.push(p.order);
           for (const message of p.order.warnings) warnings.push({ rowNumber, key: p.order.key, message });
-        } else rejections.push(p.rejection);
+        } else if ('blank' in p) counts.blank_rows++;
+        else rejections.push(p.rejection);
       }
       if (orders.length < s.staging.batch_size) continue;
       await mergeBatch(writer, s, orders, counts, now, opts);
@@ -138,7 +127,7 @@ export async function merge(db: Db, s: Settings, opts: MergeOptions = {}): Promi
     }
     counts.rejected = rejections.length;
 
-    const vanishedKeys = await markVanished(trx, s, presentKeys, counts, now, opts);
+    const vanishedKeys = await markVanished(trx, s, keyRows, counts, now, opts);
     return { sizeColumns: sizeColumns.length, vanishedKeys, duplicates, caseVariants };
   };
 
@@ -311,7 +300,7 @@ async function countLineChanges(writer: MergeWriter, updates: Array<{ p: Project
 async function markVanished(
   trx: Transaction<Database>,
   s: Settings,
-  present: Set<string>,
+  present: RowsOfKey,
   counts: MergeCounts,
   now: string,
   opts: MergeOptions,
@@ -335,15 +324,20 @@ async function markVanished(
 }
 
 /** Groups of distinct keys equal but for letter case, with their staging rows. */
-function variantsByCase(keyRows: Map<string, number[]>): CaseVariant[] {
-  const byFolded = new Map<string, string[]>();
+function variantsByCase(keyRows: RowsOfKey): CaseVariant[] {
+  // A list only where a second spelling turns up: nearly every key has none.
+  const firstSpelling = new Map<string, string>();
+  const groups = new Map<string, string[]>();
   for (const key of keyRows.keys()) {
     const folded = key.toLowerCase();
-    const list = byFolded.get(folded);
-    if (list) list.push(key);
-    else byFolded.set(folded, [key]);
+    const first = firstSpelling.get(folded);
+    if (first === undefined) {
+      firstSpelling.set(folded, key);
+      continue;
+    }
+    const group = groups.get(folded);
+    if (group) group.push(key);
+    else groups.set(folded, [first, key]);
   }
-  return [...byFolded.values()]
-    .filter((keys) => keys.length > 1)
-    .map((keys) => ({ keys, rows: keys.flatMap((k) => keyRows.get(k) ?? []).sort((a, b) => a - b) }));
+  return [...groups.values()].map((keys) => ({ keys, rows: keys.flatMap((k) => keyRows.get(k) ?? []).sort((a, b) => a - b) }));
 }

@@ -60,7 +60,12 @@ export interface Rejection {
   reason: string;
 }
 
-export type Projection = { ok: true; order: ProjectedOrder } | { ok: false; rejection: Rejection };
+/**
+ * A staging row projected: an order, a rejection, or a row with every column the merge reads
+ * empty (a spreadsheet's blank line): no order and nothing wrong with it, so it is skipped and
+ * counted, never rejected.
+ */
+export type Projection = { ok: true; order: ProjectedOrder } | { ok: false; rejection: Rejection } | { ok: false; blank: true };
 
 export const KEY_SEPARATOR = ' | ';
 
@@ -129,7 +134,7 @@ export function projector(s: Settings, sizeColumns: string[], layout: StagingLay
     if (keyValues.some(isBlank)) {
       let blank = true;
       for (let i = 0; i < width && blank; i++) blank = isBlank(normalizeValue(row[i]));
-      if (blank) return { ok: false, rejection: { rowNumber, ...place(source), key: null, reason: 'blank row' } };
+      if (blank) return { ok: false, blank: true };
       const emptyKey = s.staging.key_columns.filter((_, i) => isBlank(keyValues[i] ?? null));
       return { ok: false, rejection: { rowNumber, ...place(source), key: null, reason: `empty key column ${emptyKey.map((c) => `"${c}"`).join(', ')}` } };
     }

@@ -11,6 +11,8 @@ export interface MergeCounts {
   skipped_cancelled: number;
   vanished: number;
   rejected: number;
+  /** Rows with every column the merge reads empty: skipped, not rejected. */
+  blank_rows: number;
   duplicate_keys: number;
   lines_inserted: number;
   lines_updated: number;
@@ -59,6 +61,7 @@ export function emptyCounts(): MergeCounts {
     skipped_cancelled: 0,
     vanished: 0,
     rejected: 0,
+    blank_rows: 0,
     duplicate_keys: 0,
     lines_inserted: 0,
     lines_updated: 0,

@@ -333,12 +333,11 @@ describe.each(ENGINES)('merge transitions on %s', (engine) => {
     expect(row.staging_row).toBe(kept);
   });
 
-  it('empty key and blank rows are rejected with their row numbers; nothing is dropped silently', async () => {
-    await stage(db.raw, [order('GRE-00025', { S: 1 }), blankRow(), order(null, { S: 2 }), order('   ', { S: 3 })]);
+  it('empty keys are rejected with their row numbers; fully blank rows are skipped and counted, not rejected', async () => {
+    await stage(db.raw, [order('GRE-00025', { S: 1 }), blankRow(), order(null, { S: 2 }), order('   ', { S: 3 }), blankRow()]);
     const m = await merge(db, s);
-    expect(m.counts).toMatchObject({ new: 1, rejected: 3, staged_rows: 4 });
+    expect(m.counts).toMatchObject({ new: 1, rejected: 2, blank_rows: 2, staged_rows: 5 });
     expect(m.rejections).toEqual([
-      { rowNumber: 2, key: null, reason: 'blank row' },
       { rowNumber: 3, key: null, reason: 'empty key column "AAG ORDER NUMBER"' },
       { rowNumber: 4, key: null, reason: 'empty key column "AAG ORDER NUMBER"' },
     ]);

@@ -1,5 +1,7 @@
 import type { DialectSettings } from '../../config/dialects.js';
 import type { Settings } from '../../config/schema.js';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { ClientBase } from 'pg';
 import type { CreateIndexBuilder, CreateTableBuilder, Dialect, DropIndexBuilder, Kysely, KyselyPlugin, RawBuilder, SelectQueryBuilder } from 'kysely';
 
 /** The `database.dialect` names a configuration may choose (each has one adapter). */
@@ -26,10 +28,22 @@ export interface DialectTarget {
   url?: string;
 }
 
+/**
+ * The driver's own connection under a transaction: the merge's hot loop runs on it
+ * (src/db/dialects/merge-writer.ts), as arrays and prepared statements Kysely does not offer.
+ */
+export type RawHandle = { driver: 'better-sqlite3'; database: SqliteDatabase } | { driver: 'pg'; client: ClientBase };
+
 export interface OpenedDialect {
   dialect: Dialect;
   /** Releases what Kysely's destroy() does not (PGlite's embedded server). */
   close(): Promise<void>;
+  /**
+   * The driver connection `trx` (a transaction of a Kysely on this dialect) runs on; undefined
+   * where the engine has none to offer or it cannot be told apart (PGlite, SQL Server, a pooler
+   * in front of PostgreSQL): the hot loop then goes through Kysely.
+   */
+  rawHandle?(trx: Kysely<any>): Promise<RawHandle | undefined>;
 }
 
 /**

@@ -4,7 +4,7 @@ import { pglite } from './pglite.js';
 import { postgres } from './postgres.js';
 import { sqlite } from './sqlite.js';
 
-export type { BackupResult, ColumnType, DialectAdapter, DialectName, DialectTarget, SqlFamily } from './adapter.js';
+export type { BackupResult, ColumnType, DialectAdapter, DialectName, DialectTarget, RawHandle, SqlFamily } from './adapter.js';
 
 const ADAPTERS: Readonly<Record<DialectName, DialectAdapter>> = { sqlite, postgres, pglite, mssql };
 

@@ -17,6 +17,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export function kyselyMergeWriter(trx: Kysely<any>, adapter: DialectAdapter): MergeWriter {
   const perStatement = (columns: number) => Math.max(1, Math.floor((adapter.parameterLimit - 10) / columns));
   return {
+    // Rows come back as objects here: a small read keeps them few.
+    readRows: 256,
     async *readStaging(q: StagingQuery) {
       const seq = q.orderBy === null ? undefined : sql.ref(q.orderBy);
       const order = seq ? { position: seq, start: 0 as unknown, after: (v: unknown) => sql`${seq} > ${v}` } : adapter.physicalOrder;

@@ -1,6 +1,6 @@
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Selectable } from 'kysely';
-import type { DialectAdapter } from './adapter.js';
+import type { DialectAdapter, RawHandle } from './adapter.js';
 import type { TableNames } from '../table-names.js';
 import type { OrderLinesTable, OrdersTable } from '../types.js';
 
@@ -90,6 +90,11 @@ export interface StagingQuery {
  * (PostgreSQL). Everything runs on the merge's own transaction.
  */
 export interface MergeWriter {
+  /**
+   * Staging rows per read in the merge's second pass (every needed column): as few as keep the
+   * engine's cost per read small, since a read's rows are alive until all are projected.
+   */
+  readonly readRows: number;
   readStaging(q: StagingQuery): AsyncGenerator<unknown[][]>;
   ordersByKey(keys: readonly string[]): Promise<OrderOnRecord[]>;
   linesOf(orderIds: readonly number[]): Promise<LineOnRecord[]>;
@@ -114,57 +119,29 @@ export function quoteTable(name: string): string {
   return `${quoteId(schema)}.${quoteId(table)}`;
 }
 
-const PROBE = "select 'ordersync merge writer' as probe";
-
 /**
- * The driver object Kysely runs `trx` on. Kysely keeps its connection private, and the hot loop
- * must run on the transaction's own connection (a second connection would not see its writes
- * and would wait on its lock), so the driver method Kysely calls is watched for one probe query.
+ * The merge writer for `trx`, a transaction of `Db.kysely` on an engine of `adapter`, given the
+ * driver connection it runs on where the engine offers one (`Db.rawHandle`): the only place that
+ * picks one. better-sqlite3 and pg get the driver itself; PGlite (or a PostgreSQL server whose
+ * connection cannot be told apart) the PostgreSQL SQL through Kysely; SQL Server the query builder.
  */
-async function driverOf(trx: Kysely<any>, proto: Record<string, any>, method: string): Promise<unknown> {
-  const original = proto[method] as (...args: unknown[]) => unknown;
-  const found: unknown[] = [];
-  proto[method] = function (this: unknown, ...args: unknown[]) {
-    if (args[0] === PROBE) found.push(this);
-    return original.apply(this, args);
-  };
-  try {
-    await sql.raw(PROBE).execute(trx);
-  } finally {
-    proto[method] = original;
+export async function openMergeWriter(trx: Kysely<any>, adapter: DialectAdapter, tables: TableNames, handle?: RawHandle): Promise<MergeWriter> {
+  if (handle?.driver === 'better-sqlite3') return (await import('./sqlite-merge.js')).sqliteMergeWriter(handle.database, tables);
+  if (handle?.driver === 'pg') {
+    const { client } = handle;
+    return (await import('./postgres-merge.js')).postgresMergeWriter(
+      {
+        rows: async (text, values) => (await client.query(text, values as unknown[])).rows,
+        arrays: async (text, values) => (await client.query({ text, values: values as unknown[], rowMode: 'array' })).rows,
+      },
+      tables,
+    );
   }
-  return found[0];
-}
-
-/**
- * The merge writer for `trx`, a transaction of `Db.kysely` on an engine of `adapter`: the only
- * place that picks one. SQLite and the PostgreSQL server get the driver itself; PGlite the
- * PostgreSQL SQL through Kysely; SQL Server the query builder.
- */
-export async function openMergeWriter(trx: Kysely<any>, adapter: DialectAdapter, tables: TableNames): Promise<MergeWriter> {
   switch (adapter.family) {
-    case 'sqlite': {
-      const [{ default: Database }, { sqliteMergeWriter }] = await Promise.all([import('better-sqlite3'), import('./sqlite-merge.js')]);
-      const database = await driverOf(trx, Database.prototype, 'prepare');
-      if (!(database instanceof Database)) throw new Error('the SQLite merge writer found no better-sqlite3 connection under the transaction');
-      return sqliteMergeWriter(database, tables);
-    }
+    case 'sqlite':
+      throw new Error('the SQLite merge writer needs the better-sqlite3 connection under the transaction');
     case 'postgres': {
       const { postgresMergeWriter } = await import('./postgres-merge.js');
-      if (adapter.name === 'postgres') {
-        const { default: pg } = await import('pg');
-        const client = await driverOf(trx, pg.Client.prototype, 'query');
-        if (client instanceof pg.Client) {
-          return postgresMergeWriter(
-            {
-              rows: async (text, values) => (await client.query(text, values as unknown[])).rows,
-              arrays: async (text, values) => (await client.query({ text, values: values as unknown[], rowMode: 'array' })).rows,
-            },
-            tables,
-          );
-        }
-      }
-      // PGlite (tests, rehearsals), or a pool from another copy of pg: the same SQL through Kysely.
       const rows = async (text: string, values: readonly unknown[]) => (await trx.executeQuery(CompiledQuery.raw(text, [...values]))).rows as Record<string, unknown>[];
       return postgresMergeWriter({ rows, arrays: async (text, values) => (await rows(text, values)).map((r) => Object.values(r)) }, tables);
     }

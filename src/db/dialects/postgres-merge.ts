@@ -53,6 +53,9 @@ export function postgresMergeWriter(db: PgRunner, tables: TableNames): MergeWrit
   let cursors = 0;
 
   return {
+    // Each read is a round trip that wakes the server: 256-row reads cost the merge 8× the
+    // fetches of a batch-sized one, and on a busy machine each wake-up is a scheduling delay.
+    readRows: 2_000,
     async *readStaging(q: StagingQuery) {
       // One scan through a cursor: a keyset query per batch (`where ctid > $1 order by ctid limit n`)
       // re-reads and re-sorts the rest of the table every time. Without an order column the rows
@@ -62,10 +65,19 @@ export function postgresMergeWriter(db: PgRunner, tables: TableNames): MergeWrit
       if (q.orderBy === null) await db.rows('set local synchronize_seqscans = off', []);
       const select = `select ${q.columns.map((c, i) => `${quoteId(c)} as "c${i}"`).join(', ')} from ${quoteTable(q.table)}`;
       await db.rows(`declare ${cursor} no scroll cursor for ${select}${q.orderBy === null ? '' : ` order by ${quoteId(q.orderBy)}`}`, []);
-      for (;;) {
-        const rows = await db.arrays(`fetch forward ${Math.trunc(q.batchSize)} from ${cursor}`, []);
-        if (rows.length > 0) yield rows;
-        if (rows.length < q.batchSize) break;
+      // The next fetch is sent before this one's rows are merged, so the server reads ahead while
+      // the merge projects and writes (the client runs its statements in order on the connection).
+      const fetch = () => db.arrays(`fetch forward ${Math.trunc(q.batchSize)} from ${cursor}`, []);
+      let next: Promise<unknown[][]> | undefined = fetch();
+      try {
+        while (next) {
+          const rows: unknown[][] = await next;
+          next = rows.length < q.batchSize ? undefined : fetch();
+          if (rows.length > 0) yield rows;
+        }
+      } finally {
+        // Stopped early (the merge failed): the fetch in flight must not fail unobserved.
+        await next?.catch(() => undefined);
       }
       await db.rows(`close ${cursor}`, []);
     },

@@ -1,10 +1,11 @@
+import type { ClientBase } from 'pg';
 import { DummyDriver, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, sql, type Dialect, type Kysely } from 'kysely';
 import { DIALECT_SETTINGS, type DialectSettings } from '../../config/dialects.js';
 import type { DialectAdapter } from './adapter.js';
 import { pgDumpBackup } from './pg-dump.js';
 import { TEXT_AS_IS } from './pg-types.js';
 
-async function pool(connectionString: string) {
+async function pool(connectionString: string, byBackend: Map<number, ClientBase>) {
   const { default: pg } = await import('pg');
   // Counts and complexity totals are BIGINT; they stay far below 2^53, so plain numbers are safe.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -16,7 +17,16 @@ async function pool(connectionString: string) {
   p.on('error', () => undefined);
   // The pool only listens on idle clients: one checked out (the run lock's session, a
   // transaction) emits 'error' on itself, and with no listener that kills the process.
-  p.on('connect', (client) => client.on('error', () => undefined));
+  p.on('connect', (client) => {
+    client.on('error', () => undefined);
+    // Which client a transaction runs on is told by its server process (rawHandle).
+    const pid = (client as { processID?: number | null }).processID;
+    if (typeof pid === 'number') byBackend.set(pid, client);
+  });
+  p.on('remove', (client) => {
+    const pid = (client as { processID?: number | null }).processID;
+    if (typeof pid === 'number' && byBackend.get(pid) === client) byBackend.delete(pid);
+  });
   return p;
 }
 
@@ -86,7 +96,18 @@ export const postgres: DialectAdapter = {
   hostsJobQueue: true,
   async open(target) {
     if (!target.url) throw new Error('PostgreSQL target without a URL');
-    return { dialect: new PostgresDialect({ pool: await pool(target.url) }), close: async () => undefined };
+    const byBackend = new Map<number, ClientBase>();
+    return {
+      dialect: new PostgresDialect({ pool: await pool(target.url, byBackend) }),
+      close: async () => undefined,
+      // Kysely keeps a transaction's client private; the server names the process behind it.
+      // Behind a pooler that process is not the one the client connected to, and no handle is found.
+      async rawHandle(trx) {
+        const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid;
+        const client = pid === undefined ? undefined : byBackend.get(Number(pid));
+        return client ? { driver: 'pg', client } : undefined;
+      },
+    };
   },
   backup: pgDumpBackup,
   sessionLock: {

@@ -42,7 +42,8 @@ export const sqlite: DialectAdapter = {
 
   async open(target) {
     const database = openFile(target.path ?? ':memory:');
-    return { dialect: new SqliteDialect({ database }), close: async () => undefined };
+    // Kysely's SQLite driver runs every query and transaction on this one connection.
+    return { dialect: new SqliteDialect({ database }), close: async () => undefined, rawHandle: async () => ({ driver: 'better-sqlite3', database }) };
   },
   compiler: () => ({
     createAdapter: () => new SqliteAdapter(),
