@@ -9,4 +9,3 @@ export { boardKey, subitemColumnIds, type BoardKey } from './board-keys.js';
 export { DIALECT_SETTINGS, type DialectSettings } from './dialects.js';
 export { bareHost, insecureEndpoint, isLoopback } from './network.js';
 export { assertOwnership, dbOwnedChanges, ownerOf, readBackColumns } from './ownership.js';
-export { isTimeZone } from './time-zone.js';

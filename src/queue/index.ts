@@ -1,7 +1,6 @@
 export { adoptBaselineItem, adoptBaselineLine, adoptItem, adoptSubitem, confirmArchived } from './adopt.js';
 export { applyEffect, detachSubitem, dropDetached, markLinesUnchanged, markOrdersUnchanged, type RowEffect } from './effects.js';
 export { markInFlight, recordFailure, requeue, requeueLine, type RowFailure, type RowTable } from './flight.js';
-export { journal, pruneJournal, type SyncEvent } from './journal.js';
 export { applyDriftRepairs, recordBoardValues, retryErrors, type DriftRepair } from './repair.js';
 export {
   resetCreatedItem,

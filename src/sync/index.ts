@@ -9,7 +9,6 @@ export { storedFormatter, valueFormatter } from './board-cache.js';
 export { columnNumber, findItemsByKey, subitemsBySize, targetQty } from './board-match.js';
 export { resolveBoards } from './context.js';
 export { ORDER_COLUMNS, columnSources, desiredGroup, type OrderRow, type SyncedOrder } from './desired.js';
-export { planSync, type SyncPlan } from './plan.js';
 export {
   DRIFT_KINDS,
   REPAIRABLE,
