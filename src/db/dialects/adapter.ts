@@ -1,5 +1,4 @@
-import type { DialectSettings } from '../../config/dialects.js';
-import type { Settings } from '../../config/schema.js';
+import type { DialectSettings, Settings } from '../../config/index.js';
 import type { CreateIndexBuilder, CreateTableBuilder, Dialect, DropIndexBuilder, Kysely, KyselyPlugin, RawBuilder, SelectQueryBuilder } from 'kysely';
 
 /** The `database.dialect` names a configuration may choose (each has one adapter). */
