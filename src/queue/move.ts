@@ -1,5 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
-import type { Database, OrderLinesTable, OrdersTable, SyncState } from '../db/types.js';
+import type { Database, OrderLinesTable, OrdersTable, SyncState } from '../db/index.js';
 import { guardStates, LINE_TRANSITIONS, ORDER_TRANSITIONS } from './transitions.js';
 
 export type K = Kysely<Database>;

@@ -1,5 +1,4 @@
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunStatus } from '../db/index.js';
 import { StoppedError } from '../errors.js';
 import { withRunLock, type RunLockHandle, type RunLockOptions } from './run-lock.js';
 import { closeAbandonedRuns, finishRun, startRun, type AbandonedRuns, type RunTotals } from './runs.js';

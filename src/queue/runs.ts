@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunStatus } from '../db/index.js';
 
 export interface RunTotals {
   counts: Record<string, unknown>;

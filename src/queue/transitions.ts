@@ -1,4 +1,4 @@
-import { SYNC_STATES, type SyncState } from '../db/types.js';
+import { SYNC_STATES, type SyncState } from '../db/index.js';
 
 /** Where a row comes from before it exists, and goes to when it is deleted (mermaid's `[*]`). */
 export const OUTSIDE = '[*]';

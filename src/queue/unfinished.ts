@@ -1,5 +1,4 @@
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunStatus } from '../db/index.js';
 import { ExitCode, OrdersyncError } from '../errors.js';
 
 /** Idempotency keys (and row in-flight markers) of rollback requests: `ordersync-rollback-<rollback run>-<uuid>`. */
