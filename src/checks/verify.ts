@@ -19,7 +19,7 @@ import {
   type VerifiedOrder,
 } from '../sync/index.js';
 import type { RunProof } from '../observe/index.js';
-import { withRunRecord, refuseUnfinished } from '../queue/index.js';
+import { withRunRecord, refuseUnfinished, type RunRecordSpec } from '../queue/index.js';
 
 export interface VerifyOptions {
   fix?: boolean;
@@ -164,7 +164,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   };
 
   if (opts.fix) {
-    const record = {
+    const record: RunRecordSpec = {
       env: cfg.envName,
       command: 'verify:fix',
       options: { customer: opts.customer ?? null, limit: opts.limit ?? null },

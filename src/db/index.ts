@@ -30,6 +30,7 @@ export {
   type OrderAction,
   type OrderLinesTable,
   type OrdersTable,
+  type RunCommand,
   type RunStatus,
   type SyncEventsTable,
   type SyncRunsTable,

@@ -17,6 +17,7 @@ import {
   ROLLBACK_KEY_PREFIX,
   UnfinishedJobError,
   unfinishedRollback,
+  type RunRecordSpec,
 } from '../queue/index.js';
 import { ApiLog } from './api-log.js';
 import { exitCodeFor, type JobExitCode } from '../observe/index.js';
@@ -181,7 +182,7 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
   if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, recreated: [], status: statusOf(0), exitCode: exitCodeFor(statusOf(0)) };
 
   const stop = stopScope();
-  const record = {
+  const record: RunRecordSpec = {
     env: cfg.envName,
     command: 'rollback',
     options: { target: targetRunId, resumes: attempts.map((a) => a.id) },

@@ -1,5 +1,5 @@
 import { boardKey, subitemColumnIds, requireSecret, assertOwnership, type ResolvedConfig } from '../config/index.js';
-import { isCurrent, type Db } from '../db/index.js';
+import { isCurrent, type Db, type RunCommand } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
 import { clientFromConfig, assertMappingFits, type MondayClient, type MondayClientOptions, type SharedBudget } from '../monday/index.js';
@@ -23,7 +23,7 @@ import { runProof, postRunCheck, type BoardCheck, type CheckRecord } from '../ch
 
 export type { JobResult } from '../observe/index.js';
 
-export type JobCommand = 'run' | 'sync' | 'merge' | 'retry';
+export type JobCommand = Extract<RunCommand, 'run' | 'sync' | 'merge' | 'retry'>;
 
 export interface JobOptions {
   command: JobCommand;
@@ -35,7 +35,7 @@ export interface JobOptions {
   onWait?: MondayClientOptions['onWait'];
   parentRunId?: number;
   /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
-  recordAs?: string;
+  recordAs?: RunCommand;
   envVars?: NodeJS.ProcessEnv;
   /** Lease and heartbeat timing of the run lock (tests shorten them). */
   lock?: RunLockOptions;
