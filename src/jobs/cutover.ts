@@ -1,6 +1,6 @@
 import { storedFormatter, type SyncScope } from '../sync/index.js';
 import type { Finding, ResolvedConfig } from '../config/index.js';
-import { databaseTarget, openDatabase, migrateUp, notMigratedError, pendingMigrations, type Db } from '../db/index.js';
+import { databaseTarget, openDatabase, migrateUp, notMigratedError, pendingMigrations, type Db, type RunCommand } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { merge } from '../merge/index.js';
 import { fetchBoardSnapshot, clientFromConfig } from '../monday/index.js';
@@ -54,7 +54,7 @@ export interface CutoverResult {
   exitCode: JobExitCode;
 }
 
-const stepCommand = (s: CutoverStepName) => `cutover:${s}`;
+const stepCommand = (s: CutoverStepName): RunCommand => `cutover:${s}`;
 
 /**
  * `ordersync cutover`: preflight (migrations current, validate online, doctor) → baseline (merge,
