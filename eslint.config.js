@@ -72,9 +72,9 @@ const ENTRY_POINTS = {
   // jobs/index.ts holds what is not a job (signals, cron).
   jobs: ['backup', 'cutover', 'demo', 'from-board', 'observed', 'queue', 'rollback', 'run', 'schedule', 'worker'],
 };
-// src/sync/ is being rewritten (#11) and its files still import other folders' private files: they are
-// exempt as importers until the coordinator merges that rewrite and deletes this line. Other folders
-// reach sync through src/sync/index.ts like any other folder.
+// src/sync/ was rewritten alongside this rule (#11) and its files still import other folders' private
+// files: they are exempt as importers until the coordinator moves those imports onto the indexes and
+// deletes this line. Other folders reach sync through src/sync/index.ts like any other folder.
 const SURFACE_EXEMPT_IMPORTERS = ['sync'];
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), 'src');
