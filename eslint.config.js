@@ -62,8 +62,9 @@ const ENTRY_POINTS = {
   queue: ['journal'],
   // merge and the sample data use the staging table without the file readers (csv-parse, exceljs).
   ingest: ['source-columns', 'staging-table'],
-  // Only `ordersync plan` needs the planner's preview of the merge (the whole merge).
-  sync: ['plan'],
+  // Only `ordersync plan` needs the planner's preview of the merge (the whole merge); rollback reads
+  // what a synced order shows on the board (desired) without the applier.
+  sync: ['plan', 'desired'],
   // Commands of their own: `config validate` and `doctor` need neither verify nor the post-run check.
   checks: ['doctor', 'validate'],
   // cli-progress and pino; prom-client: only a job showing its progress and `serve` load them.

@@ -2,17 +2,8 @@ import type { Settings } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { FieldValue } from '../merge/index.js';
 import { formatValue, type BoardSnapshot, type SnapshotColumn, type MondayClient, type FormattedValue } from '../monday/index.js';
-import {
-  resolveBoards,
-  desiredGroup,
-  ORDER_COLUMNS,
-  columnNumber,
-  findItemsByKey,
-  keyColumns,
-  subitemsBySize,
-  targetQty,
-  type OrderRow,
-} from '../sync/index.js';
+import { desiredGroup, ORDER_COLUMNS, type OrderRow } from '../sync/desired.js';
+import { resolveBoards, columnNumber, findItemsByKey, keyColumns, subitemsBySize, targetQty } from '../sync/index.js';
 import { adoptBaselineItem, adoptBaselineLine } from '../queue/index.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 

@@ -5,7 +5,7 @@ import type { Selectable } from 'kysely';
 import { ConfigError, OrdersyncError } from '../errors.js';
 import type { FieldValue } from '../merge/index.js';
 import { fetchBoardSnapshot, clientFromConfig, formatColumnValues, type MutationOp, type BoardSnapshot } from '../monday/index.js';
-import type { SyncedOrder } from '../sync/index.js';
+import type { SyncedOrder } from '../sync/desired.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 import {
   resetCreatedItem,

@@ -1,7 +1,7 @@
 import { boardKey, subitemColumnIds, type ResolvedConfig } from '../config/index.js';
 import type { Db, JournalOperation } from '../db/index.js';
 import { undoOf, formatColumnValues, type MutationOp, type BoardSnapshot, type MondayClient } from '../monday/index.js';
-import { columnSources, type SyncedOrder } from '../sync/index.js';
+import { columnSources, type SyncedOrder } from '../sync/desired.js';
 import { journal } from '../queue/journal.js';
 import { restoreArchivedItem, restoreRemovedLine, ROLLBACK_KEY_PREFIX } from '../queue/index.js';
 

@@ -8,7 +8,6 @@ export { BlastRadiusError } from './guard.js';
 export { storedFormatter, valueFormatter } from './board-cache.js';
 export { columnNumber, findItemsByKey, subitemsBySize, targetQty } from './board-match.js';
 export { resolveBoards } from './context.js';
-export { ORDER_COLUMNS, columnSources, desiredGroup, type OrderRow, type SyncedOrder } from './desired.js';
 export {
   DRIFT_KINDS,
   REPAIRABLE,
