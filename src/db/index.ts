@@ -1,5 +1,5 @@
 export { databaseTarget, notCreatedYet, openDatabase, type DatabaseTarget, type Db } from './connect.js';
-export { checkServerUrl, databaseOpenError } from './open-errors.js';
+export { checkServerUrl, databaseOpenError, privilegeError } from './open-errors.js';
 export { dialectAdapter, type BackupResult, type ColumnType, type DialectAdapter, type DialectName } from './dialects/index.js';
 export {
   openMergeWriter,
