@@ -109,7 +109,7 @@ describe('public surface lint', () => {
     ['src/serve/planted.ts', "const { x } = await import('../observe/queries.js');"],
     ['src/cli/commands/planted.ts', "const { x } = await import('../../serve/server.js');"],
     ['src/observe/planted.ts', "import { x } from '../sync/verify.js';"],
-    ['src/jobs/planted.ts', "import { x } from '../sync/desired.js';"],
+    ['src/jobs/planted.ts', "import { x } from '../sync/executor.js';"],
     ['src/sampledata/planted.ts', "import { x } from '../ingest/ingest.js';"],
     ['src/cli/commands/planted.ts', "import { x } from '../../emulator/model.js';"],
   ])('refuses an import of another folder\'s private file planted in %s', async (file, code) => {
