@@ -1,3 +1,6 @@
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -44,6 +47,84 @@ const layering = Object.entries(FORBIDDEN).map(([layer, banned]) => ({
   },
 }));
 
+/**
+ * Public surface: a folder under src/ is imported from another folder through its index.ts, never
+ * through a private file, so the folder can move code around inside without touching its importers.
+ * An index re-exports eagerly: a module it would drag into every importer (a heavy package, or code only
+ * one command needs) is an entry point of its own instead, named here, because cli/commands/index.ts
+ * imports a command only when it runs (`npm run bench:cli`). A file never imports its own folder's
+ * index, which re-exports it (a cycle).
+ */
+const ENTRY_POINTS = {
+  // --timezone is parsed for every command, the emulator's too, which loads no configuration (zod, smol-toml).
+  config: ['time-zone'],
+  // The read-only commands (status, log, prune) read and prune the journal without the queue's writers.
+  queue: ['journal'],
+  // merge and the sample data use the staging table without the file readers (csv-parse, exceljs).
+  ingest: ['source-columns', 'staging-table'],
+  // Only `ordersync plan` needs the planner's preview of the merge (the whole merge); rollback reads
+  // what a synced order shows on the board (desired) without the applier.
+  sync: ['plan', 'desired'],
+  // Commands of their own: `config validate` and `doctor` need neither verify nor the post-run check.
+  checks: ['doctor', 'validate'],
+  // cli-progress and pino; prom-client: only a job showing its progress and `serve` load them.
+  observe: ['progress', 'metrics'],
+  // One job per CLI command (an index of every job would load them all, pg-boss too, for each);
+  // jobs/index.ts holds what is not a job (signals, cron).
+  jobs: ['backup', 'cutover', 'demo', 'from-board', 'observed', 'queue', 'rollback', 'run', 'schedule', 'worker'],
+};
+// src/sync/ was rewritten alongside this rule (#11) and its files still import other folders' private
+// files: they are exempt as importers until the coordinator moves those imports onto the indexes and
+// deletes this line. Other folders reach sync through src/sync/index.ts like any other folder.
+const SURFACE_EXEMPT_IMPORTERS = ['sync'];
+
+const SRC = join(dirname(fileURLToPath(import.meta.url)), 'src');
+const FOLDERS = readdirSync(SRC).filter((f) => statSync(join(SRC, f)).isDirectory());
+/** The folder under src/ a path lies in; undefined outside src/ and for src/'s own top-level files. */
+const folderOf = (path) => {
+  const [first, ...rest] = relative(SRC, path).split(sep);
+  return rest.length > 0 && FOLDERS.includes(first) ? first : undefined;
+};
+
+const publicSurface = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      private: "'{{spec}}' reaches into a private file of src/{{folder}}/: import {{allowed}} instead (docs/architecture.md#public-surface).",
+      ownIndex: "'{{spec}}' is src/{{folder}}/index.ts, which re-exports this folder's files: import the file itself (an import of its own index is a cycle).",
+    },
+  },
+  create(context) {
+    const file = context.filename;
+    const from = folderOf(file);
+    if (from === undefined) return {};
+    const check = (source) => {
+      const spec = source?.type === 'Literal' ? source.value : undefined;
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const target = resolve(dirname(file), spec);
+      const folder = folderOf(target);
+      if (folder === undefined) return;
+      const inside = relative(join(SRC, folder), target).split(sep).join('/');
+      if (folder === from) {
+        if (inside === 'index.js' && relative(join(SRC, folder), file) !== 'index.ts') context.report({ node: source, messageId: 'ownIndex', data: { spec, folder } });
+        return;
+      }
+      if (SURFACE_EXEMPT_IMPORTERS.includes(from)) return;
+      const entries = ['index', ...(ENTRY_POINTS[folder] ?? [])];
+      if (entries.some((e) => inside === `${e}.js`)) return;
+      const allowed = entries.map((e) => `src/${folder}/${e}.ts`).join(' or ');
+      context.report({ node: source, messageId: 'private', data: { spec, folder, allowed } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', '.tmp/**'] },
   js.configs.recommended,
@@ -60,4 +141,9 @@ export default tseslint.config(
     },
   },
   ...layering,
+  {
+    files: ['src/**/*.ts'],
+    plugins: { ordersync: { rules: { 'public-surface': publicSurface } } },
+    rules: { 'ordersync/public-surface': 'error' },
+  },
 );

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { exitQuietlyOnClosedPipe, main } from '../dist/cli/main.js';
+import { exitQuietlyOnClosedPipe, main } from '../dist/cli/index.js';
 
 exitQuietlyOnClosedPipe();
 process.exitCode = await main(process.argv);

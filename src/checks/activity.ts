@@ -1,10 +1,8 @@
-import { subitemColumnIds } from '../config/board-keys.js';
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { ActivityLogRead, MondayClient } from '../monday/client.js';
+import { subitemColumnIds, type Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { BoardSnapshot, ActivityLogRead, MondayClient } from '../monday/index.js';
 import { boardKey, keyColumns } from '../sync/index.js';
-import type { RunProof } from '../observe/run-result.js';
+import type { RunProof } from '../observe/index.js';
 import { checkBoard, type BoardCheck } from './verify.js';
 
 /** Events that can leave a board different from what the rows say (a planner's create is found by a full verify). */

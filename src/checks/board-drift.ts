@@ -1,4 +1,4 @@
-import type { BoardSnapshot } from '../monday/board-schema.js';
+import type { BoardSnapshot } from '../monday/index.js';
 
 /** How a live board differs from the snapshot kept next to the config. */
 export interface BoardDrift {

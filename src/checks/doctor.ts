@@ -1,20 +1,19 @@
-import type { ResolvedConfig } from '../config/load.js';
-import type { Settings } from '../config/schema.js';
-import { mondayApiUrl, optionalSecret } from '../config/secrets.js';
-import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
-import { dialectAdapter } from '../db/dialects/index.js';
-import { migrationStatus } from '../db/migrations/index.js';
-import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/staging-columns.js';
-import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
-import { MondayClient } from '../monday/client.js';
-import { clientSettings } from '../monday/from-config.js';
-import { MONDAY_LIMITS } from '../monday/limits.js';
-import { parseRateLimitHeader } from '../monday/pacer.js';
-import { readSnapshots } from '../monday/snapshot-files.js';
+import { mondayApiUrl, optionalSecret, type ResolvedConfig, type Settings } from '../config/index.js';
+import { databaseTarget, notCreatedYet, openDatabase, dialectAdapter, migrationStatus, type Db } from '../db/index.js';
+import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/index.js';
+import {
+  fetchBoardSnapshot,
+  MondayClient,
+  clientSettings,
+  MONDAY_LIMITS,
+  parseRateLimitHeader,
+  readSnapshots,
+  boardChecks,
+  type BoardSnapshot,
+} from '../monday/index.js';
 import { boardKey, keyColumns } from '../sync/index.js';
 import { SUPPORTED_API_VERSIONS } from '../version.js';
-import { boardChecks } from '../monday/mapping-checks.js';
-import { adviceFor } from '../observe/advice.js';
+import { adviceFor } from '../observe/index.js';
 import { boardDrift, driftColumnIds } from './board-drift.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { structuralChecks, type Finding } from '../config/checks.js';
-import type { ResolvedConfig } from '../config/load.js';
-import type { Settings } from '../config/schema.js';
-import { databaseTarget, notCreatedYet, openDatabase } from '../db/connect.js';
-import { distinctValues, stagingColumnTypes } from '../merge/staging-profile.js';
-import { applyColumnRule } from '../merge/transforms.js';
-import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
-import { clientFromConfig } from '../monday/from-config.js';
-import { kindFromSqlType, boardChecks, type BoardCheckInput, type SourceKind } from '../monday/mapping-checks.js';
-import { checkRequiredColumns, resolveSizeColumns } from '../merge/staging-columns.js';
-import { optionalSecret } from '../config/secrets.js';
-import { readSnapshots } from '../monday/snapshot-files.js';
+import { structuralChecks, optionalSecret, type Finding, type ResolvedConfig, type Settings } from '../config/index.js';
+import { databaseTarget, notCreatedYet, openDatabase } from '../db/index.js';
+import { distinctValues, stagingColumnTypes, applyColumnRule, checkRequiredColumns, resolveSizeColumns } from '../merge/index.js';
+import {
+  fetchBoardSnapshot,
+  clientFromConfig,
+  kindFromSqlType,
+  boardChecks,
+  readSnapshots,
+  type BoardSnapshot,
+  type BoardCheckInput,
+  type SourceKind,
+} from '../monday/index.js';
 
 export interface ValidateOptions {
   /** Every environment, not only the selected one. */

@@ -1,18 +1,25 @@
-import { subitemColumnIds } from '../config/board-keys.js';
-import type { ResolvedConfig } from '../config/load.js';
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import { isCurrent } from '../db/migrations/index.js';
+import { subitemColumnIds, type ResolvedConfig, type Settings } from '../config/index.js';
+import { isCurrent, type Db } from '../db/index.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
-import { fetchBoardSnapshot } from '../monday/board-schema.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { MondayClient, MondayItem } from '../monday/client.js';
-import { clientFromConfig } from '../monday/from-config.js';
-import { boardKey, keyColumns } from '../sync/index.js';
-import { DRIFT_KINDS, findDrift, readBackValues, REPAIRABLE, requeueDrift, storeBoardValues, type DriftFinding, type DriftKind, type ReadBack, type RequeueSummary, type VerifiedLine, type VerifiedOrder } from '../sync/verify.js';
-import type { RunProof } from '../observe/run-result.js';
-import { withRunRecord } from '../queue/run-record.js';
-import { refuseUnfinished } from '../queue/unfinished.js';
+import { fetchBoardSnapshot, clientFromConfig, type BoardSnapshot, type MondayClient, type MondayItem } from '../monday/index.js';
+import {
+  boardKey,
+  keyColumns,
+  DRIFT_KINDS,
+  findDrift,
+  readBackValues,
+  REPAIRABLE,
+  requeueDrift,
+  storeBoardValues,
+  type DriftFinding,
+  type DriftKind,
+  type ReadBack,
+  type RequeueSummary,
+  type VerifiedLine,
+  type VerifiedOrder,
+} from '../sync/index.js';
+import type { RunProof } from '../observe/index.js';
+import { withRunRecord, refuseUnfinished, type RunRecordSpec } from '../queue/index.js';
 
 export interface VerifyOptions {
   fix?: boolean;
@@ -157,7 +164,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   };
 
   if (opts.fix) {
-    const record = {
+    const record: RunRecordSpec = {
       env: cfg.envName,
       command: 'verify:fix',
       options: { customer: opts.customer ?? null, limit: opts.limit ?? null },

@@ -1,9 +1,17 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { assertWritable, loadConfig, type ResolvedConfig } from '../config/index.js';
-import { databaseTarget, notCreatedYet, openDatabase, type Db } from '../db/connect.js';
-import { notMigratedError, pendingMigrations } from '../db/migrations/index.js';
-import { checkServerUrl, databaseOpenError, privilegeError } from '../db/open-errors.js';
+import {
+  databaseTarget,
+  notCreatedYet,
+  openDatabase,
+  notMigratedError,
+  pendingMigrations,
+  checkServerUrl,
+  databaseOpenError,
+  privilegeError,
+  type Db,
+} from '../db/index.js';
 import { ConfigError } from '../errors.js';
 
 export interface GlobalOptions {

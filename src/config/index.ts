@@ -1,7 +1,11 @@
 export { loadConfig, configPath, type ResolvedConfig, type LoadOptions, type Layer } from './load.js';
-export { settingsSchema, fileSchema, type Settings } from './schema.js';
+export { settingsSchema, fileSchema, DEFAULT_MAX_XLSX_UNCOMPRESSED_MB, type Settings } from './schema.js';
 export { requireSecret, mondayApiUrl, optionalSecret, maskSecret, maskUrl } from './secrets.js';
 export { assertWritable } from './guard.js';
 export { resolveFromConfig } from './paths.js';
 export { structuralChecks, type Finding } from './checks.js';
 export { boardStarterConfig, starterConfig, STARTER_ENV, type BoardStarter } from './starter.js';
+export { boardKey, subitemColumnIds, type BoardKey } from './board-keys.js';
+export { DIALECT_SETTINGS, type DialectSettings } from './dialects.js';
+export { bareHost, insecureEndpoint, isLoopback } from './network.js';
+export { assertOwnership, dbOwnedChanges, ownerOf, readBackColumns } from './ownership.js';

@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Kysely } from 'kysely';
-import type { ResolvedConfig } from '../config/load.js';
-import { resolveFromConfig } from '../config/paths.js';
-import { requireSecret } from '../config/secrets.js';
-import type { Settings } from '../config/schema.js';
+import { resolveFromConfig, requireSecret, type ResolvedConfig, type Settings } from '../config/index.js';
 import { dialectAdapter, type DialectAdapter, type DialectName, type RawHandle } from './dialects/index.js';
 import { TableNamesPlugin, type TableNames } from './table-names.js';
 import type { Database } from './types.js';

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { ConfigError, DatabaseError, ExitCode, type OrdersyncError } from '../errors.js';
-import type { ResolvedConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/index.js';
 import type { DatabaseTarget } from './connect.js';
 import { dialectAdapter } from './dialects/index.js';
 

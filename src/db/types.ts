@@ -27,12 +27,19 @@ export const JOURNAL_OPERATIONS = [
   'detach_subitem',
 ] as const;
 
+/**
+ * The jobs that leave a run record (sync_runs.command), the one list withRunRecord takes: a
+ * cutover step records as `cutover:<step>`, `verify --fix` as `verify:fix`.
+ */
+export const RUN_COMMANDS = ['run', 'sync', 'merge', 'retry', 'rollback', 'verify:fix', 'cutover:preflight', 'cutover:baseline', 'cutover:canary', 'cutover:full'] as const;
+
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 export type LineAction = (typeof LINE_ACTIONS)[number];
 export type SyncState = (typeof SYNC_STATES)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 export type JournalOperation = (typeof JOURNAL_OPERATIONS)[number];
+export type RunCommand = (typeof RUN_COMMANDS)[number];
 
 export interface OrdersTable {
   id: Generated<number>;
@@ -97,7 +104,7 @@ export interface OrderLinesTable {
 export interface SyncRunsTable {
   id: Generated<number>;
   env: string;
-  command: string;
+  command: RunCommand;
   started_at: string;
   finished_at: string | null;
   status: RunStatus;

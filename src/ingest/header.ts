@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { dialectAdapter, type DialectName } from '../db/dialects/index.js';
+import { dialectAdapter, type DialectName } from '../db/index.js';
 
 /**
  * Column names from the header record, trimmed. Empty or repeated names are a hard error: a

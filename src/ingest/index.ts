@@ -1,6 +1,5 @@
-export { ingestFile } from './ingest.js';
-export type { IngestOptions } from './ingest.js';
-export type { IngestReport, Rejection } from './report.js';
-export { maxListedRejections } from './report.js';
-export { createStagingTable, existingColumns, RowInserter, rowsPerBatch } from './staging-table.js';
-export type { ColumnType, DialectName } from './staging-table.js';
+export { ingestFile, type IngestOptions } from './ingest.js';
+export { maxListedRejections, type IngestReport, type Rejection } from './report.js';
+export { createStagingTable, existingColumns, RowInserter, rowsPerBatch, type ColumnType, type DialectName } from './staging-table.js';
+export { csvRecords } from './csv-source.js';
+export { xlsxRecords } from './xlsx-source.js';

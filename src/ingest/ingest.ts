@@ -7,7 +7,7 @@ import { headerNames } from './header.js';
 import { maxListedRejections, type IngestReport, type Rejection } from './report.js';
 import { isSourceColumn, sourceColumnNames } from './source-columns.js';
 import { addSourceColumns, createStagingTable, existingColumns, lastSourceSeq, RowInserter, rowsPerBatch, type DialectName } from './staging-table.js';
-import { dialectAdapter } from '../db/dialects/index.js';
+import { dialectAdapter } from '../db/index.js';
 import { xlsxRecords } from './xlsx-source.js';
 
 export interface IngestOptions {

@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import { dialectAdapter, type ColumnType, type DialectName } from '../db/dialects/index.js';
+import { dialectAdapter, type ColumnType, type DialectName } from '../db/index.js';
 import { SOURCE_COLUMNS } from './source-columns.js';
 
-export type { ColumnType, DialectName } from '../db/dialects/index.js';
+export type { ColumnType, DialectName } from '../db/index.js';
 
 /** Rows per INSERT: the requested batch, shrunk so rows × columns stays within the engine's bound-parameter limit. */
 export function rowsPerBatch(dialect: DialectName, columnCount: number, requested = 1_000): number {

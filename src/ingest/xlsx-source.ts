@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_XLSX_UNCOMPRESSED_MB } from '../config/schema.js';
+import { DEFAULT_MAX_XLSX_UNCOMPRESSED_MB } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { FileRecord } from './file-record.js';
 import { checkInflated, InflateLimitError, NotAZipError, zipEntries, zipEntryText, type ZipEntry } from './zip-directory.js';

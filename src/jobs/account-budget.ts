@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { SharedBooking, SharedBudget } from '../monday/client.js';
+import type { SharedBooking, SharedBudget } from '../monday/index.js';
 import { abortableSleep } from './sleep.js';
 
 /** Schema that holds pg-boss's tables and ordersync's per-account budget rows. */

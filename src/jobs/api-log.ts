@@ -1,5 +1,5 @@
-import type { Db } from '../db/connect.js';
-import type { ExchangeRecord } from '../monday/client.js';
+import type { Db } from '../db/index.js';
+import type { ExchangeRecord } from '../monday/index.js';
 
 const BODY_CAP = 16_384;
 

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { ResolvedConfig } from '../config/load.js';
-import { resolveFromConfig } from '../config/paths.js';
-import { databaseTarget } from '../db/connect.js';
-import { dialectAdapter, type BackupResult } from '../db/dialects/index.js';
+import { resolveFromConfig, type ResolvedConfig } from '../config/index.js';
+import { databaseTarget, dialectAdapter, type BackupResult } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 
-export type { BackupResult } from '../db/dialects/index.js';
+export type { BackupResult } from '../db/index.js';
 
 export interface BackupOptions {
   force?: boolean;

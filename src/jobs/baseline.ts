@@ -1,13 +1,10 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { FieldValue } from '../merge/hash.js';
-import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
-import type { MondayClient } from '../monday/client.js';
-import { formatValue, type FormattedValue } from '../monday/values.js';
-import { resolveBoards } from '../sync/context.js';
+import type { Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { FieldValue } from '../merge/index.js';
+import { formatValue, type BoardSnapshot, type SnapshotColumn, type MondayClient, type FormattedValue } from '../monday/index.js';
 import { desiredGroup, ORDER_COLUMNS, type OrderRow } from '../sync/desired.js';
-import { columnNumber, findItemsByKey, keyColumns, subitemsBySize, targetQty } from '../sync/board-match.js';
-import { adoptBaselineItem, adoptBaselineLine } from '../queue/adopt.js';
+import { resolveBoards, columnNumber, findItemsByKey, keyColumns, subitemsBySize, targetQty } from '../sync/index.js';
+import { adoptBaselineItem, adoptBaselineLine } from '../queue/index.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 
 const LOOKUP_CHUNK = 50;

@@ -1,19 +1,15 @@
-import { storedFormatter } from '../sync/board-cache.js';
-import type { Finding } from '../config/checks.js';
-import type { ResolvedConfig } from '../config/load.js';
-import { databaseTarget, openDatabase, type Db } from '../db/connect.js';
-import { migrateUp, notMigratedError, pendingMigrations } from '../db/migrations/index.js';
+import { storedFormatter, type SyncScope } from '../sync/index.js';
+import type { Finding, ResolvedConfig } from '../config/index.js';
+import { databaseTarget, openDatabase, migrateUp, notMigratedError, pendingMigrations, type Db, type RunCommand } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { merge } from '../merge/index.js';
-import { fetchBoardSnapshot } from '../monday/board-schema.js';
-import { clientFromConfig } from '../monday/from-config.js';
-import type { SyncScope } from '../sync/index.js';
+import { fetchBoardSnapshot, clientFromConfig } from '../monday/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
 import { runDoctor, type DoctorReport } from '../checks/doctor.js';
 import { runObserved, type ObservedRun } from './observed.js';
 import type { LogFormat } from '../observe/progress.js';
-import { withRunRecord } from '../queue/run-record.js';
-import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
+import { withRunRecord } from '../queue/index.js';
+import { exitCodeFor, type JobExitCode } from '../observe/index.js';
 import { stopScope, type StopScope } from './stop.js';
 import { validateConfig } from '../checks/validate.js';
 
@@ -58,7 +54,7 @@ export interface CutoverResult {
   exitCode: JobExitCode;
 }
 
-const stepCommand = (s: CutoverStepName) => `cutover:${s}`;
+const stepCommand = (s: CutoverStepName): RunCommand => `cutover:${s}`;
 
 /**
  * `ordersync cutover`: preflight (migrations current, validate online, doctor) → baseline (merge,

@@ -1,11 +1,17 @@
 import { extname } from 'node:path';
-import type { BoardStarter } from '../config/starter.js';
+import type { BoardStarter } from '../config/index.js';
 import { ConfigError } from '../errors.js';
-import { csvRecords } from '../ingest/csv-source.js';
-import { xlsxRecords } from '../ingest/xlsx-source.js';
-import { fetchBoardSnapshot, subitemsBoardId, type BoardSnapshot, type SnapshotColumn, type SnapshotSource } from '../monday/board-schema.js';
-import { kindFromName } from '../monday/mapping-checks.js';
-import { READ_ONLY_TYPES, writableType } from '../monday/values.js';
+import { csvRecords, xlsxRecords } from '../ingest/index.js';
+import {
+  fetchBoardSnapshot,
+  subitemsBoardId,
+  kindFromName,
+  READ_ONLY_TYPES,
+  writableType,
+  type BoardSnapshot,
+  type SnapshotColumn,
+  type SnapshotSource,
+} from '../monday/index.js';
 import { FIRST_MARKER, LAST_MARKER, stagingColumns, type StagingColumnType } from '../sampledata/index.js';
 
 /** Where the staging column names came from, and the names in file order. */

@@ -1,8 +1,8 @@
-import type { ResolvedConfig } from '../config/load.js';
-import type { Db } from '../db/connect.js';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Db } from '../db/index.js';
 import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
 import { createRunObserver, type ObserverOptions } from '../observe/progress.js';
-import { afterRun, type AlertEvaluation, type NotifyResult } from '../observe/alerts.js';
+import { afterRun, type AlertEvaluation, type NotifyResult } from '../observe/index.js';
 import { runJob, type JobOptions, type JobResult } from './run.js';
 
 export interface ObservedRun {

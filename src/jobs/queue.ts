@@ -1,9 +1,7 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
-import type { Settings } from '../config/schema.js';
-import { requireSecret } from '../config/secrets.js';
-import { dialectAdapter } from '../db/dialects/index.js';
+import { loadConfig, requireSecret, type ResolvedConfig, type Settings } from '../config/index.js';
+import { dialectAdapter } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { JOBS_SCHEMA } from './account-budget.js';
 

@@ -1,23 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { subitemColumnIds } from '../config/board-keys.js';
-import type { ResolvedConfig } from '../config/load.js';
-import type { Db } from '../db/connect.js';
+import { subitemColumnIds, type ResolvedConfig } from '../config/index.js';
+import type { Db, JournalOperation, RunStatus, SyncEventsTable } from '../db/index.js';
 import type { Selectable } from 'kysely';
-import type { JournalOperation, RunStatus, SyncEventsTable } from '../db/types.js';
 import { ConfigError, OrdersyncError } from '../errors.js';
-import type { FieldValue } from '../merge/hash.js';
-import type { MutationOp } from '../monday/batch.js';
-import { fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
-import { clientFromConfig } from '../monday/from-config.js';
-import { formatColumnValues } from '../monday/values.js';
+import type { FieldValue } from '../merge/index.js';
+import { fetchBoardSnapshot, clientFromConfig, formatColumnValues, type MutationOp, type BoardSnapshot } from '../monday/index.js';
 import type { SyncedOrder } from '../sync/desired.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
-import { resetCreatedItem, resetLine, resetUpdatedItem, rollbackInFlight, rollbackRefused } from '../queue/rollback.js';
+import {
+  resetCreatedItem,
+  resetLine,
+  resetUpdatedItem,
+  rollbackInFlight,
+  rollbackRefused,
+  withRunRecord,
+  ROLLBACK_KEY_PREFIX,
+  UnfinishedJobError,
+  unfinishedRollback,
+  type RunRecordSpec,
+} from '../queue/index.js';
 import { ApiLog } from './api-log.js';
-import { withRunRecord } from '../queue/run-record.js';
-import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
+import { exitCodeFor, type JobExitCode } from '../observe/index.js';
 import { stopScope } from './stop.js';
-import { ROLLBACK_KEY_PREFIX, UnfinishedJobError, unfinishedRollback } from '../queue/unfinished.js';
 import { archiveJob, parse, unarchive, type Recreated, type RollbackExec } from './unarchive.js';
 
 /** What rollback does for one journal event of the run being undone. */
@@ -178,7 +182,7 @@ export async function runRollback(db: Db, cfg: ResolvedConfig, targetRunId: numb
   if (opts.dryRun) return { targetRunId, dryRun: true, steps, alreadyUndone, manual, recreated: [], status: statusOf(0), exitCode: exitCodeFor(statusOf(0)) };
 
   const stop = stopScope();
-  const record = {
+  const record: RunRecordSpec = {
     env: cfg.envName,
     command: 'rollback',
     options: { target: targetRunId, resumes: attempts.map((a) => a.id) },

@@ -1,33 +1,29 @@
-import { boardKey } from '../config/board-keys.js';
-import { subitemColumnIds } from '../config/board-keys.js';
-import type { ResolvedConfig } from '../config/load.js';
-import { requireSecret } from '../config/secrets.js';
-import type { Db } from '../db/connect.js';
-import { isCurrent } from '../db/migrations/index.js';
+import { boardKey, subitemColumnIds, requireSecret, assertOwnership, type ResolvedConfig } from '../config/index.js';
+import { isCurrent, type Db, type RunCommand } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
-import type { MondayClient, MondayClientOptions, SharedBudget } from '../monday/client.js';
-import { clientFromConfig } from '../monday/from-config.js';
-import { assertMappingFits } from '../monday/mapping-checks.js';
-import { storedFormatter, valueFormatter } from '../sync/board-cache.js';
-import { liveBoards, mondayBoard, syncBoard, type LiveBoards, type Phase, type SyncResult, type SyncScope } from '../sync/index.js';
+import { clientFromConfig, assertMappingFits, type MondayClient, type MondayClientOptions, type SharedBudget } from '../monday/index.js';
+import {
+  storedFormatter,
+  valueFormatter,
+  liveBoards,
+  mondayBoard,
+  syncBoard,
+  storeBoardValues,
+  type LiveBoards,
+  type Phase,
+  type SyncResult,
+  type SyncScope,
+} from '../sync/index.js';
 import { ApiLog } from './api-log.js';
-import { backlog } from '../observe/queries.js';
-import type { RunLockOptions } from '../queue/run-lock.js';
-import { withRunRecord, type RunEnd, type RunRecord } from '../queue/run-record.js';
+import { backlog, verdictOf, type JobResult } from '../observe/index.js';
+import { withRunRecord, refuseUnfinished, retryErrors, type RunLockOptions, type RunEnd, type RunRecord } from '../queue/index.js';
 import { stopScope, type StopScope } from './stop.js';
-import { refuseUnfinished } from '../queue/unfinished.js';
-import { retryErrors } from '../queue/repair.js';
-import { verdictOf } from '../observe/verdict.js';
-import { runProof, type BoardCheck } from '../checks/verify.js';
-import { postRunCheck, type CheckRecord } from '../checks/activity.js';
-import { storeBoardValues } from '../sync/verify.js';
-import { assertOwnership } from '../config/ownership.js';
-import type { JobResult } from '../observe/run-result.js';
+import { runProof, postRunCheck, type BoardCheck, type CheckRecord } from '../checks/index.js';
 
-export type { JobResult } from '../observe/run-result.js';
+export type { JobResult } from '../observe/index.js';
 
-export type JobCommand = 'run' | 'sync' | 'merge' | 'retry';
+export type JobCommand = Extract<RunCommand, 'run' | 'sync' | 'merge' | 'retry'>;
 
 export interface JobOptions {
   command: JobCommand;
@@ -39,7 +35,7 @@ export interface JobOptions {
   onWait?: MondayClientOptions['onWait'];
   parentRunId?: number;
   /** What the run record's `command` shows when it differs from the work done (e.g. `cutover:canary`). */
-  recordAs?: string;
+  recordAs?: RunCommand;
   envVars?: NodeJS.ProcessEnv;
   /** Lease and heartbeat timing of the run lock (tests shorten them). */
   lock?: RunLockOptions;

@@ -1,15 +1,9 @@
-import { boardKey, subitemColumnIds } from '../config/board-keys.js';
-import type { ResolvedConfig } from '../config/load.js';
-import type { Db } from '../db/connect.js';
-import type { JournalOperation } from '../db/types.js';
-import { undoOf, type MutationOp } from '../monday/batch.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { MondayClient } from '../monday/client.js';
-import { formatColumnValues } from '../monday/values.js';
+import { boardKey, subitemColumnIds, type ResolvedConfig } from '../config/index.js';
+import type { Db, JournalOperation } from '../db/index.js';
+import { undoOf, formatColumnValues, type MutationOp, type BoardSnapshot, type MondayClient } from '../monday/index.js';
 import { columnSources, type SyncedOrder } from '../sync/desired.js';
 import { journal } from '../queue/journal.js';
-import { restoreArchivedItem, restoreRemovedLine } from '../queue/rollback.js';
-import { ROLLBACK_KEY_PREFIX } from '../queue/unfinished.js';
+import { restoreArchivedItem, restoreRemovedLine, ROLLBACK_KEY_PREFIX } from '../queue/index.js';
 
 /** A journaled archive (`archive_item` of an order, `archive_subitem` of a line) and the job that did it. */
 export interface ArchiveEvent {

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
-import { requireSecret } from '../config/secrets.js';
-import { databaseTarget, openDatabase } from '../db/connect.js';
-import { clientSettings } from '../monday/from-config.js';
+import { requireSecret } from '../config/index.js';
+import { databaseTarget, openDatabase } from '../db/index.js';
+import { clientSettings } from '../monday/index.js';
 import { runObserved } from './observed.js';
 import { AccountBudget, accountKey, ensureBudgetTables } from './account-budget.js';
 import { startBoss, type RunJobData, type ServedEnvironment, type WorkerSetup } from './queue.js';

@@ -1,5 +1,4 @@
-import { ownerOf } from '../config/ownership.js';
-import type { Settings } from '../config/schema.js';
+import { ownerOf, type Settings } from '../config/index.js';
 import { canonicalJson, sha256, type FieldValue } from './hash.js';
 
 /** What a row hash is taken over: what the order's item will show once written. */

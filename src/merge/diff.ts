@@ -1,6 +1,5 @@
-import type { Settings } from '../config/schema.js';
-import type { LineOnRecord, OrderOnRecord } from '../db/dialects/merge-writer.js';
-import type { LineAction, OrderAction, SyncState } from '../db/types.js';
+import type { Settings } from '../config/index.js';
+import type { LineOnRecord, OrderOnRecord, LineAction, OrderAction, SyncState } from '../db/index.js';
 import type { ProjectedLine, ProjectedOrder } from './project.js';
 
 /** What the merge reads of an order on record to decide its transition. */

@@ -1,4 +1,4 @@
-import type { Settings } from '../config/schema.js';
+import type { Settings } from '../config/index.js';
 import { formatSource, type RowSource } from '../ingest/source-columns.js';
 
 export interface DuplicateKey {

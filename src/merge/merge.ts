@@ -1,9 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { Database } from '../db/types.js';
+import type { Settings } from '../config/index.js';
+import { openMergeWriter, type Db, type Database, type LineRow, type LineUpdate, type MergeWriter, type OrderRow, type OrderUpdate } from '../db/index.js';
 import type { ValueFormatter } from './board-values.js';
-import { openMergeWriter, type LineRow, type LineUpdate, type MergeWriter, type OrderRow, type OrderUpdate } from '../db/dialects/merge-writer.js';
 import { LEGACY_HASH_PREFIX, legacyRowHash } from './hash.js';
 import { decideOrder, diffLines, type ExistingLine, type ExistingOrder, type LineChange, type OrderDecision, type Outcome } from './diff.js';
 import { addRow, resolveDuplicates, rowLabels, type RowsOfKey } from './duplicates.js';
@@ -12,7 +10,7 @@ import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './stag
 import { isSourceColumn, SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 import { readStaging, stagingLayout } from './staging-reader.js';
 import { emptyCounts, type CaseVariant, type MergeCounts, type MergeSummary, type MergeWarning } from './summary.js';
-import { markVanished as queueVanished } from '../queue/vanished.js';
+import { markVanished as queueVanished } from '../queue/index.js';
 
 export interface MergeOptions {
   dryRun?: boolean;

@@ -1,4 +1,4 @@
-import type { Settings } from '../config/schema.js';
+import type { Settings } from '../config/index.js';
 import type { FieldValue } from './hash.js';
 import { codePointLength, collapseSpace, cutToCodePoints } from '../text.js';
 import { isBlank } from './values.js';

@@ -1,4 +1,4 @@
-import type { Settings } from '../config/schema.js';
+import type { Settings } from '../config/index.js';
 import { boardRowHasher, type ValueFormatter } from './board-values.js';
 import { sha256, type FieldValue } from './hash.js';
 import { applyNameRule, itemName as buildItemName, nameRuleColumns } from './names.js';

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Settings } from '../config/schema.js';
-import type { DialectName } from '../db/connect.js';
-import { dialectAdapter } from '../db/dialects/index.js';
+import type { Settings } from '../config/index.js';
+import { dialectAdapter, type DialectName } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { nameRuleColumns } from './names.js';
 

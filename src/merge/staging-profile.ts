@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DialectName } from '../db/connect.js';
-import { dialectAdapter } from '../db/dialects/index.js';
+import { dialectAdapter, type DialectName } from '../db/index.js';
 
 /** Declared type of each staging column, as the engine's catalogue names it. */
 export async function stagingColumnTypes(db: Kysely<any>, dialect: DialectName, table: string): Promise<Map<string, string>> {

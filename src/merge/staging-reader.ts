@@ -1,4 +1,4 @@
-import type { MergeWriter } from '../db/dialects/merge-writer.js';
+import type { MergeWriter } from '../db/index.js';
 import { SOURCE_COLUMNS, type RowSource } from '../ingest/source-columns.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Settings } from '../config/schema.js';
+import type { Settings } from '../config/index.js';
 import type { FieldValue } from './hash.js';
 import { collapseSpace } from '../text.js';
 

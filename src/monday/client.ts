@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { insecureEndpoint } from '../config/network.js';
+import { insecureEndpoint } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import {
   aliasResults,

@@ -1,6 +1,4 @@
-import type { ResolvedConfig } from '../config/load.js';
-import { mondayApiUrl, requireSecret } from '../config/secrets.js';
-import type { Settings } from '../config/schema.js';
+import { mondayApiUrl, requireSecret, type ResolvedConfig, type Settings } from '../config/index.js';
 import { MondayClient, type MondayClientOptions } from './client.js';
 import { CLIENT_DEFAULTS } from './limits.js';
 

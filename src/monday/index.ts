@@ -1,5 +1,6 @@
 export {
   MondayClient,
+  type ActivityLogRead,
   type BoardSchemaRead,
   type ColumnKeyQuery,
   type ColumnValueRead,
@@ -10,6 +11,8 @@ export {
   type MondayItem,
   type MondayStats,
   type PageOptions,
+  type SharedBooking,
+  type SharedBudget,
 } from './client.js';
 export {
   DailyLimitError,
@@ -20,7 +23,9 @@ export {
 } from './errors.js';
 export {
   buildMutationBatch,
+  jobIdOf,
   splitBatches,
+  undoOf,
   type AliasResult,
   type ArchiveItemOp,
   type ChangeColumnValuesOp,
@@ -40,6 +45,7 @@ export { MUTATION_TEMPLATES, type MutationKind } from './documents.js';
 export {
   boardSnapshotSchema,
   fetchBoardSnapshot,
+  fetchBoards,
   readSnapshot,
   subitemsBoardId,
   writeSnapshot,
@@ -52,10 +58,17 @@ export {
   FormatError,
   LONG_TEXT_MAX,
   READ_ONLY_TYPES,
+  UnknownColumnError,
   formatColumnValues,
   formatValue,
   missingLabels,
+  writableType,
   type FormatResult,
   type FormattedValue,
   type MissingLabel,
 } from './values.js';
+export { clientFromConfig, clientSettings } from './from-config.js';
+export { MONDAY_LIMITS } from './limits.js';
+export { assertMappingFits, boardChecks, kindFromName, kindFromSqlType, type BoardCheckInput, type SourceKind } from './mapping-checks.js';
+export { parseRateLimitHeader } from './pacer.js';
+export { readSnapshots, snapshotPath } from './snapshot-files.js';

@@ -1,6 +1,5 @@
-import type { Finding } from '../config/checks.js';
+import type { Finding, Settings } from '../config/index.js';
 import { ConfigError } from '../errors.js';
-import type { Settings } from '../config/schema.js';
 import type { BoardSnapshot, SnapshotColumn } from './board-schema.js';
 import { READ_ONLY_TYPES } from './values.js';
 import { MONDAY_LIMITS } from './limits.js';

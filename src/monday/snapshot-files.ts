@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedConfig } from '../config/load.js';
-import { resolveFromConfig } from '../config/paths.js';
-import type { Settings } from '../config/schema.js';
+import { resolveFromConfig, type ResolvedConfig, type Settings } from '../config/index.js';
 import { readSnapshot, type BoardSnapshot } from './board-schema.js';
 
 export type BoardRole = 'items' | 'subitems';

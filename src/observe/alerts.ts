@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from '../config/load.js';
-import type { Db } from '../db/connect.js';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Db } from '../db/index.js';
 import type { JobResult } from './run-result.js';
 import { adviceFor } from './advice.js';
 import { exitCodeFor, type JobExitCode } from './exit-code.js';

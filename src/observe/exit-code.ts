@@ -1,4 +1,4 @@
-import type { RunStatus } from '../db/types.js';
+import type { RunStatus } from '../db/index.js';
 import { ExitCode } from '../errors.js';
 import type { Severity } from './alerts.js';
 

@@ -1,7 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Db } from '../db/connect.js';
-import { RUN_STATUSES } from '../db/types.js';
-import { DRIFT_KINDS } from '../sync/verify.js';
+import { RUN_STATUSES, type Db } from '../db/index.js';
+import { DRIFT_KINDS } from '../sync/index.js';
 import { backlog, errorsByCode, lastRuns, rowsByState } from './queries.js';
 
 /**

@@ -1,6 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Db } from '../db/connect.js';
-import type { Database, LineAction, OrderAction, RunStatus, SyncRunsTable, SyncState } from '../db/types.js';
+import type { Db, Database, LineAction, OrderAction, RunStatus, SyncRunsTable, SyncState } from '../db/index.js';
 import { pruneJournal } from '../queue/journal.js';
 
 /** Figures read back from the database for `status`, the report, the dashboard and /metrics. */

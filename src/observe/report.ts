@@ -1,5 +1,5 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
+import type { Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { adviceFor } from './advice.js';
 import { grouped } from './format.js';

@@ -1,5 +1,4 @@
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunStatus } from '../db/index.js';
 import { lastRuns, type RunRow } from './queries.js';
 import { recordsOf, type Records } from './verdict.js';
 

@@ -1,7 +1,6 @@
-import type { RunStatus } from '../db/types.js';
+import type { RunStatus } from '../db/index.js';
 import type { MergeSummary } from '../merge/index.js';
-import type { DriftFinding, DriftKind } from '../sync/verify.js';
-import type { SyncResult } from '../sync/index.js';
+import type { DriftFinding, DriftKind, SyncResult } from '../sync/index.js';
 import type { Verdict } from './verdict.js';
 
 /** The post-run read-back (`verify.after_run`): what was compared and what differed. */

@@ -1,5 +1,5 @@
-import type { Settings } from '../config/schema.js';
-import type { RunStatus } from '../db/types.js';
+import type { Settings } from '../config/index.js';
+import type { RunStatus } from '../db/index.js';
 import type { MergeSummary } from '../merge/index.js';
 import type { SyncCounts, SyncResult } from '../sync/index.js';
 

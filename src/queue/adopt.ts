@@ -1,4 +1,4 @@
-import type { OrderAction } from '../db/types.js';
+import type { OrderAction } from '../db/index.js';
 import { moveLines, moveOrders, OUT_OF_FLIGHT, type K } from './move.js';
 
 /** Reconcile found the item a lost request created: adopt it, and re-send every value to be sure of them. */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, EventOutcome, JournalOperation } from '../db/types.js';
+import type { Database, EventOutcome, JournalOperation } from '../db/index.js';
 
 /**
  * One row per operation sent (or decided) for an order or line. before/after hold the

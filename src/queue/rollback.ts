@@ -43,8 +43,7 @@ export async function resetUpdatedItem(k: K, orderId: number, cols: Pick<OrderCo
 /** An item the run archived is active again (restored, or recreated as `itemId`): the next run archives it again; its lines point at its subitems. */
 export async function restoreArchivedItem(k: K, orderId: number, itemId: string, subitems: ReadonlyMap<string, string>, now: string): Promise<void> {
   await moveOrders(k, 'restoreArchived', [orderId], { action: 'ARCHIVE', pending_since: now, retry_count: 0, monday_item_id: itemId, synced_at: null, updated_at: now });
-  // The lines keep their state: only the subitem ids they point at are the recreated ones.
-  for (const [size, sub] of subitems) await k.updateTable('order_lines').set({ monday_subitem_id: sub, updated_at: now }).where('order_id', '=', orderId).where('size', '=', size).execute();
+  for (const [size, sub] of subitems) await moveLines(k, 'restoreArchived', { orderId, size }, { monday_subitem_id: sub, updated_at: now });
 }
 
 /** A subitem the run removed is back: its line returns as it was, to be removed by the next run. */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import { ExitCode, OrdersyncError } from '../errors.js';
-import type { Db } from '../db/connect.js';
+import type { Db } from '../db/index.js';
 
 export class RunLockedError extends OrdersyncError {
   constructor(name: string, holder: { acquired_at: string; pid: number; host: string } | undefined) {

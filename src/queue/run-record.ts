@@ -1,5 +1,4 @@
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunCommand, RunStatus } from '../db/index.js';
 import { StoppedError } from '../errors.js';
 import { withRunLock, type RunLockHandle, type RunLockOptions } from './run-lock.js';
 import { closeAbandonedRuns, finishRun, startRun, type AbandonedRuns, type RunTotals } from './runs.js';
@@ -7,7 +6,7 @@ import { closeAbandonedRuns, finishRun, startRun, type AbandonedRuns, type RunTo
 export interface RunRecordSpec {
   env: string;
   /** What the record's `command` shows (`run`, `rollback`, `cutover:baseline` …). */
-  command: string;
+  command: RunCommand;
   options?: Record<string, unknown>;
   parentRunId?: number;
   lock?: RunLockOptions;

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunCommand, RunStatus } from '../db/index.js';
 
 export interface RunTotals {
   counts: Record<string, unknown>;
@@ -14,7 +13,7 @@ export interface RunTotals {
 }
 
 /** Every command that changes state leaves a run record, written before any work starts. */
-export async function startRun(db: Db, env: string, command: string, options: Record<string, unknown> = {}, parentRunId?: number): Promise<number> {
+export async function startRun(db: Db, env: string, command: RunCommand, options: Record<string, unknown> = {}, parentRunId?: number): Promise<number> {
   const row = await db.kysely
     .insertInto('sync_runs')
     .values({
@@ -54,7 +53,7 @@ export async function finishRun(db: Db, runId: number, status: RunStatus, totals
 /** Which RUNNING records of an environment a job closes when it starts, and what it tells them. */
 export interface AbandonedRuns {
   /** Only this command's records (default: every record of the environment). */
-  command?: string;
+  command?: RunCommand;
   /** Only the records under this parent run. */
   parentRunId?: number;
   /** How the process ended: `before the rollback finished`. */

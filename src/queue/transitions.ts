@@ -1,12 +1,14 @@
-import { SYNC_STATES, type SyncState } from '../db/types.js';
+import { SYNC_STATES, type SyncState } from '../db/index.js';
 
 /** Where a row comes from before it exists, and goes to when it is deleted (mermaid's `[*]`). */
 export const OUTSIDE = '[*]';
 export type Node = SyncState | typeof OUTSIDE;
+/** The to-state of a transition that leaves a row in the state it is in (it changes other columns, such as ids). */
+export const SAME = 'same';
 
 export interface Transition {
   from: readonly Node[];
-  to: Node;
+  to: Node | typeof SAME;
   /** Why, as the state diagram in docs/architecture.md says it. */
   label: string;
   /** The merge writes its own rows (src/merge/); every other transition is a function of src/queue/. */
@@ -69,6 +71,7 @@ export const LINE_TRANSITIONS = {
   resetForRollback: { from: ANY, to: 'PENDING', label: 'rollback of the run that wrote it' },
   dropForRollback: { from: ANY, to: OUTSIDE, label: 'rollback archives its item, and staging no longer has the size' },
   restoreRemoved: { from: [OUTSIDE], to: 'PENDING', label: 'rollback brings back the subitem the run removed (to be removed again)' },
+  restoreArchived: { from: ANY, to: SAME, label: 'rollback brings back the item the run archived: its lines keep their state, pointing at its subitems' },
 } as const satisfies Record<string, Transition>;
 
 /** How the diagram names a from-list of every state, or of every state but IN_FLIGHT. */
@@ -76,14 +79,15 @@ export const DIAGRAM_GROUPS = { ANY: 'any state', SETTLED: 'any state but IN_FLI
 
 /**
  * The table as mermaid stateDiagram edges, one per from-state, a full set of states drawn as
- * one edge from ANY (or SETTLED): what docs/architecture.md shows.
+ * one edge from ANY (or SETTLED), a transition to the SAME state as a loop: what
+ * docs/architecture.md shows.
  */
 export function diagramEdges(table: Record<string, Transition>): string[] {
   return Object.values(table).flatMap((t) => {
     const group = ANY.every((st) => t.from.includes(st)) ? 'ANY' : SETTLED.every((st) => t.from.includes(st)) ? 'SETTLED' : undefined;
     const covered = group === 'ANY' ? ANY : group === 'SETTLED' ? SETTLED : [];
     const rest = t.from.filter((f) => !(covered as readonly Node[]).includes(f));
-    return [...(group ? [group] : []), ...rest].map((f) => `${f} --> ${t.to}: ${t.label}`);
+    return [...(group ? [group] : []), ...rest].map((f) => `${f} --> ${t.to === SAME ? f : t.to}: ${t.label}`);
   });
 }
 

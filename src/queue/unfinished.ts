@@ -1,5 +1,4 @@
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
+import type { Db, RunCommand, RunStatus } from '../db/index.js';
 import { ExitCode, OrdersyncError } from '../errors.js';
 
 /** Idempotency keys (and row in-flight markers) of rollback requests: `ordersync-rollback-<rollback run>-<uuid>`. */
@@ -46,7 +45,7 @@ export async function unfinishedRollback(db: Db, env: string): Promise<Unfinishe
  * again next to them.
  */
 export async function unfinishedBaseline(db: Db, env: string): Promise<{ runId: number; why: string } | undefined> {
-  const latest = (command: string) => db.kysely.selectFrom('sync_runs').select(['id', 'status']).where('env', '=', env).where('command', '=', command).orderBy('id', 'desc').executeTakeFirst();
+  const latest = (command: RunCommand) => db.kysely.selectFrom('sync_runs').select(['id', 'status']).where('env', '=', env).where('command', '=', command).orderBy('id', 'desc').executeTakeFirst();
   const baseline = await latest('cutover:baseline');
   if (baseline) return baseline.status === 'OK' ? undefined : { runId: baseline.id, why: `baseline run ${baseline.id} is ${baseline.status}` };
   const preflight = await latest('cutover:preflight');

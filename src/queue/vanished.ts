@@ -1,4 +1,4 @@
-import type { SyncState } from '../db/types.js';
+import type { SyncState } from '../db/index.js';
 import { moveOrders, type K } from './move.js';
 
 /** An order on record that this load no longer has, and what the vanished policy makes of it. */

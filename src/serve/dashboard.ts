@@ -1,14 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ResolvedConfig } from '../config/load.js';
-import type { Db } from '../db/connect.js';
-import type { RunStatus } from '../db/types.js';
-import { clientSettings } from '../monday/from-config.js';
-import { adviceFor } from '../observe/advice.js';
-import { lastRuns, latestBoardCheck, statusSnapshot, type RunRow, type StatusSnapshot } from '../observe/queries.js';
-import { buildReport, escapeHtml, rejectedOf, type RunReport } from '../observe/report.js';
-import { recordsOf } from '../observe/verdict.js';
-import { grouped, humanDuration } from '../observe/format.js';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Db, RunStatus } from '../db/index.js';
+import { clientSettings } from '../monday/index.js';
+import {
+  adviceFor,
+  lastRuns,
+  latestBoardCheck,
+  statusSnapshot,
+  buildReport,
+  escapeHtml,
+  rejectedOf,
+  recordsOf,
+  grouped,
+  humanDuration,
+  type RunRow,
+  type StatusSnapshot,
+  type RunReport,
+} from '../observe/index.js';
 
 /**
  * The dashboard answers "is the sync healthy, and if not, what do I do?" first: a health banner,

@@ -3,16 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { sql } from 'kysely';
-import type { ResolvedConfig } from '../config/load.js';
-import { bareHost, isLoopback } from '../config/network.js';
-import type { Db } from '../db/connect.js';
-import { isCurrent } from '../db/migrations/index.js';
+import { bareHost, isLoopback, type ResolvedConfig } from '../config/index.js';
+import { isCurrent, type Db } from '../db/index.js';
 import { ConfigError, InputError } from '../errors.js';
-import { adviceFor } from '../observe/advice.js';
+import { adviceFor, orderHistory, runById, statusSnapshot, buildReport } from '../observe/index.js';
 import { DASHBOARD_CSS, DASHBOARD_JS, dashboardData, renderDashboard, renderDashboardMain, uplotAssets } from './dashboard.js';
 import { createMetrics } from '../observe/metrics.js';
-import { orderHistory, runById, statusSnapshot } from '../observe/queries.js';
-import { buildReport } from '../observe/report.js';
 
 export interface OpsServerOptions {
   host?: string;

@@ -65,6 +65,23 @@ describe('row state has one writer: src/queue/', () => {
   });
 });
 
+/** An UPDATE of orders or order_lines setting the state or a monday id by hand, not through move.ts. */
+const UNNAMED = /updateTable\(\s*['"](orders|order_lines)['"]\s*\)\s*\.set\(\{[^}]*\b(sync_state|monday_item_id|monday_subitem_id|monday_group_id)\b/g;
+const unnamedWrites = (code: string) => [...code.matchAll(UNNAMED)].map((m) => m[0]);
+
+describe('inside src/queue/, state and ids change only along a named transition', () => {
+  it('finds a planted write of an id that names no transition', () => {
+    expect(unnamedWrites("await k.updateTable('order_lines').set({ monday_subitem_id: sub, updated_at: now }).where('id', '=', id).execute();")).toHaveLength(1);
+    expect(unnamedWrites("await k.updateTable('orders').set({ board_values_json: v }).where('id', '=', id).execute();")).toEqual([]);
+  });
+
+  it('no file of src/queue/ but move.ts (moveOrders, moveLines, dropLines) sets sync_state or a monday id', () => {
+    const queue = sourceFiles(join(REPO_ROOT, 'src', 'queue')).filter((f) => f !== 'src/queue/move.ts');
+    const found = queue.flatMap((f) => unnamedWrites(readFileSync(join(REPO_ROOT, f), 'utf8')).map((w) => `${f}: ${w}`));
+    expect(found).toEqual([]);
+  });
+});
+
 const ARCHITECTURE = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
 
 /** The edges of the stateDiagram under a heading of docs/architecture.md. */

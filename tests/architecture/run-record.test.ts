@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { RunCommand, SyncRunsTable } from '../../src/db/types.js';
+import type { RunRecordSpec } from '../../src/queue/run-record.js';
 import { REPO_ROOT } from '../support/cli.js';
 
 const SRC = join(REPO_ROOT, 'src');
@@ -37,5 +39,13 @@ describe('the run record has one home (src/queue/run-record.ts)', () => {
       { rel: 'jobs/planted-type.ts', text: "import type { RunLockOptions } from '../queue/run-lock.js';" },
     ];
     expect(violations(planted)).toEqual(['jobs/planted-write.ts', 'jobs/planted-lock.ts', 'checks/planted-start.ts']);
+  });
+
+  it('takes only the commands that leave a run record, one closed list (npm run typecheck checks it)', () => {
+    expectTypeOf<SyncRunsTable['command']>().toEqualTypeOf<RunCommand>();
+    expectTypeOf<RunRecordSpec['command']>().toEqualTypeOf<RunCommand>();
+    // @ts-expect-error: `status` writes no run record
+    const refused: RunRecordSpec = { env: 'prod', command: 'status' };
+    expect(refused.command).toBe('status');
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunCommand } from '../../src/db/types.js';
 import type { StagingColumn, StagingRow } from '../../src/sampledata/index.js';
 import { readBoard } from '../support/board.js';
 import { createRelEnv, type RelEnv } from '../reliability/support/env.js';
@@ -58,7 +59,7 @@ describe('cutover SIGKILLed in each phase, then the operator', () => {
   ])('killed in $phase ($engine)', { timeout: 180_000 }, async ({ phase, engine }) => {
     const { e, rows } = await priorBoard(engine);
 
-    const record = async (command: string) => (await e.db.kysely.selectFrom('sync_runs').select('id').where('command', '=', command).executeTakeFirst()) !== undefined;
+    const record = async (command: RunCommand) => (await e.db.kysely.selectFrom('sync_runs').select('id').where('command', '=', command).executeTakeFirst()) !== undefined;
     let base: number | undefined;
     const ready = async (): Promise<boolean> => {
       if (phase === 'preflight') return record('cutover:preflight');

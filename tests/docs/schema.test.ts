@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { EVENT_OUTCOMES, LINE_ACTIONS, ORDER_ACTIONS, RUN_STATUSES, SYNC_STATES } from '../../src/db/types.js';
+import { EVENT_OUTCOMES, LINE_ACTIONS, ORDER_ACTIONS, RUN_COMMANDS, RUN_STATUSES, SYNC_STATES } from '../../src/db/types.js';
 import { REPO_ROOT } from '../support/cli.js';
 
 /** `### \`table\`` headings followed by a table whose rows start with a `column`. */
@@ -50,5 +50,10 @@ describe('docs/schema.md', () => {
 
   it('lists every state of every closed set', () => {
     for (const v of [...ORDER_ACTIONS, ...LINE_ACTIONS, ...SYNC_STATES, ...RUN_STATUSES, ...EVENT_OUTCOMES]) expect(md).toContain(`\`${v}\``);
+  });
+
+  it('names every command that leaves a run record where sync_runs is introduced', () => {
+    const intro = md.slice(md.indexOf('### `sync_runs`'), md.indexOf('| column |', md.indexOf('### `sync_runs`')));
+    expect(RUN_COMMANDS.filter((c) => !intro.includes(`\`${c}\``))).toEqual([]);
   });
 });

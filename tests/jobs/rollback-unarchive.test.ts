@@ -98,7 +98,9 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('rollback of archives on %s
     const gone = String(rows[0]?.[KEY]);
     const archived = (await orderOf(gone)).monday_item_id as string;
     const synced = JSON.parse((await orderOf(gone)).synced_fields_json as string) as { name: string };
-    const lineCount = (await env.db.kysely.selectFrom('order_lines').select('id').where('order_id', '=', (await orderOf(gone)).id).execute()).length;
+    const linesOf = async () => env.db.kysely.selectFrom('order_lines').select(['size', 'sync_state', 'monday_subitem_id']).where('order_id', '=', (await orderOf(gone)).id).orderBy('size').execute();
+    const before = await linesOf();
+    const lineCount = before.length;
     // Past monday's undo window.
     env.emulator.advanceTime(2 * 24 * 60 * 60_000);
 
@@ -115,6 +117,10 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('rollback of archives on %s
     expect(String(item?.values.get(KEY_COL)?.data)).toContain(gone);
     expect(item?.subitemIds.length).toBe(lineCount);
     expect(await orderOf(gone)).toMatchObject({ action: 'ARCHIVE', sync_state: 'PENDING', monday_item_id: made?.new_id });
+    // Its lines keep their state and point at the recreated subitems.
+    const after = await linesOf();
+    expect(after.map((l) => [l.size, l.sync_state])).toEqual(before.map((l) => [l.size, l.sync_state]));
+    expect(after.map((l) => l.monday_subitem_id).sort()).toEqual([...(item?.subitemIds ?? [])].sort());
     const record = await env.db.kysely.selectFrom('sync_runs').select(['verdict', 'counts_json']).where('id', '=', json.runId).executeTakeFirstOrThrow();
     expect(record.verdict).toMatch(/recreated \(undo no longer possible\)/);
     expect(store().items.get(archived)?.state, 'the archived item stays archived').toBe('archived');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { runRollback } from '../../src/jobs/rollback.js';
@@ -21,7 +22,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('run records on %s', (engin
     await env?.close();
   });
 
-  const running = async (command: string) => env.db.kysely.selectFrom('sync_runs').select(['id', 'command']).where('status', '=', 'RUNNING').where('command', 'like', command).execute();
+  const running = async (command: string) => env.db.kysely.selectFrom('sync_runs').select(['id', 'command']).where('status', '=', 'RUNNING').where(sql.ref('command'), 'like', command).execute();
 
   it('a rollback refused for a missing token is closed FAILED, and the next run is not refused', async () => {
     const first = await env.run();

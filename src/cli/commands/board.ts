@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { Settings } from '../../config/index.js';
-import { fetchBoards, writeSnapshot, type BoardSnapshot } from '../../monday/board-schema.js';
-import { clientFromConfig } from '../../monday/from-config.js';
-import { snapshotPath } from '../../monday/snapshot-files.js';
+import { fetchBoards, writeSnapshot, clientFromConfig, snapshotPath, type BoardSnapshot } from '../../monday/index.js';
 import { loadCliConfig, print, printJson } from '../context.js';
 
 export function registerBoard(program: Command): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, maskSecret, optionalSecret, type Finding, type ResolvedConfig } from '../../config/index.js';
 import { validateConfig } from '../../checks/validate.js';
-import { dialectAdapter } from '../../db/dialects/index.js';
+import { dialectAdapter } from '../../db/index.js';
 import { ExitCode } from '../../errors.js';
 import { globalOptions, loadCliConfig, print, printJson } from '../context.js';
 

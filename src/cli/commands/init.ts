@@ -4,9 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { boardStarterConfig, configPath, loadConfig, settingsSchema, STARTER_ENV, starterConfig } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { writePrivateFileSync } from '../../private-file.js';
-import { writeSnapshot } from '../../monday/board-schema.js';
-import { MondayClient } from '../../monday/client.js';
-import { snapshotPath } from '../../monday/snapshot-files.js';
+import { writeSnapshot, MondayClient, snapshotPath } from '../../monday/index.js';
 import { readBoards, stagingHeader } from '../../jobs/from-board.js';
 import { cliPrefix, globalOptions, print } from '../context.js';
 

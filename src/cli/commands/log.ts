@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { formatHistory } from '../render/status.js';
-import { orderHistory } from '../../observe/queries.js';
+import { orderHistory } from '../../observe/index.js';
 import { loadCliConfig, print, printJson, withDb } from '../context.js';
 
 export function registerLog(program: Command): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { merge, rejectionPlace, rowLabels, type MergeSummary } from '../../merge/index.js';
 import { runJob } from '../../jobs/run.js';
-import { storedFormatter } from '../../sync/board-cache.js';
+import { storedFormatter } from '../../sync/index.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { positiveInteger } from '../options.js';
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { databaseTarget, notCreatedYet } from '../../db/connect.js';
-import { migrateDown, migrateUp, migrationsFor, migrationStatus } from '../../db/migrations/index.js';
+import { databaseTarget, notCreatedYet, migrateDown, migrateUp, migrationsFor, migrationStatus } from '../../db/index.js';
 import { ExitCode } from '../../errors.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { nonNegativeInteger } from '../options.js';

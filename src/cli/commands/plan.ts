@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readSnapshots } from '../../monday/snapshot-files.js';
+import { readSnapshots } from '../../monday/index.js';
 import { planSync, type SyncPlan } from '../../sync/plan.js';
 import { loadCliConfig, print, printJson, withDb } from '../context.js';
 import { formatMergeSummary } from './merge.js';

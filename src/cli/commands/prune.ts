@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { prune, type PruneResult } from '../../observe/queries.js';
+import { prune, type PruneResult } from '../../observe/index.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { duration } from '../options.js';
 

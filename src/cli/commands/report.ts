@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { buildReport, reportHtml, reportMarkdown } from '../../observe/report.js';
+import { buildReport, reportHtml, reportMarkdown } from '../../observe/index.js';
 import { writePrivateFile } from '../../private-file.js';
 import { loadCliConfig, print, withDb } from '../context.js';
 import { runId } from '../options.js';

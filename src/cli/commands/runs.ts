@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runHistory } from '../../observe/run-history.js';
+import { runHistory } from '../../observe/index.js';
 import { formatRuns } from '../render/status.js';
 import { loadCliConfig, print, printJson, withDb } from '../context.js';
 import { duration, positiveInteger } from '../options.js';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, ExitCode, OrdersyncError, StoppedError } from '../../errors.js';
-import { parseCron, schedule } from '../../jobs/cron.js';
-import { stopScope, type StopScope } from '../../jobs/stop.js';
+import { parseCron, schedule, stopScope, type StopScope } from '../../jobs/index.js';
 import { runObserved } from '../../jobs/observed.js';
 import { formatSummaryTable } from '../render/summary.js';
 import { confirmWrite, loadCliConfig, openCliDatabase, print } from '../context.js';
@@ -36,7 +35,7 @@ export function registerServe(program: Command): void {
       const db = await openCliDatabase(cfg, { anySchema: true });
       let srv;
       try {
-        const { startOpsServer } = await import('../../serve/server.js');
+        const { startOpsServer } = await import('../../serve/index.js');
         srv = await startOpsServer(db, cfg, { host: opts.host, port: opts.port });
       } catch (err) {
         await db.close();

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { adviceFor } from '../../observe/advice.js';
-import { runSummary } from '../../observe/run-history.js';
+import { adviceFor, runSummary, statusSnapshot } from '../../observe/index.js';
 import { formatStatus } from '../render/status.js';
-import { statusSnapshot } from '../../observe/queries.js';
 import { loadCliConfig, print, printJson, withDb } from '../context.js';
 import { positiveInteger } from '../options.js';
 

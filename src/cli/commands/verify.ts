@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import { verifyBoard, type VerifyResult } from '../../checks/verify.js';
-import type { DriftFinding } from '../../sync/verify.js';
+import { verifyBoard, type VerifyResult } from '../../checks/index.js';
+import type { DriftFinding } from '../../sync/index.js';
 import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
 import { positiveInteger } from '../options.js';
 

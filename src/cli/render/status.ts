@@ -1,8 +1,4 @@
-import { adviceFor } from '../../observe/advice.js';
-import type { OrderHistory, StatusSnapshot } from '../../observe/queries.js';
-import { grouped, humanDuration } from '../../observe/format.js';
-import { rejectedOf } from '../../observe/report.js';
-import { runSummary, type RunSummary } from '../../observe/run-history.js';
+import { adviceFor, grouped, humanDuration, rejectedOf, runSummary, type OrderHistory, type StatusSnapshot, type RunSummary } from '../../observe/index.js';
 
 /** Plain-text tables for the terminal. */
 export function table(head: string[], rows: Array<Array<string | number | null | undefined>>, maxWidth = 60): string {

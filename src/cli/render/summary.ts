@@ -1,6 +1,6 @@
 import { rejectionPlace } from '../../merge/index.js';
 import type { JobResult } from '../../jobs/run.js';
-import type { AlertEvaluation } from '../../observe/alerts.js';
+import type { AlertEvaluation } from '../../observe/index.js';
 
 /** The first rejected staging rows of a run, each where it sits in its file. */
 export function rejectedLines(r: JobResult, show = 10): string[] {

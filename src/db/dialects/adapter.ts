@@ -1,5 +1,4 @@
-import type { DialectSettings } from '../../config/dialects.js';
-import type { Settings } from '../../config/schema.js';
+import type { DialectSettings, Settings } from '../../config/index.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { ClientBase } from 'pg';
 import type { CreateIndexBuilder, CreateTableBuilder, Dialect, DropIndexBuilder, Kysely, KyselyPlugin, RawBuilder, SelectQueryBuilder } from 'kysely';

@@ -1,5 +1,5 @@
 import { DummyDriver, MssqlAdapter, MssqlDialect, MssqlIntrospector, MssqlQueryCompiler, sql } from 'kysely';
-import { DIALECT_SETTINGS } from '../../config/dialects.js';
+import { DIALECT_SETTINGS } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import type { DialectAdapter } from './adapter.js';
 import { TsqlPlugin } from './mssql-tsql.js';

@@ -1,4 +1,4 @@
-import { DIALECT_SETTINGS } from '../../config/dialects.js';
+import { DIALECT_SETTINGS } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import type { DialectAdapter } from './adapter.js';
 import { TEXT_AS_IS } from './pg-types.js';

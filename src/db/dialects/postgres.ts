@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { DummyDriver, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, sql, type Dialect, type Kysely } from 'kysely';
-import { DIALECT_SETTINGS, type DialectSettings } from '../../config/dialects.js';
+import { DIALECT_SETTINGS, type DialectSettings } from '../../config/index.js';
 import type { DialectAdapter } from './adapter.js';
 import { pgDumpBackup } from './pg-dump.js';
 import { TEXT_AS_IS } from './pg-types.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DummyDriver, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
-import { DIALECT_SETTINGS } from '../../config/dialects.js';
+import { DIALECT_SETTINGS } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { ensurePrivateFile, writePrivately } from '../../private-file.js';
 import type { DialectAdapter } from './adapter.js';

@@ -82,7 +82,7 @@ export async function chaos(env: RelEnv, opts: ChaosOptions) {
     steps.push({ op, args, killed, exit: r.code });
     // Killed before the cutover wrote its first record, it never started as far as anyone can
     // tell (a run now would be the operator skipping the cutover): the operator starts it again.
-    if (i === 0 && opts.prior && !(await env.db.kysely.selectFrom('sync_runs').select('id').where('command', 'like', 'cutover:%').executeTakeFirst())) i--;
+    if (i === 0 && opts.prior && !(await env.db.kysely.selectFrom('sync_runs').select('id').where(sql.ref('command'), 'like', 'cutover:%').executeTakeFirst())) i--;
     if (process.env.CHAOS_DEBUG) console.log(`${i}: ${args.join(' ')} → ${r.code}${killed ? ' (killed)' : ''} ${r.code === 137 ? '' : r.stderr.slice(-300)}`);
   }
 

@@ -1,0 +1,1 @@
+export { exitQuietlyOnClosedPipe, main } from './main.js';

@@ -1,0 +1,2 @@
+export { parseCron, schedule } from './cron.js';
+export { stopScope, type StopScope } from './stop.js';

@@ -1,0 +1,1 @@
+export { startOpsServer } from './server.js';
