@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
 import { ConfigError } from '../../src/errors.js';
+import { formatMergeSummary } from '../../src/cli/commands/merge.js';
 import { merge } from '../../src/merge/index.js';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
 import {
@@ -341,6 +342,8 @@ describe.each(ENGINES)('merge transitions on %s', (engine) => {
       { rowNumber: 3, key: null, reason: 'empty key column "AAG ORDER NUMBER"' },
       { rowNumber: 4, key: null, reason: 'empty key column "AAG ORDER NUMBER"' },
     ]);
+    // The terminal summary says where the staged rows that are neither orders nor rejections went.
+    expect(formatMergeSummary(m, 20)).toMatch(/^merge: 5 staged rows \(2 blank, skipped\), /);
   });
 
   it.each([

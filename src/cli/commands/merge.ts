@@ -29,7 +29,7 @@ export function registerMerge(program: Command): void {
 export function formatMergeSummary(m: MergeSummary, show: number): string {
   const c = m.counts;
   const lines = [
-    `${m.dryRun ? 'merge (dry run, nothing written)' : 'merge'}: ${c.staged_rows} staged rows, ${m.sizeColumns} size columns, ${m.durationMs} ms`,
+    `${m.dryRun ? 'merge (dry run, nothing written)' : 'merge'}: ${c.staged_rows} staged rows${c.blank_rows > 0 ? ` (${c.blank_rows} blank, skipped)` : ''}, ${m.sizeColumns} size columns, ${m.durationMs} ms`,
     `orders: ${c.new} new, ${c.updated} updated, ${c.cancelled} cancelled, ${c.reactivated} reactivated, ${c.unchanged} unchanged, ${c.skipped_cancelled} skipped (cancelled, never synced), ${c.vanished} vanished, ${c.rejected} rejected rows`,
     `lines: ${c.lines_inserted} inserted, ${c.lines_updated} updated, ${c.lines_deleted} deleted; ${c.rows_written} rows written`,
   ];
