@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Db, Database, LineAction, OrderAction, RunStatus, SyncRunsTable, SyncState } from '../db/index.js';
 import { pruneJournal } from '../queue/journal.js';
+import { runLockLive } from '../queue/index.js';
 
 /** Figures read back from the database for `status`, the report, the dashboard and /metrics. */
 
@@ -159,6 +160,8 @@ export interface RunRow {
   retries: number;
   error: string | null;
   counts: Record<string, unknown>;
+  /** RUNNING on record, but no live process holds the environment's run lock: killed (SIGKILL, OOM, host lost); the next job closes it. */
+  process_gone?: true;
 }
 
 /** The newest board check among runs (a run's post-run proof or a `verify`): findings per kind, and the planner edits a fix overwrote. */
@@ -229,13 +232,16 @@ export interface StatusSnapshot {
 }
 
 export async function statusSnapshot(db: Db, env: string, now = new Date(), opts: { runs?: number } = {}): Promise<StatusSnapshot> {
+  const runs = await lastRuns(db, { env, limit: opts.runs ?? 10 });
+  // Every job holds the lock for its record's whole life, so a RUNNING record without a live holder belongs to a dead process.
+  const live = runs.some((r) => r.status === 'RUNNING') ? await runLockLive(db, env) : true;
   return {
     env,
     at: now.toISOString(),
     rows: await rowsByState(db),
     backlog: await backlog(db, now),
     errors: await errorsByCode(db),
-    runs: await lastRuns(db, { env, limit: opts.runs ?? 10 }),
+    runs: live ? runs : runs.map((r) => (r.status === 'RUNNING' ? { ...r, process_gone: true as const } : r)),
     boardCheck: latestBoardCheck(await lastRuns(db, { env, limit: 200 })),
   };
 }

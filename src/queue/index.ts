@@ -11,7 +11,7 @@ export {
   rollbackInFlight,
   rollbackRefused,
 } from './rollback.js';
-export type { RunLockOptions } from './run-lock.js';
+export { runLockLive, type RunLockOptions } from './run-lock.js';
 export { withRunRecord, type RunEnd, type RunRecord, type RunRecordSpec } from './run-record.js';
 export { ROLLBACK_KEY_PREFIX, UnfinishedJobError, refuseUnfinished, unfinishedRollback } from './unfinished.js';
 export { markVanished } from './vanished.js';

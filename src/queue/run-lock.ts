@@ -168,6 +168,18 @@ async function insertLease(db: Db, name: string, leaseMs: number): Promise<void>
     .execute();
 }
 
+/**
+ * Is a live process running a job of this environment now? `status` asks, so a record a
+ * SIGKILL left RUNNING is not shown as running. A session lock is asked of the server; a
+ * lease is live while it is renewed and (on this host) its process exists.
+ */
+export async function runLockLive(db: Db, name: string): Promise<boolean> {
+  const session = db.adapter.sessionLock;
+  if (session) return db.kysely.connection().execute((conn) => session.isHeld(conn, `ordersync:${name}`));
+  const lease = await readLease(db, name);
+  return lease !== undefined && !abandoned(lease);
+}
+
 async function readLease(db: Db, name: string) {
   return db.kysely.selectFrom('run_lock').selectAll().where('name', '=', name).executeTakeFirst();
 }

@@ -99,6 +99,9 @@ function healthOf(last: RunRow | undefined, status: StatusSnapshot, drift: Dashb
   const run = { id: last.id, command: last.command, at: last.finished_at ?? last.started_at, verdict: short(last.verdict ?? last.error) };
   const topError = status.errors[0];
   const drifted = drift && drift.run === last.id ? Object.values(drift.counts).reduce((a, b) => a + b, 0) : 0;
+  if (last.status === 'RUNNING' && status.runs.find((r) => r.id === last.id)?.process_gone) {
+    return { health: 'ABORTED', run, action: `Run #${last.id} is recorded RUNNING but its process is gone (killed or crashed): the next \`ordersync run\` closes it as ABORTED and carries on.` };
+  }
   if (last.status === 'RUNNING') return { health: 'RUNNING', run, action: 'A run is in progress; the page refreshes every 30 s.' };
   if (drifted > 0) {
     return { health: last.status as Health, run, action: `The board differs from what run #${last.id} wrote (${drifted} finding(s)): \`ordersync verify\` lists them, \`ordersync verify --fix\` then \`ordersync run\` repairs them.` };

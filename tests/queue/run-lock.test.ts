@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { RunLockedError, RunLockLostError, withRunLock, type RunLockHandle } from '../../src/queue/run-lock.js';
+import { RunLockedError, RunLockLostError, runLockLive, withRunLock, type RunLockHandle } from '../../src/queue/run-lock.js';
 import { ExitCode } from '../../src/errors.js';
 import { REPO_ROOT, spawnTs, waitForLine } from '../support/cli.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from '../support/engines.js';
@@ -84,6 +84,23 @@ describe.each(CROSS_PROCESS)('run lock across processes on %s', (engine) => {
     const during = await withRunLock(db, 'dev', async () => lease('dev'));
     expect(during).toMatchObject({ pid: process.pid, host: hostname() });
     expect(await lease('dev')).toBeUndefined();
+  });
+
+  it('runLockLive: true while another process holds it, false once that process is SIGKILLed (its lease row still there), and asking never takes it', async (ctx) => {
+    if (t.actual !== engine) ctx.skip();
+    expect(await runLockLive(db, 'dev')).toBe(false);
+    const child = await startHolder('dev');
+    expect(await runLockLive(db, 'dev')).toBe(true);
+    expect(await runLockLive(db, 'prod')).toBe(false);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(await lease('dev')).toMatchObject({ pid: child.pid });
+    // The server drops a dead session's lock when it notices the connection is gone.
+    for (let i = 0; i < 40 && (await runLockLive(db, 'dev')); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await runLockLive(db, 'dev')).toBe(false);
+    // Our own job holding it is live too; the question did not leave a lock behind.
+    expect(await withRunLock(db, 'dev', () => runLockLive(db, 'dev'))).toBe(true);
+    expect(await runLockLive(db, 'dev')).toBe(false);
   });
 });
 

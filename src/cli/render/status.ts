@@ -49,10 +49,12 @@ export function formatStatus(s: StatusSnapshot, opts: { history?: boolean } = {}
     out.push(
       table(
         ['run', 'command', 'status', 'started', 'duration', 'requests', 'verdict'],
-        s.runs.map((r) => [`#${r.id}`, r.command, r.status, r.started_at, r.duration_s === null ? 'running' : `${r.duration_s.toFixed(1)} s`, r.requests, r.verdict ?? r.error]),
+        s.runs.map((r) => [`#${r.id}`, r.command, r.process_gone ? 'RUNNING (process gone)' : r.status, r.started_at, r.duration_s === null ? (r.process_gone ? '' : 'running') : `${r.duration_s.toFixed(1)} s`, r.requests, r.verdict ?? r.error]),
         90,
       ),
     );
+    const gone = s.runs.filter((r) => r.process_gone).map((r) => `#${r.id}`);
+    if (gone.length) out.push('', `${gone.join(', ')}: recorded RUNNING, but no process holds the run lock (killed or crashed); the next \`ordersync run\` closes ${gone.length === 1 ? 'it' : 'them'} as ABORTED and carries on from there`);
   } else out.push('no runs yet');
   return out.join('\n');
 }

@@ -52,6 +52,8 @@ export interface OpenedDialect {
 export interface SessionLock {
   tryAcquire(conn: Kysely<any>, key: string): Promise<boolean>;
   release(conn: Kysely<any>, key: string): Promise<void>;
+  /** Does any session hold it now? Asked without taking it, so a job starting meanwhile is never refused by the asking. */
+  isHeld(conn: Kysely<any>, key: string): Promise<boolean>;
 }
 
 /** How an engine's physical row order is read, for staging tables that ingest did not load. */

@@ -111,6 +111,10 @@ export const mssql: DialectAdapter = {
     async release(conn, key) {
       await sql`exec sp_releaseapplock @Resource = ${key}, @LockOwner = 'Session'`.execute(conn);
     },
+    async isHeld(conn, key) {
+      const { rows } = await sql<{ free: number }>`select APPLOCK_TEST('public', ${key}, 'Exclusive', 'Session') as free`.execute(conn);
+      return rows[0]?.free === 0;
+    },
   },
 
   backup: async () => {

@@ -115,5 +115,16 @@ export const postgres: DialectAdapter = {
     release: async (conn, key) => {
       await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
     },
+    // pg_locks shows a one-key advisory lock as its bigint split in two oids (high, low), objsubid 1.
+    isHeld: async (conn, key) =>
+      (
+        await sql<{ held: boolean }>`with k as (select hashtext(${key})::bigint as v)
+          select exists (
+            select 1 from pg_locks l, k
+            where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+              and l.database = (select oid from pg_database where datname = current_database())
+              and l.classid::bigint = ((k.v >> 32) & 4294967295) and l.objid::bigint = (k.v & 4294967295)
+          ) as held`.execute(conn)
+      ).rows[0]?.held === true,
   },
 };
