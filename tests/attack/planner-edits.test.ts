@@ -51,13 +51,12 @@ describe('planner edits between runs', () => {
     expect((await verifyJson(e)).code).toBe(0);
   });
 
-  // Known bug, not fixed here (src/sync/** is being rewritten): the UPDATE of an item a planner
-  // deleted fails with ResourceNotFoundException and parks the order in ERROR with the dead item
-  // id. `verify` compares SYNCED orders only, so `verify --fix` does not see the missing item;
-  // `retry` sends the same UPDATE to the same dead id and fails again, and the runs after it say
-  // OK ("nothing to sync") while the order is not on the board. The only way back is the advice's
-  // "clear the row's monday id" by hand in SQL. The run's verdict itself is honest (DEGRADED, 1 failed).
-  it.fails('an order whose item a planner deleted changes upstream: the run says so, verify --fix + run recreate it', { timeout: 120_000 }, async () => {
+  // This failed while the UPDATE of an item a planner deleted (ResourceNotFoundException) parked
+  // the order in ERROR with the dead item id: `verify` compares SYNCED orders only, `retry` sent
+  // the same UPDATE to the same id, and the runs after it said "nothing to sync" while the order
+  // was not on the board. Now the run that meets the deleted item (confirmed by id) queues the
+  // order as a create: it says so (DEGRADED, 1 failed) and the next run creates the item again.
+  it('an order whose item a planner deleted changes upstream: the run says so, verify --fix + run recreate it', { timeout: 120_000 }, async () => {
     const e = (env = await createRelEnv({ latencyMs: 5, batchSize: 5 }));
     const rows = staging(4202, 12);
     await e.load(rows);
