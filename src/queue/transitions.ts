@@ -63,7 +63,6 @@ export const LINE_TRANSITIONS = {
   adopt: { from: ['IN_FLIGHT'], to: 'PENDING', label: 'found under its item: adopted (reconcile)' },
   fail: { from: ['PENDING', 'IN_FLIGHT'], to: 'ERROR', label: 'refused too often' },
   retryLater: { from: ['PENDING', 'IN_FLIGHT'], to: 'PENDING', label: 'refused, retries left' },
-  subitemGone: { from: ['IN_FLIGHT'], to: 'PENDING', label: 'its subitem was deleted on the board: queued as a create' },
   withGoneItem: { from: SETTLED, to: 'PENDING', label: 'its item was deleted on the board: created again with it' },
   dropWithGoneItem: { from: SETTLED, to: OUTSIDE, label: 'its item was deleted on the board, and staging no longer has the size' },
   retryErrors: { from: ['ERROR'], to: 'PENDING', label: 'ordersync retry' },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jobIdOf, type AliasResult, type MutationData } from '../monday/batch.js';
 import { DailyLimitError, MondayError } from '../monday/errors.js';
 import { applyEffect, type RowEffect } from '../queue/effects.js';
-import { markInFlight, recordFailure, requeue, requeueGone, type RowFailure } from '../queue/flight.js';
+import { markInFlight, recordFailure, requeue, requeueGoneItem, type RowFailure } from '../queue/flight.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 import type { SyncContext } from './context.js';
 import { failureOf } from './failures.js';
@@ -105,8 +105,8 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
         continue;
       }
       if (failed && u.mondayId && gone.has(u.mondayId)) {
-        const f = { ...failureOf(failed.error), message: `${u.table === 'orders' ? 'item' : 'subitem'} ${u.mondayId} was deleted on the board: queued to be created again by the next run` };
-        await requeueGone(trx, u.table, u.id, f, now);
+        const f = { ...failureOf(failed.error), message: `item ${u.mondayId} was deleted on the board: queued to be created again (with its subitems) by the next run` };
+        await requeueGoneItem(trx, u.id, f, now);
         events.push({ ...failureEvent(u, f), before: { monday_id: u.mondayId, state: 'deleted' }, after: { queued: 'create' } });
         countFailures(ctx, [u]);
         continue;
@@ -129,14 +129,18 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
   return { unknown, stop };
 }
 
-/** Writes to an existing item or subitem that monday answered "not found" (a deleted item, but also a group or column gone). */
+/**
+ * An update of an existing item that monday answered "not found": a deleted item, but also a
+ * group or column gone. (A subitem deleted by hand is set aside before its line is planned:
+ * the subitems phase reads the subitems under each item first.)
+ */
 function mayBeGone(u: Unit, results: readonly AliasResult[]): boolean {
-  const writes = u.operation === 'update_item' || u.operation === 'cancel_item' || u.operation === 'update_subitem' || u.operation === 'zero_subitem';
+  const writes = u.table === 'orders' && (u.operation === 'update_item' || u.operation === 'cancel_item');
   return writes && Boolean(u.mondayId) && results.some((r) => !r.ok && r.error.code === 'ResourceNotFoundException');
 }
 
 /**
- * Of these units' items and subitems, those monday confirms deleted (or no longer returns). Asked
+ * Of these units' items, those monday confirms deleted (or no longer returns). Asked
  * by id because "not found" also means a group or column gone; a lookup that fails confirms
  * nothing, so the rows fail as refused and the next run meets them again.
  */

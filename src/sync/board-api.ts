@@ -26,7 +26,7 @@ export interface BoardApi {
    * id; an item the board does not return has no entry.
    */
   subitemsOf(itemIds: readonly string[], read: { columnIds: string[]; subitemColumnIds: string[] }): Promise<Map<string, MondayItem[]>>;
-  /** The state monday reports for each of these items or subitems (`active`, `archived`, `deleted`); an id it does not return has no entry. */
+  /** The state monday reports for each of these items (`active`, `archived`, `deleted`); an id it does not return has no entry. */
   itemStates(ids: readonly string[]): Promise<Map<string, string>>;
   groups(boardId: string): Promise<GroupRef[]>;
   readBoard(boardId: string): Promise<BoardSnapshot>;
