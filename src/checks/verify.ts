@@ -37,6 +37,8 @@ export interface VerifyResult {
   findings: DriftFinding[];
   /** Findings no re-queue can repair (extra subitems, items without an order, duplicated keys). */
   needsAttention: number;
+  /** Rows in scope not compared because they are queued (PENDING, IN_FLIGHT) or parked in ERROR: the board may show their old values until the next run (or `retry`). */
+  queued: { orders: number; lines: number };
   /** Orders whose board-owned or read-back values changed on the board (stored in the rows with --fix). */
   readBack: number;
   /** Planner edits of db-owned columns that the repair overwrites (with --fix). */
@@ -70,6 +72,8 @@ export interface BoardCheck {
   readBack: ReadBack[];
 }
 
+const QUEUED = ['PENDING', 'IN_FLIGHT', 'ERROR'] as const;
+
 /**
  * Reads the board back and compares it with the synced rows in scope. The whole board is read
  * for an unscoped check (so items without an order and duplicated keys are found); a scoped one
@@ -101,16 +105,19 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   if (scope.limit !== undefined) q = q.limit(scope.limit);
   const orders = (await q.execute()) as VerifiedOrder[];
   const lines: VerifiedLine[] = [];
+  const knownSubitems = new Set<string>();
   for (let i = 0; i < orders.length; i += 500) {
     const ids = orders.slice(i, i + 500).map((o) => o.id);
     const rows = await db.kysely
       .selectFrom('order_lines')
-      .select(['id', 'order_id', 'size', 'monday_subitem_id', 'synced_qty'])
+      .select(['id', 'order_id', 'size', 'monday_subitem_id', 'synced_qty', 'sync_state'])
       .where('order_id', 'in', ids)
-      .where('sync_state', '=', 'SYNCED')
       .where('monday_subitem_id', 'is not', null)
       .execute();
-    lines.push(...(rows as VerifiedLine[]));
+    for (const { sync_state, ...line } of rows) {
+      if (sync_state === 'SYNCED') lines.push(line as VerifiedLine);
+      else knownSubitems.add(line.monday_subitem_id as string);
+    }
   }
 
   const onBoard = new Set(itemsBoard.columns.map((c) => c.id));
@@ -129,11 +136,28 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
   // The API lists active items only; asking for the missing ones by id tells archived from deleted.
   const goneStates = new Map((gone.length > 0 ? await client.itemsByIds(gone, { columnIds: [] }) : []).map((i) => [i.id, i.state ?? 'not found']));
 
-  const findings = findDrift({ s, itemsBoard, boardKey: bk, orders, lines, items, goneStates, wholeBoard });
+  // Only a whole-board read looks for items no order has: every row's item is an order's.
+  const knownItems = new Set<string>();
+  if (wholeBoard) {
+    const rows = await db.kysely.selectFrom('orders').select('monday_item_id').where('monday_item_id', 'is not', null).where('sync_state', '!=', 'SYNCED').execute();
+    for (const r of rows) knownItems.add(r.monday_item_id as string);
+  }
+  const findings = findDrift({ s, itemsBoard, boardKey: bk, orders, lines, items, goneStates, wholeBoard, known: { items: knownItems, subitems: knownSubitems } });
   const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
   for (const f of findings) counts[f.kind]++;
   const readBack = readBackValues(s, orders, items);
   return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines, readBack };
+}
+
+/** Rows of the scope (all, or one customer's) that a check does not compare: queued for the next run or parked in ERROR. */
+async function queuedRows(db: Db, customer: string | undefined): Promise<{ orders: number; lines: number }> {
+  let orders = db.kysely.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('sync_state', 'in', QUEUED);
+  let lines = db.kysely.selectFrom('order_lines as l').innerJoin('orders as o', 'o.id', 'l.order_id').select((eb) => eb.fn.countAll<number>().as('n')).where('l.sync_state', 'in', QUEUED);
+  if (customer !== undefined) {
+    orders = orders.where('customer', '=', customer);
+    lines = lines.where('o.customer', '=', customer);
+  }
+  return { orders: Number((await orders.executeTakeFirst())?.n ?? 0), lines: Number((await lines.executeTakeFirst())?.n ?? 0) };
 }
 
 /**
@@ -159,6 +183,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
     counts,
     findings,
     needsAttention: findings.filter((f) => !REPAIRABLE.has(f.kind)).length,
+    queued: await queuedRows(db, opts.customer),
     readBack: check.readBack.length,
     api: { requests: 0, complexityUsed: 0 },
   };
@@ -186,6 +211,8 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
   }
   const stats = client.stats;
   result.api = { requests: stats.requests, complexityUsed: stats.complexityUsed };
+  // What the repair re-queued is queued now.
+  if (opts.fix) result.queued = await queuedRows(db, opts.customer);
   return result;
 }
 

@@ -68,7 +68,7 @@ export async function runJob(db: Db, cfg: ResolvedConfig, opts: JobOptions): Pro
       parentRunId: opts.parentRunId,
       lock: opts.lock,
       // Before anything is marked ABORTED: a killed rollback or baseline is resumed by its own command.
-      refuse: () => refuseUnfinished(db, cfg.envName),
+      refuse: () => refuseUnfinished(db, cfg.envName, { cutoverStep: opts.recordAs?.startsWith('cutover:') }),
       // Their rows are reconciled by this run.
       abandoned: { ended: 'without finishing the run', then: () => 'the next run reconciled what it left in flight' },
     };

@@ -35,8 +35,8 @@ const ADVICE: Record<string, Advice> = {
     action: 'Check monday.items_board_id / subitems_board_id for this environment and the token owner\'s board access (`ordersync doctor`).',
   },
   ResourceNotFoundException: {
-    meaning: 'An item, subitem or group the row points at is gone from the board (deleted by hand).',
-    action: 'Check the item on the board; to re-create it, clear the row\'s monday id (or restore the item from the board\'s trash) and `ordersync retry`.',
+    meaning: 'An item, subitem or group the row points at is gone from the board (deleted by hand). An item monday confirms deleted is queued as a create by the run that met it.',
+    action: 'A deleted item: nothing to do, the next run creates it again with its subitems (cancel the order upstream if it was deleted on purpose). Anything else (a group, a column): check the board and the mapping, then `ordersync retry`.',
   },
   ComplexityException: {
     meaning: 'The minute complexity budget ran out; the client waits and resends, the row failed only after all retries.',

@@ -1,4 +1,4 @@
-import { moveLines, moveOrders, OUT_OF_FLIGHT, type K } from './move.js';
+import { dropLines, moveLines, moveOrders, OUT_OF_FLIGHT, type K } from './move.js';
 
 export type RowTable = 'orders' | 'order_lines';
 export interface RowIds {
@@ -43,4 +43,17 @@ export async function recordFailure(k: K, table: RowTable, row: { id: number; re
   // Orders also keep the offending column and value, so status and reports can show them.
   if (table === 'orders') await moveOrders(k, name, [row.id], { ...cols, last_error_column: f.column, last_error_value: f.value });
   else await moveLines(k, name, { ids: [row.id] }, cols);
+}
+
+/**
+ * An update whose item monday says is deleted: the order forgets the dead id and is queued as a
+ * create, so the next run puts it back on the board through the journaled create path (as
+ * `verify --fix` does for a missing item). Its lines go with it: a size staging no longer has
+ * (qty 0) only had a subitem to show the zero and goes, as merge drops such a line; the others
+ * are created under the new item.
+ */
+export async function requeueGoneItem(k: K, id: number, f: Pick<RowFailure, 'code' | 'message'>, now: string): Promise<void> {
+  await moveOrders(k, 'itemGone', [id], { ...OUT_OF_FLIGHT, retry_count: 0, last_error_code: f.code, last_error: f.message.slice(0, 2000), synced_at: null, updated_at: now, pending_since: now, action: 'INSERT', monday_item_id: null, monday_group_id: null, synced_fields_json: null });
+  await dropLines(k, 'dropWithGoneItem', { orderId: id }, { qty: 0 });
+  await moveLines(k, 'withGoneItem', { orderId: id }, { retry_count: 0, synced_at: null, updated_at: now, action: 'INSERT', monday_subitem_id: null, synced_qty: null });
 }

@@ -39,32 +39,53 @@ export async function unfinishedRollback(db: Db, env: string): Promise<Unfinishe
 }
 
 /**
- * A cutover whose baseline has not finished OK: killed or failed part-way (some orders
- * adopted, the others not), or not reached yet (the cutover was killed in its preflight). The
- * board holds the prior system's items, and a run would create the orders not yet adopted
- * again next to them.
+ * A cutover that has not got past its gates: its baseline has not finished OK (killed or
+ * failed part-way, some orders adopted and the others not, or not reached yet because the
+ * cutover was killed in its preflight), or its canary was started and never finished OK
+ * (killed, failed or DEGRADED) while no full run followed. Until the baseline is done the board
+ * holds the prior system's items and a run would create the orders not yet adopted again next to
+ * them; until the canary is done a run would sync every order past the gate the operator asked for.
  */
-export async function unfinishedBaseline(db: Db, env: string): Promise<{ runId: number; why: string } | undefined> {
+export async function unfinishedCutover(db: Db, env: string, opts: { cutoverStep?: boolean } = {}): Promise<{ runId: number; why: string; step: 'baseline' | 'canary' } | undefined> {
   const latest = (command: RunCommand) => db.kysely.selectFrom('sync_runs').select(['id', 'status']).where('env', '=', env).where('command', '=', command).orderBy('id', 'desc').executeTakeFirst();
   const baseline = await latest('cutover:baseline');
-  if (baseline) return baseline.status === 'OK' ? undefined : { runId: baseline.id, why: `baseline run ${baseline.id} is ${baseline.status}` };
-  const preflight = await latest('cutover:preflight');
-  return preflight ? { runId: preflight.id, why: `cutover run ${preflight.id} stopped before its baseline` } : undefined;
+  if (baseline && baseline.status !== 'OK') return { runId: baseline.id, why: `baseline run ${baseline.id} is ${baseline.status}`, step: 'baseline' };
+  if (!baseline) {
+    const preflight = await latest('cutover:preflight');
+    return preflight ? { runId: preflight.id, why: `cutover run ${preflight.id} stopped before its baseline`, step: 'baseline' } : undefined;
+  }
+  // The cutover's own canary and full run are how it is resumed.
+  if (opts.cutoverStep) return undefined;
+  const root = await db.kysely.selectFrom('sync_runs').select('id').where('env', '=', env).where('command', '=', 'cutover:preflight').where('parent_run_id', 'is', null).orderBy('id', 'desc').executeTakeFirst();
+  if (!root) return undefined;
+  const steps = await db.kysely.selectFrom('sync_runs').select(['id', 'command', 'status']).where('parent_run_id', '=', root.id).where('command', 'in', ['cutover:canary', 'cutover:full']).orderBy('id', 'desc').execute();
+  const canaries = steps.filter((r) => r.command === 'cutover:canary');
+  if (steps.some((r) => r.command === 'cutover:full') || canaries.length === 0 || canaries.some((r) => r.status === 'OK')) return undefined;
+  const canary = canaries[0] as (typeof canaries)[number];
+  return { runId: canary.id, why: `canary run ${canary.id} is ${canary.status}`, step: 'canary' };
 }
 
-/** Called under the run lock before a job of the environment writes anything. */
-export async function refuseUnfinished(db: Db, env: string): Promise<void> {
+/**
+ * Called under the run lock before a job of the environment writes anything; `cutoverStep`
+ * for the cutover's own canary and full run, which an unfinished canary must not refuse.
+ */
+export async function refuseUnfinished(db: Db, env: string, opts: { cutoverStep?: boolean } = {}): Promise<void> {
   const rollback = await unfinishedRollback(db, env);
   if (rollback) {
     throw new UnfinishedJobError(
       `the rollback of run ${rollback.targetRunId} in "${env}" did not finish (rollback run ${rollback.rollbackRunId} was interrupted); nothing was synced: resume with \`ordersync rollback --run ${rollback.targetRunId}\``,
     );
   }
-  const baseline = await unfinishedBaseline(db, env);
-  if (baseline) {
+  const cutover = await unfinishedCutover(db, env, opts);
+  if (cutover?.step === 'canary') {
+    throw new UnfinishedJobError(
+      `the cutover of "${env}" did not get past its canary (${cutover.why}): a run now would sync every order past the gate. Nothing was synced: resume with \`ordersync cutover\` (with --limit or --customer it runs the canary again, without it goes on to the full run)`,
+    );
+  }
+  if (cutover) {
     const adopted = await db.kysely.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('monday_item_id', 'is not', null).executeTakeFirst();
     throw new UnfinishedJobError(
-      `the cutover baseline of "${env}" did not finish (${baseline.why}; ${Number(adopted?.n ?? 0)} order(s) adopted so far): a run now would create the others again next to their items on the board. Nothing was synced: finish it with \`ordersync cutover\``,
+      `the cutover baseline of "${env}" did not finish (${cutover.why}; ${Number(adopted?.n ?? 0)} order(s) adopted so far): a run now would create the others again next to their items on the board. Nothing was synced: finish it with \`ordersync cutover\``,
     );
   }
 }

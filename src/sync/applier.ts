@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jobIdOf, type AliasResult, type MutationData } from '../monday/batch.js';
 import { DailyLimitError, MondayError } from '../monday/errors.js';
 import { applyEffect, type RowEffect } from '../queue/effects.js';
-import { markInFlight, recordFailure, requeue, type RowFailure } from '../queue/flight.js';
+import { markInFlight, recordFailure, requeue, requeueGoneItem, type RowFailure } from '../queue/flight.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 import type { SyncContext } from './context.js';
 import { failureOf } from './failures.js';
@@ -86,6 +86,7 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
     at += u.ops.length;
     return mine;
   });
+  const gone = await goneFromBoard(ctx, units.filter((u, i) => mayBeGone(u, perUnit[i] ?? [])));
   // Aliases whose outcome is unknown (5xx, timeout, dropped connection) stay IN_FLIGHT for
   // reconcile; a daily-cap refusal re-queues its rows and stops the run after the others are kept.
   let stop: Stop | undefined;
@@ -101,6 +102,13 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
       if (failed && failed.error instanceof DailyLimitError) {
         stop = stopOf(failed.error);
         await requeue(trx, u.table, [u.id]);
+        continue;
+      }
+      if (failed && u.mondayId && gone.has(u.mondayId)) {
+        const f = { ...failureOf(failed.error), message: `item ${u.mondayId} was deleted on the board: queued to be created again (with its subitems) by the next run` };
+        await requeueGoneItem(trx, u.id, f, now);
+        events.push({ ...failureEvent(u, f), before: { monday_id: u.mondayId, state: 'deleted' }, after: { queued: 'create' } });
+        countFailures(ctx, [u]);
         continue;
       }
       if (failed) {
@@ -119,6 +127,34 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
     await journal(trx, ctx.runId, events, now);
   });
   return { unknown, stop };
+}
+
+/**
+ * An update of an existing item that monday answered "not found": a deleted item, but also a
+ * group or column gone. (A subitem deleted by hand is set aside before its line is planned:
+ * the subitems phase reads the subitems under each item first.)
+ */
+function mayBeGone(u: Unit, results: readonly AliasResult[]): boolean {
+  const writes = u.table === 'orders' && (u.operation === 'update_item' || u.operation === 'cancel_item');
+  return writes && Boolean(u.mondayId) && results.some((r) => !r.ok && r.error.code === 'ResourceNotFoundException');
+}
+
+/**
+ * Of these units' items, those monday confirms deleted (or no longer returns). Asked
+ * by id because "not found" also means a group or column gone; a lookup that fails confirms
+ * nothing, so the rows fail as refused and the next run meets them again.
+ */
+async function goneFromBoard(ctx: SyncContext, units: readonly Unit[]): Promise<Set<string>> {
+  const ids = [...new Set(units.map((u) => u.mondayId as string))];
+  if (ids.length === 0) return new Set();
+  let states: Map<string, string>;
+  try {
+    states = await ctx.board.itemStates(ids);
+  } catch (err) {
+    if (err instanceof MondayError) return new Set();
+    throw err;
+  }
+  return new Set(ids.filter((id) => (states.get(id) ?? 'deleted') === 'deleted'));
 }
 
 function failureEvent(u: FailedRow, f: RowFailure): SyncEvent {

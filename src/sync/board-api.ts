@@ -26,6 +26,8 @@ export interface BoardApi {
    * id; an item the board does not return has no entry.
    */
   subitemsOf(itemIds: readonly string[], read: { columnIds: string[]; subitemColumnIds: string[] }): Promise<Map<string, MondayItem[]>>;
+  /** The state monday reports for each of these items (`active`, `archived`, `deleted`); an id it does not return has no entry. */
+  itemStates(ids: readonly string[]): Promise<Map<string, string>>;
   groups(boardId: string): Promise<GroupRef[]>;
   readBoard(boardId: string): Promise<BoardSnapshot>;
   /** The environment's items board (read already, or read here) and its subitems board. */
@@ -47,6 +49,7 @@ export function mondayBoard(client: MondayClient): BoardApi {
       const items = await client.itemsByIds(itemIds, { ...read, withSubitems: true });
       return new Map(items.map((it) => [it.id, it.subitems ?? []]));
     },
+    itemStates: async (ids) => new Map((await client.itemsByIds(ids, { columnIds: [] })).map((it) => [it.id, it.state ?? 'active'])),
     groups: (boardId) => client.groups(boardId),
     readBoard: (boardId) => fetchBoardSnapshot(client, boardId),
     readBoards: (ids, env, items) => fetchBoards(client, ids, env, items),

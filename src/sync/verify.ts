@@ -13,8 +13,8 @@ import { columnSources, desiredGroup, type SyncedOrder } from './desired.js';
 /**
  * Drift: what the board shows against what each order row says was last synced. The rows
  * compared are the SYNCED ones (a PENDING row's board state is expected to differ until the
- * next run); each finding names the order, and the repair re-queues exactly the rows that
- * the normal sync path must rewrite.
+ * next run), but an item or subitem any row holds is never one "no order has"; each finding
+ * names the order, and the repair re-queues exactly the rows that the normal sync path must rewrite.
  */
 export const DRIFT_KINDS = [
   'item_missing',
@@ -82,6 +82,11 @@ export interface DriftInput {
   goneStates?: ReadonlyMap<string, string>;
   /** A full read: report board items no order knows and keys carried twice. */
   wholeBoard: boolean;
+  /**
+   * Ids the database holds on rows not compared (queued, in ERROR, skipped): their items and
+   * subitems belong to orders, whatever the board shows of them until the next run.
+   */
+  known?: { items: ReadonlySet<string>; subitems: ReadonlySet<string> };
 }
 
 /** Compares rows with the board; pure, so every rule is tested without HTTP. */
@@ -144,7 +149,7 @@ export function findDrift(input: DriftInput): DriftFinding[] {
     }
     const sizesOfLines = new Set((linesByOrder.get(o.id) ?? []).map((l) => l.size));
     for (const sub of subs) {
-      if (known.has(sub.id)) continue;
+      if (known.has(sub.id) || input.known?.subitems.has(sub.id)) continue;
       const size = columnText(sub, sizeColumn) ?? '';
       out.push({ ...base, kind: sizesOfLines.has(size) ? 'subitem_duplicated' : 'subitem_extra', size, subitem_id: sub.id });
     }
@@ -152,7 +157,7 @@ export function findDrift(input: DriftInput): DriftFinding[] {
 
   if (input.wholeBoard) {
     // Keys are matched as reconcile and baseline match them (board-match.ts).
-    const knownItems = new Set(input.orders.map((o) => o.monday_item_id));
+    const knownItems = new Set([...input.orders.map((o) => o.monday_item_id), ...(input.known?.items ?? [])]);
     const byKey = itemsByKey(boardKey, input.items, () => true);
     for (const [key, items] of byKey) {
       if (items.length > 1) out.push({ kind: 'duplicate_item', order_key: key, item_id: items.map((i) => i.id).join(', '), board: `${items.length} active items` });

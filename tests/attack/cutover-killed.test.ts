@@ -99,11 +99,10 @@ describe('cutover SIGKILLed in each phase, then the operator', () => {
     console.log(JSON.stringify({ suite: 'attack/cutover-killed', phase, engine, runs: runs.map((r) => `${r.command}:${r.status}`) }));
   });
 
-  // SPEC §6: "an unfinished rollback or cutover blocks run until resumed". Known gap, not fixed
-  // here (src/jobs/cutover.ts and the refusal in src/queue/unfinished.ts belong to the cutover
-  // work): unfinishedBaseline() only looks at the baseline, so after a canary killed (or come out
-  // DEGRADED) `run` syncs every order, and the canary the operator asked for never gates anything.
-  it.fails('a run after a killed canary is refused until the cutover is resumed', { timeout: 180_000 }, async () => {
+  // SPEC §6: "an unfinished rollback or cutover blocks run until resumed". This failed while the
+  // refusal (src/queue/unfinished.ts) looked at the baseline only: after a killed canary `run`
+  // synced every order, and the canary the operator asked for gated nothing.
+  it('a run after a killed canary is refused until the cutover is resumed', { timeout: 180_000 }, async () => {
     const { e } = await priorBoard('sqlite');
     let base: number | undefined;
     const { killed } = await killWhen(spawn(e, ['cutover', '--limit', '5']), async () => {

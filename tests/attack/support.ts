@@ -93,6 +93,7 @@ export interface VerifyJson {
   findings: Finding[];
   needsAttention: number;
   checked: { orders: number; lines: number; boardItems: number };
+  queued: { orders: number; lines: number };
 }
 
 /** `ordersync verify --json`, read-only: its exit code and findings. */

@@ -26,6 +26,7 @@ function failing(inner: BoardApi, nth: number, fail: (send: () => Promise<unknow
     },
     itemsByKey: (...a) => inner.itemsByKey(...a),
     subitemsOf: (...a) => inner.subitemsOf(...a),
+    itemStates: (ids) => inner.itemStates(ids),
     groups: (id) => inner.groups(id),
     readBoard: (id) => inner.readBoard(id),
     readBoards: (...a) => inner.readBoards(...a),

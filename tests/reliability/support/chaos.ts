@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { runCutover } from '../../../src/jobs/cutover.js';
 import { runRollback } from '../../../src/jobs/rollback.js';
-import { unfinishedBaseline, unfinishedRollback } from '../../../src/queue/unfinished.js';
+import { unfinishedCutover, unfinishedRollback } from '../../../src/queue/unfinished.js';
 import { generateStaging, KEY_COLUMN, nextDay, writeCsv, type StagingRow } from '../../../src/sampledata/index.js';
 import { Rng } from '../../../src/sampledata/prng.js';
 import { diffBoard, expectedBoard, readBoard } from '../../support/board.js';
@@ -96,7 +96,7 @@ export async function chaos(env: RelEnv, opts: ChaosOptions) {
       await runRollback(env.db, env.cfg, rb.targetRunId, { envVars });
       continue;
     }
-    if (await unfinishedBaseline(env.db, env.cfg.envName)) {
+    if (await unfinishedCutover(env.db, env.cfg.envName)) {
       completion.push('cutover');
       await runCutover(env.cfg, { envVars, allowMassChange: true });
       continue;
