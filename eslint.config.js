@@ -73,10 +73,6 @@ const ENTRY_POINTS = {
   // jobs/index.ts holds what is not a job (signals, cron).
   jobs: ['backup', 'cutover', 'demo', 'from-board', 'observed', 'queue', 'rollback', 'run', 'schedule', 'worker'],
 };
-// src/sync/ was rewritten alongside this rule (#11) and its files still import other folders' private
-// files: they are exempt as importers until the coordinator moves those imports onto the indexes and
-// deletes this line. Other folders reach sync through src/sync/index.ts like any other folder.
-const SURFACE_EXEMPT_IMPORTERS = ['sync'];
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), 'src');
 const FOLDERS = readdirSync(SRC).filter((f) => statSync(join(SRC, f)).isDirectory());
@@ -110,7 +106,6 @@ const publicSurface = {
         if (inside === 'index.js' && relative(join(SRC, folder), file) !== 'index.ts') context.report({ node: source, messageId: 'ownIndex', data: { spec, folder } });
         return;
       }
-      if (SURFACE_EXEMPT_IMPORTERS.includes(from)) return;
       const entries = ['index', ...(ENTRY_POINTS[folder] ?? [])];
       if (entries.some((e) => inside === `${e}.js`)) return;
       const allowed = entries.map((e) => `src/${folder}/${e}.ts`).join(' or ');

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jobIdOf, type AliasResult, type MutationData } from '../monday/batch.js';
-import { DailyLimitError, MondayError } from '../monday/errors.js';
-import { applyEffect, type RowEffect } from '../queue/effects.js';
-import { markInFlight, recordFailure, requeue, requeueGoneItem, type RowFailure } from '../queue/flight.js';
+import { jobIdOf, DailyLimitError, MondayError, type AliasResult, type MutationData } from '../monday/index.js';
+import { applyEffect, markInFlight, recordFailure, requeue, requeueGoneItem, type RowEffect, type RowFailure } from '../queue/index.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 import type { SyncContext } from './context.js';
 import { failureOf } from './failures.js';

@@ -1,7 +1,15 @@
-import type { BoardKey } from '../config/board-keys.js';
-import type { AliasResult, GroupRef, MutationOp } from '../monday/batch.js';
-import { fetchBoards, fetchBoardSnapshot, type BoardSnapshot } from '../monday/board-schema.js';
-import type { MondayClient, MondayItem, MondayStats } from '../monday/client.js';
+import type { BoardKey } from '../config/index.js';
+import {
+  fetchBoards,
+  fetchBoardSnapshot,
+  type AliasResult,
+  type GroupRef,
+  type MutationOp,
+  type BoardSnapshot,
+  type MondayClient,
+  type MondayItem,
+  type MondayStats,
+} from '../monday/index.js';
 import { findItemsByKey, type KeyLookup } from './board-match.js';
 
 /**

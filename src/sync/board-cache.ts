@@ -1,9 +1,7 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { FieldValue } from '../merge/index.js';
-import type { ValueFormatter } from '../merge/board-values.js';
-import { boardSnapshotSchema, subitemsBoardId, type BoardSnapshot } from '../monday/board-schema.js';
-import { formatValue } from '../monday/values.js';
+import type { Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { FieldValue, ValueFormatter } from '../merge/index.js';
+import { boardSnapshotSchema, subitemsBoardId, formatValue, type BoardSnapshot } from '../monday/index.js';
 
 /** Keeps the items board's columns, so merge and plan can hash values as written without monday. */
 export async function storeBoard(db: Db, board: BoardSnapshot): Promise<void> {

@@ -1,7 +1,7 @@
-import type { BoardKey } from '../config/board-keys.js';
-import type { LineAction } from '../db/types.js';
-import { orderKey } from '../merge/project.js';
-import type { MondayClient, MondayItem, PageOptions } from '../monday/client.js';
+import type { BoardKey } from '../config/index.js';
+import type { LineAction } from '../db/index.js';
+import { orderKey } from '../merge/index.js';
+import type { MondayClient, MondayItem, PageOptions } from '../monday/index.js';
 
 /** The board columns that make up the key. */
 export function keyColumns(bk: BoardKey): string[] {

@@ -1,7 +1,6 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import { boardKey, subitemColumnIds, type BoardKey } from '../config/board-keys.js';
+import { boardKey, subitemColumnIds, type Settings, type BoardKey } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { BoardSnapshot } from '../monday/index.js';
 import type { BoardApi } from './board-api.js';
 import type { SyncCounts } from './counts.js';
 import type { PlannedLabels } from './labels.js';

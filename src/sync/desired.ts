@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
-import type { OrdersTable } from '../db/types.js';
-import type { FieldValue } from '../merge/hash.js';
+import type { OrdersTable } from '../db/index.js';
+import type { FieldValue } from '../merge/index.js';
 import type { SyncContext } from './context.js';
 
 /** What an order looked like on the board after its last successful sync. */

@@ -1,7 +1,6 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { MondayStats } from '../monday/client.js';
+import type { Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { BoardSnapshot, MondayStats } from '../monday/index.js';
 import type { Stop } from './applier.js';
 import type { BoardApi } from './board-api.js';
 import { storeBoard } from './board-cache.js';

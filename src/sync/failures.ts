@@ -1,6 +1,5 @@
-import { MondayError } from '../monday/errors.js';
-import { FormatError, UnknownColumnError } from '../monday/values.js';
-import type { RowFailure } from '../queue/flight.js';
+import { MondayError, FormatError, UnknownColumnError } from '../monday/index.js';
+import type { RowFailure } from '../queue/index.js';
 
 /** A dropdown/status label the board lacks while label creation is off for its column. */
 export class MissingLabelError extends FormatError {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MondayError } from '../monday/errors.js';
+import type { MondayError } from '../monday/index.js';
 import type { SyncContext } from './context.js';
 import { journal } from '../queue/journal.js';
 

@@ -1,6 +1,6 @@
 export { mondayBoard, type BoardApi } from './board-api.js';
 export { syncBoard, liveBoards, type LiveBoards, type SyncOptions, type SyncOutcome, type SyncResult } from './executor.js';
-export { boardKey, type BoardKey } from '../config/board-keys.js';
+export { boardKey, type BoardKey } from '../config/index.js';
 export { keyColumns } from './board-match.js';
 export { emptySyncCounts, type SyncCounts } from './counts.js';
 export type { Phase, SyncScope } from './context.js';

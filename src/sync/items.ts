@@ -1,4 +1,4 @@
-import { markOrdersUnchanged } from '../queue/effects.js';
+import { markOrdersUnchanged } from '../queue/index.js';
 import type { Stop } from './applier.js';
 import { applyDecisions } from './batches.js';
 import type { SyncContext } from './context.js';

@@ -1,7 +1,5 @@
-import { MONDAY_LIMITS } from '../monday/limits.js';
-import { FormatError, missingLabels, type FormattedValue } from '../monday/values.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import type { Settings } from '../config/schema.js';
+import { MONDAY_LIMITS, FormatError, missingLabels, type FormattedValue, type BoardSnapshot } from '../monday/index.js';
+import type { Settings } from '../config/index.js';
 import { MissingLabelError } from './failures.js';
 
 const { maxStatusLabels: MAX_LABELS, maxStatusLabelLength: MAX_LENGTH } = MONDAY_LIMITS;

@@ -1,7 +1,6 @@
-import type { JournalOperation } from '../db/types.js';
-import type { MutationOp } from '../monday/batch.js';
-import type { RowEffect } from '../queue/effects.js';
-import type { RowFailure, RowTable } from '../queue/flight.js';
+import type { JournalOperation } from '../db/index.js';
+import type { MutationOp } from '../monday/index.js';
+import type { RowEffect, RowFailure, RowTable } from '../queue/index.js';
 import type { SyncEvent } from '../queue/journal.js';
 import type { SyncCounts } from './counts.js';
 

@@ -1,7 +1,6 @@
-import { dbOwnedChanges } from '../config/ownership.js';
-import type { JournalOperation } from '../db/types.js';
-import type { MutationOp } from '../monday/batch.js';
-import { formatColumnValues, formatValue, FormatError, type FormattedValue } from '../monday/values.js';
+import { dbOwnedChanges } from '../config/index.js';
+import type { JournalOperation } from '../db/index.js';
+import { formatColumnValues, formatValue, FormatError, type MutationOp, type FormattedValue } from '../monday/index.js';
 import type { PlanContext } from './context.js';
 import { changedFields, columnSources, desiredState, type OrderRow, type SyncedOrder } from './desired.js';
 import { failureOf } from './failures.js';

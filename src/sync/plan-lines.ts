@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely';
-import type { JournalOperation, OrderLinesTable } from '../db/types.js';
-import type { MutationOp } from '../monday/batch.js';
-import { formatColumnValues } from '../monday/values.js';
+import type { JournalOperation, OrderLinesTable } from '../db/index.js';
+import { formatColumnValues, type MutationOp } from '../monday/index.js';
 import { targetQty } from './board-match.js';
 import type { PlanContext } from './context.js';
 import { failureOf } from './failures.js';

@@ -1,7 +1,6 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { ProjectedOrder } from '../merge/index.js';
-import { decideOrder, diffLines, type ExistingLine } from '../merge/diff.js';
+import type { Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { decideOrder, diffLines, type ProjectedOrder, type ExistingLine } from '../merge/index.js';
 import { ORDER_COLUMNS } from './desired.js';
 import type { PlannedLineRow, PlannedOrderRow } from './planner.js';
 

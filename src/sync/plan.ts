@@ -1,9 +1,7 @@
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
+import type { Settings } from '../config/index.js';
+import type { Db } from '../db/index.js';
 import { merge, type FieldValue, type MergeSummary, type Outcome, type ProjectedOrder } from '../merge/index.js';
-import type { BoardSnapshot } from '../monday/board-schema.js';
-import { clientSettings } from '../monday/from-config.js';
-import { MONDAY_LIMITS } from '../monday/limits.js';
+import { clientSettings, MONDAY_LIMITS, type BoardSnapshot } from '../monday/index.js';
 import { storedBoards, storedFormatter } from './board-cache.js';
 import { resolveBoards } from './context.js';
 import { rowsAfterMerge } from './plan-rows.js';

@@ -1,4 +1,4 @@
-import type { SyncState } from '../db/types.js';
+import type { SyncState } from '../db/index.js';
 import type { PlanContext } from './context.js';
 import type { SyncCounts } from './counts.js';
 import { desiredGroup, type OrderRow } from './desired.js';

@@ -1,9 +1,7 @@
-import type { MondayItem } from '../monday/client.js';
+import type { MondayItem } from '../monday/index.js';
 import { columnNumber, keyColumns, subitemsBySize } from './board-match.js';
 import type { SyncContext } from './context.js';
-import { adoptItem, adoptSubitem, confirmArchived } from '../queue/adopt.js';
-import { dropDetached } from '../queue/effects.js';
-import { requeue, requeueLine } from '../queue/flight.js';
+import { adoptItem, adoptSubitem, confirmArchived, dropDetached, requeue, requeueLine } from '../queue/index.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 
 /**

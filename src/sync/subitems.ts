@@ -1,5 +1,5 @@
-import type { MondayItem } from '../monday/client.js';
-import { detachSubitem, dropDetached, markLinesUnchanged } from '../queue/effects.js';
+import type { MondayItem } from '../monday/index.js';
+import { detachSubitem, dropDetached, markLinesUnchanged } from '../queue/index.js';
 import { journal } from '../queue/journal.js';
 import type { Stop } from './applier.js';
 import { applyDecisions } from './batches.js';

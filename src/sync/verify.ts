@@ -1,12 +1,7 @@
-import { subitemColumnIds } from '../config/board-keys.js';
-import { ownerOf, readBackColumns } from '../config/ownership.js';
-import type { Settings } from '../config/schema.js';
-import type { Db } from '../db/connect.js';
-import type { BoardSnapshot, SnapshotColumn } from '../monday/board-schema.js';
-import type { MondayItem } from '../monday/client.js';
-import { formatValue, type FormattedValue } from '../monday/values.js';
-import { applyDriftRepairs, recordBoardValues, type DriftRepair } from '../queue/repair.js';
-import type { BoardKey } from '../config/board-keys.js';
+import { subitemColumnIds, ownerOf, readBackColumns, type Settings, type BoardKey } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { formatValue, type BoardSnapshot, type SnapshotColumn, type MondayItem, type FormattedValue } from '../monday/index.js';
+import { applyDriftRepairs, recordBoardValues, type DriftRepair } from '../queue/index.js';
 import { columnNumber, columnText, itemKey, itemsByKey } from './board-match.js';
 import { columnSources, desiredGroup, type SyncedOrder } from './desired.js';
 
