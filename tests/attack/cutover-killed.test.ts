@@ -3,7 +3,8 @@ import type { RunCommand } from '../../src/db/types.js';
 import type { StagingColumn, StagingRow } from '../../src/sampledata/index.js';
 import { readBoard } from '../support/board.js';
 import { createRelEnv, type RelEnv } from '../reliability/support/env.js';
-import { assertHonestBoard, cli, ITEMS_BOARD, killWhen, spawn, staging } from './support.js';
+import { assertHonestBoard, cli, ITEMS_BOARD, spawn, staging } from './support.js';
+import { killWhen } from '../support/cli.js';
 
 /**
  * `cutover --limit N` over a board the prior system filled, SIGKILLed in each of its phases

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nextDay } from '../../src/sampledata/index.js';
 import { assertBoardMatches, readBoard } from '../support/board.js';
 import { assertConverged, createRelEnv, type RelEnv } from '../reliability/support/env.js';
-import { assertHonestBoard, cli, ITEMS_BOARD, killWhen, spawn, staging } from './support.js';
+import { assertHonestBoard, cli, ITEMS_BOARD, spawn, staging } from './support.js';
+import { killWhen } from '../support/cli.js';
 
 /**
  * `rollback --run N` of a run that updated orders (quantities, sizes added and removed, header

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { readBoard, type ExpectedBoard } from '../support/board.js';
-import { collect, runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { assertConverged, ITEMS_BOARD, SUBITEMS_BOARD, type RelEnv } from '../reliability/support/env.js';
 
 export { ITEMS_BOARD, SUBITEMS_BOARD };
@@ -124,26 +124,3 @@ export async function assertHonestBoard(e: RelEnv, rows: StagingRow[], label: st
   expect([...q.orders, ...q.lines], `${label}: nothing left queued`).toEqual([]);
 }
 
-/** SIGKILLs `child` once `ready()` says so (polled every 3 ms); resolves with its exit. */
-export async function killWhen(child: ChildProcess, ready: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<{ result: CliResult; killed: boolean }> {
-  let killed = false;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy || killed) return;
-    busy = true;
-    Promise.resolve(ready())
-      .then((yes) => {
-        if (yes && !killed) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      })
-      .catch(() => undefined)
-      .finally(() => (busy = false));
-  }, 3);
-  try {
-    return { result: await collect(child, timeoutMs), killed };
-  } finally {
-    clearInterval(timer);
-  }
-}

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/sampledata/prng.js';
 import { createRelEnv, type RelEnv } from '../reliability/support/env.js';
-import { assertHonestBoard, cli, killWhen, plannerEdits, queued, spawn, staging, verifyJson, type Edit, type Finding } from './support.js';
+import { assertHonestBoard, cli, plannerEdits, queued, spawn, staging, verifyJson, type Edit, type Finding } from './support.js';
+import { killWhen } from '../support/cli.js';
 
 /**
  * `verify --fix` SIGKILLed at seeded moments after planners edited the board (rename, move,

@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTarget, openDatabase } from '../../src/db/connect.js';
 import { ExitCode } from '../../src/errors.js';
 import { collect, runCli, spawnCli } from '../support/cli.js';
-import { opsWorld, type OpsWorld } from './support.js';
+import { firstItemsBatch, opsWorld, type OpsWorld } from './support.js';
 
 /**
  * Kubernetes, systemd and Kestra end a job with SIGTERM (Ctrl-C sends SIGINT): the run
@@ -24,17 +23,6 @@ async function world(): Promise<OpsWorld> {
 
 const env = (x: OpsWorld) => ({ MONDAY_API_TOKEN: x.emulator.token, ORDERSYNC_ALERT_WEBHOOK: undefined });
 
-/** Resolves once the child logs the first written batch of items. */
-function firstItemsBatch(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (/"phase":"items","done":[1-9]/.test(buf)) resolve();
-    });
-    child.on('exit', () => reject(new Error(`exited before the first batch:\n${buf}`)));
-  });
-}
 
 async function dbState(x: OpsWorld) {
   const db = await openDatabase(databaseTarget(x.cfg, x.envVars));

@@ -1,7 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, runCli, spawnCli } from '../support/cli.js';
-import { opsWorld, type OpsWorld } from './support.js';
+import { firstItemsBatch, opsWorld, type OpsWorld } from './support.js';
 
 /**
  * A job killed with SIGKILL (OOM killer, `kill -9`, a lost host) cannot close its record: it
@@ -16,16 +15,6 @@ afterEach(async () => {
 
 const env = (x: OpsWorld) => ({ MONDAY_API_TOKEN: x.emulator.token, ORDERSYNC_ALERT_WEBHOOK: undefined });
 
-function firstItemsBatch(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (/"phase":"items","done":[1-9]/.test(buf)) resolve();
-    });
-    child.on('exit', () => reject(new Error(`exited before the first batch:\n${buf}`)));
-  });
-}
 
 interface StatusJson {
   runs: Array<{ id: number; status: string; process_gone?: boolean }>;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
@@ -76,4 +77,16 @@ if (!haveChromium && process.env.CI === 'true') {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** Resolves once the child logs the first written batch of items. */
+export function firstItemsBatch(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (/"phase":"items","done":[1-9]/.test(buf)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`exited before the first batch:\n${buf}`)));
+  });
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Item, ItemState } from '../../src/emulator/index.js';
 import { generateStaging, nextDay, type StagingRow } from '../../src/sampledata/index.js';
 import { expectedBoard, readBoard } from '../support/board.js';
-import { collect, runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { collect, killWhen, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { assertConverged, createRelEnv, ITEMS_BOARD, SUBITEMS_BOARD, type RelEnv, type RelEnvOptions } from './support/env.js';
 
 /**
@@ -27,29 +27,7 @@ describe('interrupted rollback and cutover', () => {
   const count = async (e: RelEnv, outcome: 'ROLLED_BACK' | 'ADOPTED'): Promise<number> =>
     Number((await e.db.kysely.selectFrom('sync_events').select((eb) => eb.fn.countAll<number>().as('n')).where('outcome', '=', outcome).executeTakeFirst())?.n ?? 0);
 
-  /** SIGKILLs `child` once `ready()` says so (polled every 3 ms); resolves with its exit. */
-  const killWhen = async (child: ChildProcess, ready: () => Promise<boolean>): Promise<{ result: CliResult; killed: boolean }> => {
-    let killed = false;
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || killed) return;
-      busy = true;
-      ready()
-        .then((yes) => {
-          if (yes && !killed) {
-            killed = true;
-            child.kill('SIGKILL');
-          }
-        })
-        .catch(() => undefined)
-        .finally(() => (busy = false));
-    }, 3);
-    try {
-      return { result: await collect(child, 60_000), killed };
-    } finally {
-      clearInterval(timer);
-    }
-  };
+
 
   /** SIGKILLs `child` from inside the emulator, right after it archived its first item: applied, never answered. */
   const killOnFirstArchive = async (e: RelEnv, child: ChildProcess): Promise<CliResult> => {

@@ -160,3 +160,27 @@ export async function runMain(args: string[], opts: CliOptions): Promise<CliResu
     Object.assign(process.env, savedEnv);
   }
 }
+
+/** SIGKILLs `child` once `ready()` says so (polled every 3 ms); resolves with its exit. */
+export async function killWhen(child: ChildProcess, ready: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<{ result: CliResult; killed: boolean }> {
+  let killed = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || killed) return;
+    busy = true;
+    Promise.resolve(ready())
+      .then((yes) => {
+        if (yes && !killed) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, 3);
+  try {
+    return { result: await collect(child, timeoutMs), killed };
+  } finally {
+    clearInterval(timer);
+  }
+}
