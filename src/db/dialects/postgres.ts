@@ -123,7 +123,7 @@ export const postgres: DialectAdapter = {
             select 1 from pg_locks l, k
             where l.locktype = 'advisory' and l.granted and l.objsubid = 1
               and l.database = (select oid from pg_database where datname = current_database())
-              and l.classid::bigint = ((k.v >> 32) & 4294967295) and l.objid::bigint = (k.v & 4294967295)
+              and l.classid::bigint = ((k.v >> 32) & x'ffffffff'::bigint) and l.objid::bigint = (k.v & x'ffffffff'::bigint)
           ) as held`.execute(conn)
       ).rows[0]?.held === true,
   },

@@ -1,5 +1,5 @@
 -- order_lines
-select "id", "order_id", "size", "monday_subitem_id", "synced_qty" from "order_lines" where "order_id" in (?, …) and "sync_state" = ? and "monday_subitem_id" is not null;
+select "id", "order_id", "size", "monday_subitem_id", "synced_qty", "sync_state" from "order_lines" where "order_id" in (?, …) and "monday_subitem_id" is not null;
 select "l"."id", "l"."size", "l"."action", "l"."monday_subitem_id", "o"."order_key", "o"."monday_item_id" as "parent_id" from "order_lines" as "l" inner join "orders" as "o" on "o"."id" = "l"."order_id" where "l"."sync_state" = ?;
 select "orders"."order_key", "order_lines"."size", "order_lines"."in_flight_since" from "order_lines" inner join "orders" on "orders"."id" = "order_lines"."order_id" where "order_lines"."sync_state" = ? order by "order_lines"."in_flight_since";
 select count(*) as "n" from "order_lines" as "l" inner join "orders" as "o" on "o"."id" = "l"."order_id" where "l"."sync_state" = ? and "o"."monday_item_id" is not null and "o"."sync_state" not in (?, …);
