@@ -36,7 +36,7 @@ export const EXIT_CODE_DOCS: Record<keyof typeof ExitCode, { meaning: string; ac
     action: 'fix the command, the config or the database settings named in the message',
   },
   locked: {
-    meaning: 'another run of this environment holds the run lock; an interrupted rollback or cutover baseline must be finished first (the message names the command); or (`ingest`) a running merge is reading the staging table, nothing was loaded',
+    meaning: 'another run of this environment holds the run lock; an interrupted rollback, cutover baseline or cutover canary must be finished first (the message names the command); or (`ingest`) a running merge is reading the staging table, nothing was loaded',
     action: 'lock: nothing, the next tick runs. "resume with `ordersync rollback --run N`" / "finish it with `ordersync cutover`": a person runs that command; the schedule stays refused until then. `ingest`: run it again once the merge has finished',
   },
   sigint: {

@@ -16,7 +16,7 @@ interface ServeFlags {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Dashboard, /metrics (Prometheus), /healthz and /readyz. Binds [server].host (127.0.0.1) by default; any other address needs the bearer token from [server].token_env. With --schedule (or [server].schedule) also runs `ordersync run` on a cron expression, never overlapping; a tick is refused (logged, nothing synced) while a rollback or cutover baseline of the environment is unfinished.')
+    .description('Dashboard, /metrics (Prometheus), /healthz and /readyz. Binds [server].host (127.0.0.1) by default; any other address needs the bearer token from [server].token_env. With --schedule (or [server].schedule) also runs `ordersync run` on a cron expression, never overlapping; a tick is refused (logged, nothing synced) while a rollback, cutover baseline or cutover canary of the environment is unfinished.')
     .option('--host <address>', 'bind address (default [server].host)')
     .option('--port <n>', 'port (default [server].port; 0 = any free port)', port('--port'))
     .option('--schedule <cron>', 'run the job on this cron expression (five fields, or six with leading seconds), e.g. "5 * * * *"')

@@ -41,7 +41,7 @@ export function registerSync(program: Command): void {
   jobCommand(
     program,
     'run',
-    'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Before anything is sent the mapping is checked against the live boards. SIGTERM/SIGINT stop it after the request in flight (run ABORTED, lock released; a second signal exits at once). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config or input error, 4 another run in progress, or an interrupted rollback or cutover baseline to finish first (the message names `ordersync rollback --run N` or `ordersync cutover`), 130/143 stopped by SIGINT/SIGTERM.',
+    'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Before anything is sent the mapping is checked against the live boards. SIGTERM/SIGINT stop it after the request in flight (run ABORTED, lock released; a second signal exits at once). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config or input error, 4 another run in progress, or an interrupted rollback, cutover baseline or cutover canary to finish first (the message names `ordersync rollback --run N` or `ordersync cutover`), 130/143 stopped by SIGINT/SIGTERM.',
   );
   jobCommand(program, 'sync', 'Sync PENDING orders and lines to monday.com (groups, items, subitems) without merging first.');
   jobCommand(program, 'retry', 'Put rows parked in ERROR back in the queue (counters reset) and sync.');
