@@ -52,6 +52,7 @@ export function formatVerify(r: VerifyResult): string {
   ];
   if (r.readBack > 0) out.push(`${r.readBack} order(s) show other values in board-owned or read-back columns${r.requeued ? ': read back into the rows (board_values_json)' : ' (`--fix` or the next run reads them back into the rows, board_values_json)'}`);
   const queued = r.queued.orders + r.queued.lines > 0 ? `${r.queued.orders} order(s) and ${r.queued.lines} line(s) queued or in ERROR, not compared: the board shows their old values until \`ordersync run\` (or \`ordersync retry\`) writes them` : undefined;
+  for (const f of r.inFlight) out.push(`in flight: ${f.order_key} item ${f.item_id} was created by a run that stopped before writing its id back; the next run adopts it (not an item no order has)`);
   if (r.findings.length === 0) {
     out.push(queued ? `the synced orders match the board; ${queued}` : 'the board matches what ordersync last synced');
     return out.join('\n');
