@@ -4,6 +4,7 @@ import { ConfigError, OrdersyncError } from '../errors.js';
 import { fetchBoardSnapshot, clientFromConfig, type BoardSnapshot, type MondayClient, type MondayItem } from '../monday/index.js';
 import {
   boardKey,
+  itemsByKey,
   keyColumns,
   DRIFT_KINDS,
   findDrift,
@@ -39,6 +40,8 @@ export interface VerifyResult {
   needsAttention: number;
   /** Rows in scope not compared because they are queued (PENDING, IN_FLIGHT) or parked in ERROR: the board may show their old values until the next run (or `retry`). */
   queued: { orders: number; lines: number };
+  /** Items on the board that carry the key of an order whose create was in flight when a run stopped: the next run adopts them. */
+  inFlight: InFlightItem[];
   /** Orders whose board-owned or read-back values changed on the board (stored in the rows with --fix). */
   readBack: number;
   /** Planner edits of db-owned columns that the repair overwrites (with --fix). */
@@ -61,8 +64,15 @@ export interface CheckScope {
   wholeBoard?: boolean;
 }
 
+/** A board item matched by business key to an IN_FLIGHT create whose item id was never written back. */
+export interface InFlightItem {
+  order_key: string;
+  item_id: string;
+}
+
 export interface BoardCheck {
   wholeBoard: boolean;
+  inFlight: InFlightItem[];
   checked: { orders: number; lines: number; boardItems: number };
   counts: Record<DriftKind, number>;
   findings: DriftFinding[];
@@ -138,15 +148,26 @@ export async function checkBoard(db: Db, s: Settings, client: MondayClient, item
 
   // Only a whole-board read looks for items no order has: every row's item is an order's.
   const knownItems = new Set<string>();
+  const inFlight: InFlightItem[] = [];
   if (wholeBoard) {
     const rows = await db.kysely.selectFrom('orders').select('monday_item_id').where('monday_item_id', 'is not', null).where('sync_state', '!=', 'SYNCED').execute();
     for (const r of rows) knownItems.add(r.monday_item_id as string);
+    // A create monday ran whose answer a killed run never wrote back: the item is that order's,
+    // matched by key as reconcile will match it when the next run adopts it.
+    const creates = await db.kysely.selectFrom('orders').select('order_key').where('sync_state', '=', 'IN_FLIGHT').where('monday_item_id', 'is', null).execute();
+    const byKey = itemsByKey(bk, items, () => true);
+    for (const { order_key } of creates) {
+      const item = byKey.get(order_key)?.[0];
+      if (!item) continue;
+      knownItems.add(item.id);
+      inFlight.push({ order_key, item_id: item.id });
+    }
   }
   const findings = findDrift({ s, itemsBoard, boardKey: bk, orders, lines, items, goneStates, wholeBoard, known: { items: knownItems, subitems: knownSubitems } });
   const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
   for (const f of findings) counts[f.kind]++;
   const readBack = readBackValues(s, orders, items);
-  return { wholeBoard, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines, readBack };
+  return { wholeBoard, inFlight, checked: { orders: orders.length, lines: lines.length, boardItems: items.length }, counts, findings, orders, lines, readBack };
 }
 
 /** Rows of the scope (all, or one customer's) that a check does not compare: queued for the next run or parked in ERROR. */
@@ -184,6 +205,7 @@ export async function verifyBoard(db: Db, cfg: ResolvedConfig, opts: VerifyOptio
     findings,
     needsAttention: findings.filter((f) => !REPAIRABLE.has(f.kind)).length,
     queued: await queuedRows(db, opts.customer),
+    inFlight: check.inFlight,
     readBack: check.readBack.length,
     api: { requests: 0, complexityUsed: 0 },
   };

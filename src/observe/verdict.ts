@@ -24,7 +24,7 @@ export interface Records {
 export function recordsOf(c: Partial<SyncCounts> | null | undefined): Records {
   const n = (k: keyof SyncCounts) => Number(c?.[k] ?? 0);
   return {
-    succeeded: n('items_created') + n('items_updated') + n('items_archived') + n('subitems_created') + n('subitems_updated') + n('subitems_zeroed') + n('subitems_removed'),
+    succeeded: n('items_created') + n('items_updated') + n('items_archived') + n('items_already_gone') + n('subitems_created') + n('subitems_updated') + n('subitems_zeroed') + n('subitems_removed'),
     failed: n('items_failed') + n('subitems_failed'),
     cancelled: n('items_cancelled'),
   };

@@ -52,6 +52,15 @@ export async function recordFailure(k: K, table: RowTable, row: { id: number; re
  * (qty 0) only had a subitem to show the zero and goes, as merge drops such a line; the others
  * are created under the new item.
  */
+/**
+ * An archive whose item a planner had already deleted: the goal (the item off the board) is
+ * met without us, so the order settles as archived and forgets the dead id. Its lines keep
+ * their rows, as an archived order's do; their subitems went with the item.
+ */
+export async function forgetArchivedGone(k: K, id: number, runId: number, now: string): Promise<void> {
+  await moveOrders(k, 'archivedGone', [id], { ...OUT_OF_FLIGHT, retry_count: 0, last_error_code: null, last_error: null, last_error_column: null, last_error_value: null, action: 'NONE', synced_at: now, pending_since: null, last_run_id: runId, monday_item_id: null, monday_group_id: null });
+}
+
 export async function requeueGoneItem(k: K, id: number, f: Pick<RowFailure, 'code' | 'message'>, now: string): Promise<void> {
   await moveOrders(k, 'itemGone', [id], { ...OUT_OF_FLIGHT, retry_count: 0, last_error_code: f.code, last_error: f.message.slice(0, 2000), synced_at: null, updated_at: now, pending_since: now, action: 'INSERT', monday_item_id: null, monday_group_id: null, synced_fields_json: null });
   await dropLines(k, 'dropWithGoneItem', { orderId: id }, { qty: 0 });

@@ -1,6 +1,6 @@
 export { adoptBaselineItem, adoptBaselineLine, adoptItem, adoptSubitem, confirmArchived } from './adopt.js';
 export { applyEffect, detachSubitem, dropDetached, markLinesUnchanged, markOrdersUnchanged, type RowEffect } from './effects.js';
-export { markInFlight, recordFailure, requeue, requeueGoneItem, requeueLine, type RowFailure, type RowTable } from './flight.js';
+export { forgetArchivedGone, markInFlight, recordFailure, requeue, requeueGoneItem, requeueLine, type RowFailure, type RowTable } from './flight.js';
 export { applyDriftRepairs, recordBoardValues, retryErrors, type DriftRepair } from './repair.js';
 export {
   resetCreatedItem,

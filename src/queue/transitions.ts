@@ -37,6 +37,7 @@ export const ORDER_TRANSITIONS = {
   fail: { from: ['PENDING', 'IN_FLIGHT'], to: 'ERROR', label: 'refused, permanent or retry_count ≥ row_retry_limit' },
   retryLater: { from: ['PENDING', 'IN_FLIGHT'], to: 'PENDING', label: 'refused, retries left' },
   itemGone: { from: ['IN_FLIGHT'], to: 'PENDING', label: 'its item was deleted on the board: queued as a create' },
+  archivedGone: { from: ['IN_FLIGHT'], to: 'SYNCED', label: 'to be archived, its item already deleted on the board: forgotten' },
   retryErrors: { from: ['ERROR'], to: 'PENDING', label: 'ordersync retry' },
   requeueDrift: { from: ['SYNCED'], to: 'PENDING', label: 'verify --fix: the board drifted' },
   adoptBaseline: { from: SETTLED, to: 'SYNCED', label: 'cutover baseline adopts an identical item' },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jobIdOf, DailyLimitError, MondayError, type AliasResult, type MutationData } from '../monday/index.js';
-import { applyEffect, markInFlight, recordFailure, requeue, requeueGoneItem, type RowEffect, type RowFailure } from '../queue/index.js';
+import { applyEffect, forgetArchivedGone, markInFlight, recordFailure, requeue, requeueGoneItem, type RowEffect, type RowFailure } from '../queue/index.js';
 import { journal, type SyncEvent } from '../queue/journal.js';
 import type { SyncContext } from './context.js';
 import { failureOf } from './failures.js';
@@ -102,6 +102,13 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
         await requeue(trx, u.table, [u.id]);
         continue;
       }
+      if (u.operation === 'archive_item' && u.mondayId && gone.has(u.mondayId)) {
+        // Nothing of ours was archived: journaled SKIPPED, so rollback has nothing to bring back.
+        await forgetArchivedGone(trx, u.id, ctx.runId, now);
+        events.push({ ...u.outcome.event, outcome: 'SKIPPED', before: { state: 'deleted' }, after: { state: 'deleted', reason: `item ${u.mondayId} was already deleted on the board: nothing to archive` } });
+        ctx.counts.items_already_gone++;
+        continue;
+      }
       if (failed && u.mondayId && gone.has(u.mondayId)) {
         const f = { ...failureOf(failed.error), message: `item ${u.mondayId} was deleted on the board: queued to be created again (with its subitems) by the next run` };
         await requeueGoneItem(trx, u.id, f, now);
@@ -130,11 +137,15 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
 /**
  * An update of an existing item that monday answered "not found": a deleted item, but also a
  * group or column gone. (A subitem deleted by hand is set aside before its line is planned:
- * the subitems phase reads the subitems under each item first.)
+ * the subitems phase reads the subitems under each item first.) Every archive is asked about
+ * too, answered or "not found": bulk_archive_items answers a job even when the item was already
+ * deleted, and that job archived nothing rollback could bring back.
  */
 function mayBeGone(u: Unit, results: readonly AliasResult[]): boolean {
-  const writes = u.table === 'orders' && (u.operation === 'update_item' || u.operation === 'cancel_item');
-  return writes && Boolean(u.mondayId) && results.some((r) => !r.ok && r.error.code === 'ResourceNotFoundException');
+  if (u.table !== 'orders' || !u.mondayId) return false;
+  const notFound = results.some((r) => !r.ok && r.error.code === 'ResourceNotFoundException');
+  if (u.operation === 'archive_item') return notFound || results.every((r) => r.ok);
+  return (u.operation === 'update_item' || u.operation === 'cancel_item') && notFound;
 }
 
 /**

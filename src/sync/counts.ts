@@ -5,6 +5,8 @@ export interface SyncCounts {
   items_updated: number;
   items_cancelled: number;
   items_archived: number;
+  /** Archives whose item a planner had already deleted: nothing sent to it was archived, the order forgets the id. */
+  items_already_gone: number;
   items_unchanged: number;
   items_failed: number;
   items_skipped: number;
@@ -29,6 +31,7 @@ export function emptySyncCounts(): SyncCounts {
     items_updated: 0,
     items_cancelled: 0,
     items_archived: 0,
+    items_already_gone: 0,
     items_unchanged: 0,
     items_failed: 0,
     items_skipped: 0,

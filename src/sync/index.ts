@@ -6,7 +6,7 @@ export { emptySyncCounts, type SyncCounts } from './counts.js';
 export type { Phase, SyncScope } from './context.js';
 export { BlastRadiusError } from './guard.js';
 export { storedFormatter, valueFormatter } from './board-cache.js';
-export { columnNumber, findItemsByKey, subitemsBySize, targetQty } from './board-match.js';
+export { columnNumber, findItemsByKey, itemsByKey, subitemsBySize, targetQty } from './board-match.js';
 export { resolveBoards } from './context.js';
 export {
   DRIFT_KINDS,

@@ -16,7 +16,7 @@ export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description(
-      'Read the boards back and compare them with what each synced order says the board shows: items deleted, archived or moved, columns and names changed by hand, subitems missing, extra, duplicated or under another item, quantities changed, board items no order has, keys on two items. Rows queued or in ERROR are counted, not compared (their items and subitems are never "no order has"). Writes nothing unless --fix. Exit codes: 0 the board matches, 2 drift found, 1 failed, 3 configuration error.',
+      'Read the boards back and compare them with what each synced order says the board shows: items deleted, archived or moved, columns and names changed by hand, subitems missing, extra, duplicated or under another item, quantities changed, board items no order has, keys on two items. Rows queued or in ERROR are counted, not compared (their items and subitems are never "no order has"; an item a killed run created but never wrote back is matched to its in-flight order by key and listed as in flight, for the next run to adopt). Writes nothing unless --fix. Exit codes: 0 the board matches, 2 drift found, 1 failed, 3 configuration error.',
     )
     .option('--fix', 're-queue every repairable finding so the next `ordersync run` rewrites it through the journaled sync path (takes the run lock)')
     .option('--json', 'machine-readable output (every finding)')
@@ -52,6 +52,7 @@ export function formatVerify(r: VerifyResult): string {
   ];
   if (r.readBack > 0) out.push(`${r.readBack} order(s) show other values in board-owned or read-back columns${r.requeued ? ': read back into the rows (board_values_json)' : ' (`--fix` or the next run reads them back into the rows, board_values_json)'}`);
   const queued = r.queued.orders + r.queued.lines > 0 ? `${r.queued.orders} order(s) and ${r.queued.lines} line(s) queued or in ERROR, not compared: the board shows their old values until \`ordersync run\` (or \`ordersync retry\`) writes them` : undefined;
+  for (const f of r.inFlight) out.push(`in flight: ${f.order_key} item ${f.item_id} was created by a run that stopped before writing its id back; the next run adopts it (not an item no order has)`);
   if (r.findings.length === 0) {
     out.push(queued ? `the synced orders match the board; ${queued}` : 'the board matches what ordersync last synced');
     return out.join('\n');
