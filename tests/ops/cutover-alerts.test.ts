@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -75,6 +76,8 @@ describe('cutover alerts (real CLI, emulator, webhook)', () => {
 
 describe('cutover preflight alerts (real CLI, emulator, webhook)', () => {
   it('pending migrations: the webhook names them and the fix, the cutover still exits 3', async () => {
+    // An empty database (not a missing one, which the CLI refuses before the cutover starts).
+    writeFileSync(join(fresh.dir, 'ordersync.db'), '');
     const before = received.length;
     const r = await fresh.cli(['cutover']);
     expect(r.code, r.stdout + r.stderr).toBe(3);
