@@ -64,11 +64,14 @@ const ENTRY_POINTS = {
   ingest: ['source-columns', 'staging-table'],
   // Only `ordersync plan` needs the planner's preview of the merge (the whole merge); rollback reads
   // what a synced order shows on the board (desired) without the applier.
-  sync: ['plan', 'desired'],
+  sync: ['plan', 'desired', 'board-match'],
   // Commands of their own: `config validate` and `doctor` need neither verify nor the post-run check.
   checks: ['doctor', 'validate'],
   // cli-progress and pino; prom-client: only a job showing its progress and `serve` load them.
-  observe: ['progress', 'metrics'],
+  // exitCodeFor and adviceFor without the read models (queries, report, run history): rollback, doctor.
+  observe: ['progress', 'metrics', 'exit-code', 'advice'],
+  // The staging table's columns, profile and value rules without the merge and the queue: config validate, doctor.
+  merge: ['staging-columns', 'staging-profile', 'transforms'],
   // One job per CLI command (an index of every job would load them all, pg-boss too, for each);
   // jobs/index.ts holds what is not a job (signals, cron).
   jobs: ['backup', 'cutover', 'demo', 'from-board', 'observed', 'queue', 'rollback', 'run', 'schedule', 'worker'],

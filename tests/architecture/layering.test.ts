@@ -134,6 +134,10 @@ describe('public surface lint', () => {
     ['src/db/planted.ts', "import { x } from './dialects/index.js';"],
     ['src/cli/planted.ts', "import { x } from './commands/index.js';"],
     ['src/jobs/planted.ts', "import { x } from '../errors.js';"],
+    ['src/jobs/planted.ts', "import { x } from '../observe/exit-code.js';"],
+    ['src/checks/planted.ts', "import { x } from '../observe/advice.js';"],
+    ['src/checks/planted.ts', "import { x } from '../merge/staging-columns.js';"],
+    ['src/checks/planted.ts', "import { x } from '../sync/board-match.js';"],
   ])('allows an index, a named entry point, a file of the same folder or a top-level file in %s', async (file, code) => {
     expect(await surfaceImports(file, `${code}\nexport const y = x;\n`)).toEqual([]);
   });
@@ -144,6 +148,23 @@ describe('public surface lint', () => {
 
   it('leaves no import cycle in src/ (type-only imports aside: they are erased)', () => {
     expect(importCycles(runtimeImports())).toEqual([]);
+  });
+
+  // What a light command loads (its --help too: the command's file is imported to describe it).
+  it.each([
+    ['rollback', ['observe/queries.ts', 'observe/report.ts', 'merge/merge.ts']],
+    ['config', ['merge/merge.ts', 'queue/index.ts', 'observe/queries.ts']],
+    ['doctor', ['sync/applier.ts', 'sync/executor.ts', 'observe/queries.ts', 'observe/report.ts']],
+  ])('`%s` (and its --help) loads none of %j', (command, heavy) => {
+    const graph = runtimeImports();
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const next of graph.get(file) ?? []) visit(next);
+    };
+    visit(join(SRC, 'cli', 'commands', `${command}.ts`));
+    expect(heavy.filter((f) => loaded.has(join(SRC, f)))).toEqual([]);
   });
 
   it('finds a cycle planted in the import graph (connect.ts importing the index that re-exports it)', () => {
