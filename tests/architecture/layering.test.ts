@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -175,6 +176,16 @@ describe('public surface lint', () => {
 });
 
 describe('docs/architecture.md', () => {
+  it('lists the entry points eslint.config.js allows, folder by folder, in its Public surface table', async () => {
+    const { ENTRY_POINTS } = (await import(pathToFileURL(join(REPO_ROOT, 'eslint.config.js')).href)) as { ENTRY_POINTS: Record<string, string[]> };
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Public surface'), doc.indexOf('| folder | role |'));
+    const documented = Object.fromEntries(
+      [...section.matchAll(/^\| `(\w+)\/` \| ([^|]*) \|/gm)].map(([, folder, cell]) => [folder, [...cell!.matchAll(/`([\w-]+)(?:\.ts)?`/g)].map((m) => m[1]!).sort()]),
+    );
+    expect(documented).toEqual(Object.fromEntries(Object.entries(ENTRY_POINTS).map(([folder, files]) => [folder, [...files].sort()])));
+  });
+
   it('names every folder under src/ in its component table', () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
     const folders = readdirSync(join(REPO_ROOT, 'src')).filter((f) => statSync(join(REPO_ROOT, 'src', f)).isDirectory());
