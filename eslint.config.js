@@ -55,7 +55,7 @@ const layering = Object.entries(FORBIDDEN).map(([layer, banned]) => ({
  * imports a command only when it runs (`npm run bench:cli`). A file never imports its own folder's
  * index, which re-exports it (a cycle).
  */
-const ENTRY_POINTS = {
+export const ENTRY_POINTS = {
   // --timezone is parsed for every command, the emulator's too, which loads no configuration (zod, smol-toml).
   config: ['time-zone'],
   // The read-only commands (status, log, prune) read and prune the journal without the queue's writers.
@@ -63,12 +63,16 @@ const ENTRY_POINTS = {
   // merge and the sample data use the staging table without the file readers (csv-parse, exceljs).
   ingest: ['source-columns', 'staging-table'],
   // Only `ordersync plan` needs the planner's preview of the merge (the whole merge); rollback reads
-  // what a synced order shows on the board (desired) without the applier.
-  sync: ['plan', 'desired'],
+  // what a synced order shows on the board (desired) without the applier; doctor checks the
+  // business-key columns (board-match) without the sync's phases.
+  sync: ['plan', 'desired', 'board-match'],
   // Commands of their own: `config validate` and `doctor` need neither verify nor the post-run check.
   checks: ['doctor', 'validate'],
   // cli-progress and pino; prom-client: only a job showing its progress and `serve` load them.
-  observe: ['progress', 'metrics'],
+  // exitCodeFor and adviceFor without the read models (queries, report, run history): rollback, doctor.
+  observe: ['progress', 'metrics', 'exit-code', 'advice'],
+  // The staging table's columns, profile and value rules without the merge and the queue: config validate, doctor.
+  merge: ['staging-columns', 'staging-profile', 'transforms'],
   // One job per CLI command (an index of every job would load them all, pg-boss too, for each);
   // jobs/index.ts holds what is not a job (signals, cron).
   jobs: ['backup', 'cutover', 'demo', 'from-board', 'observed', 'queue', 'rollback', 'run', 'schedule', 'worker'],

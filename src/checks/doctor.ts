@@ -1,6 +1,6 @@
-import { mondayApiUrl, optionalSecret, type ResolvedConfig, type Settings } from '../config/index.js';
+import { boardKey, mondayApiUrl, optionalSecret, type ResolvedConfig, type Settings } from '../config/index.js';
 import { databaseTarget, notCreatedYet, openDatabase, dialectAdapter, migrationStatus, type Db } from '../db/index.js';
-import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/index.js';
+import { checkRequiredColumns, resolveSizeColumns, stagingColumns } from '../merge/staging-columns.js';
 import {
   fetchBoardSnapshot,
   MondayClient,
@@ -11,9 +11,9 @@ import {
   boardChecks,
   type BoardSnapshot,
 } from '../monday/index.js';
-import { boardKey, keyColumns } from '../sync/index.js';
+import { keyColumns } from '../sync/board-match.js';
 import { SUPPORTED_API_VERSIONS } from '../version.js';
-import { adviceFor } from '../observe/index.js';
+import { adviceFor } from '../observe/advice.js';
 import { boardDrift, driftColumnIds } from './board-drift.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { structuralChecks, optionalSecret, type Finding, type ResolvedConfig, type Settings } from '../config/index.js';
 import { databaseTarget, notCreatedYet, openDatabase } from '../db/index.js';
-import { distinctValues, stagingColumnTypes, applyColumnRule, checkRequiredColumns, resolveSizeColumns } from '../merge/index.js';
+import { checkRequiredColumns, resolveSizeColumns } from '../merge/staging-columns.js';
+import { distinctValues, stagingColumnTypes } from '../merge/staging-profile.js';
+import { applyColumnRule } from '../merge/transforms.js';
 import {
   fetchBoardSnapshot,
   clientFromConfig,

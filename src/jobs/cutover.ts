@@ -1,7 +1,7 @@
 import { storedFormatter, type SyncScope } from '../sync/index.js';
 import type { Finding, ResolvedConfig } from '../config/index.js';
 import { databaseTarget, openDatabase, migrateUp, notMigratedError, pendingMigrations, type Db, type RunCommand } from '../db/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
 import { merge } from '../merge/index.js';
 import { fetchBoardSnapshot, clientFromConfig } from '../monday/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
@@ -9,7 +9,7 @@ import { runDoctor, type DoctorReport } from '../checks/doctor.js';
 import { runObserved, type ObservedRun } from './observed.js';
 import type { LogFormat } from '../observe/progress.js';
 import { withRunRecord } from '../queue/index.js';
-import { exitCodeFor, type JobExitCode } from '../observe/index.js';
+import { alertRefusedPreflight, exitCodeFor, type AlertNotice, type JobExitCode, type NotifyResult } from '../observe/index.js';
 import { stopScope, type StopScope } from './stop.js';
 import { validateConfig } from '../checks/validate.js';
 
@@ -39,8 +39,8 @@ export interface CutoverStep {
   status: 'done' | 'skipped' | 'failed' | 'degraded';
   runId?: number;
   detail: string;
-  /** The canary's and the full run's [alerts] evaluation and webhook, as `run` reports them. */
-  alerts?: ObservedRun['alerts'];
+  /** The canary's and the full run's [alerts] evaluation and webhook, as `run` reports them; a refused preflight's alert. */
+  alerts?: ObservedRun['alerts'] | (AlertNotice & { webhook: NotifyResult });
 }
 
 export interface CutoverResult {
@@ -73,8 +73,13 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     // Checking reads only, so the least-privilege app role can cut over; applying takes the owner.
     if (opts.migrate) for (const line of await migrateUp(db)) log(`migrations: ${line}`);
     else {
-      const pending = await pendingMigrations(db);
-      if (pending.length > 0) throw notMigratedError(cfg.envName, pending, ' as the schema owner, or give cutover --migrate');
+      try {
+        const pending = await pendingMigrations(db);
+        if (pending.length > 0) throw notMigratedError(cfg.envName, pending, ' as the schema owner, or give cutover --migrate');
+      } catch (err) {
+        await pageRefusal(cfg, null, err, envVars, log);
+        throw err;
+      }
     }
     const root = await openCutover(db, cfg.envName);
     const done = root ? await completedSteps(db, root) : new Map<CutoverStepName, number>();
@@ -86,13 +91,19 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
 
     // Preflight runs every time: the board or the config may have changed since. Its record
     // comes first: from then on `run` refuses the environment until a baseline has finished.
-    const preflight = await runPreflight(db, cfg, root, { scope, baselineOnly: Boolean(opts.baselineOnly) }, envVars);
+    const preflight = await runPreflight(db, cfg, root, { scope, baselineOnly: Boolean(opts.baselineOnly) }, envVars, log);
     const { findings, doctor, summary } = preflight;
     const rootRunId = root ?? preflight.runId;
-    const ok = preflight.status === 'OK';
-    steps.push({ step: 'preflight', status: ok ? 'done' : 'failed', runId: preflight.runId, detail: summary });
+    if (preflight.status !== 'OK') {
+      const exitCode = exitCodeFor(preflight.status);
+      const alerts = await alertRefusedPreflight(cfg, { runId: preflight.runId, exitCode, causes: preflight.causes }, envVars);
+      steps.push({ step: 'preflight', status: 'failed', runId: preflight.runId, detail: summary, alerts });
+      log(summary);
+      if (alerts.webhook.error) log(`alert webhook failed: ${alerts.webhook.error}`);
+      return { rootRunId, steps, preflight: { findings, doctor }, complete: false, exitCode };
+    }
+    steps.push({ step: 'preflight', status: 'done', runId: preflight.runId, detail: summary });
     log(summary);
-    if (!ok) return { rootRunId, steps, preflight: { findings, doctor }, complete: false, exitCode: exitCodeFor(preflight.status) };
 
     let baseline: BaselineResult | undefined;
     stop.check();
@@ -167,8 +178,15 @@ async function completedSteps(db: Db, root: number): Promise<Map<CutoverStepName
   return out;
 }
 
+/** A preflight that threw (a setting it cannot use, the database): paged before the error ends the cutover with its own code. */
+async function pageRefusal(cfg: ResolvedConfig, runId: number | null, err: unknown, envVars: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+  const exitCode = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+  const { webhook } = await alertRefusedPreflight(cfg, { runId, exitCode, causes: [{ reason: err instanceof Error ? err.message : String(err) }] }, envVars);
+  if (webhook.error) log(`alert webhook failed: ${webhook.error}`);
+}
+
 /** Validate online and doctor, as a run record: a killed preflight's record is closed by the next one. */
-async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefined, options: Record<string, unknown>, envVars: NodeJS.ProcessEnv) {
+async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefined, options: Record<string, unknown>, envVars: NodeJS.ProcessEnv, log: (line: string) => void) {
   const record = {
     env: cfg.envName,
     command: stepCommand('preflight'),
@@ -177,8 +195,15 @@ async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefine
     abandoned: { command: stepCommand('preflight'), ended: 'before its preflight finished', then: (id: number) => `the cutover was run again (preflight run ${id})` },
   };
   return withRunRecord(db, record, async ({ id: runId }) => {
-    const findings = await validateConfig(cfg, { online: true, envVars });
-    const doctor = await runDoctor(cfg, { envVars });
+    let findings: Finding[];
+    let doctor: DoctorReport;
+    try {
+      findings = await validateConfig(cfg, { online: true, envVars });
+      doctor = await runDoctor(cfg, { envVars });
+    } catch (err) {
+      await pageRefusal(cfg, runId, err, envVars, log);
+      throw err;
+    }
     const errors = findings.filter((f) => f.level === 'error');
     const failedChecks = doctor.checks.filter((c) => c.status === 'fail');
     const ok = errors.length === 0 && failedChecks.length === 0;
@@ -186,7 +211,8 @@ async function runPreflight(db: Db, cfg: ResolvedConfig, root: number | undefine
       ? `preflight passed (${findings.length} validate warning(s), ${doctor.checks.filter((c) => c.status === 'warn').length} doctor warning(s))`
       : `preflight failed: ${[...errors.map((f) => f.message), ...failedChecks.map((c) => `${c.name}: ${c.message}`)].join('; ')}`;
     const status = ok ? ('OK' as const) : ('FAILED' as const);
-    return { status, totals: { counts: { validate_errors: errors.length, doctor_failures: failedChecks.length } }, verdict: summary, error: ok ? undefined : summary, value: { runId, status, findings, doctor, summary } };
+    const causes = [...errors.map((f) => ({ reason: `validate: ${f.key ? `${f.key}: ` : ''}${f.message}` })), ...failedChecks.map((c) => ({ reason: `${c.name}: ${c.message}`, fix: c.fix }))];
+    return { status, totals: { counts: { validate_errors: errors.length, doctor_failures: failedChecks.length } }, verdict: summary, error: ok ? undefined : summary, value: { runId, status, findings, doctor, summary, causes } };
   });
 }
 

@@ -20,7 +20,7 @@ import {
   type RunRecordSpec,
 } from '../queue/index.js';
 import { ApiLog } from './api-log.js';
-import { exitCodeFor, type JobExitCode } from '../observe/index.js';
+import { exitCodeFor, type JobExitCode } from '../observe/exit-code.js';
 import { stopScope } from './stop.js';
 import { archiveJob, parse, unarchive, type Recreated, type RollbackExec } from './unarchive.js';
 

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import type { ExitCode } from '../errors.js';
 import type { JobResult } from './run-result.js';
 import { adviceFor } from './advice.js';
 import { exitCodeFor, type JobExitCode } from './exit-code.js';
@@ -9,7 +10,7 @@ import { backlog, lastRuns } from './queries.js';
  * The [alerts] thresholds, evaluated after each run. Each alert has a severity: `critical`
  * makes the run exit 1, `warning` exit 2; the run's own status sets the floor (exitCodeFor).
  */
-export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs';
+export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs' | 'preflight_refused';
 export type Severity = 'critical' | 'warning';
 
 export interface Alert {
@@ -30,6 +31,9 @@ export interface AlertEvaluation {
   resolved: boolean;
   dashboardUrl: string;
 }
+
+/** What the webhook posts: an evaluation, or a refusal whose exit code is not a job's (3, a configuration error). */
+export type AlertNotice = Omit<AlertEvaluation, 'exitCode'> & { exitCode: ExitCode };
 
 const RATE_STOPS = /complexity|rate|daily_limit|concurrency|toomanyrequests|budget/i;
 
@@ -109,8 +113,13 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
     exitCode,
     reasons: result ? await topReasons(db, result) : [],
     resolved,
-    dashboardUrl: a.dashboard_url ?? `http://${cfg.settings.server.host.includes(':') ? `[${cfg.settings.server.host}]` : cfg.settings.server.host}:${cfg.settings.server.port}/`,
+    dashboardUrl: dashboardUrl(cfg),
   };
+}
+
+function dashboardUrl(cfg: ResolvedConfig): string {
+  const { host, port } = cfg.settings.server;
+  return cfg.settings.alerts.dashboard_url ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 }
 
 /** Failed records of the run by error code and rejected staging rows by reason, with what to do. */
@@ -133,7 +142,7 @@ async function topReasons(db: Db, result: JobResult): Promise<AlertEvaluation['r
 }
 
 /** A Slack-compatible incoming-webhook body (`text` is the fallback, `blocks` the layout). */
-export function webhookPayload(e: AlertEvaluation): { text: string; blocks: unknown[] } {
+export function webhookPayload(e: AlertNotice): { text: string; blocks: unknown[] } {
   if (e.alerts.length === 0 && e.resolved) {
     const title = `ordersync ${e.env}: resolved${e.runId !== null ? ` by run #${e.runId} (${e.runStatus})` : ''}`;
     return { text: `${title}\n${e.dashboardUrl}`, blocks: [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }, { type: 'context', elements: [{ type: 'mrkdwn', text: `<${e.dashboardUrl}|dashboard>` }] }] };
@@ -164,7 +173,7 @@ export interface NotifyResult {
 }
 
 /** POSTs the alerts to the webhook named by [alerts].webhook_url_env, when set and there is anything to say. */
-export async function notifyWebhook(cfg: ResolvedConfig, e: AlertEvaluation, envVars: NodeJS.ProcessEnv = process.env): Promise<NotifyResult> {
+export async function notifyWebhook(cfg: ResolvedConfig, e: AlertNotice, envVars: NodeJS.ProcessEnv = process.env): Promise<NotifyResult> {
   const url = envVars[cfg.settings.alerts.webhook_url_env];
   if (!url || (e.alerts.length === 0 && !e.resolved)) return { sent: false };
   try {
@@ -190,4 +199,27 @@ export async function afterRun(db: Db, cfg: ResolvedConfig, result: JobResult | 
   const evaluation = await evaluateAlerts(db, cfg, result, opts.now);
   const webhook = await notifyWebhook(cfg, evaluation, opts.envVars);
   return { ...evaluation, webhook };
+}
+
+/**
+ * A cutover whose preflight refused to go on (a check failed, migrations pending, a setting it
+ * cannot use): one critical alert per cause, with what to do, posted as a run's alerts are. A
+ * scheduled or CI cutover has nobody reading its output. The exit code is the cutover's own.
+ */
+export async function alertRefusedPreflight(
+  cfg: ResolvedConfig,
+  refusal: { runId: number | null; exitCode: ExitCode; causes: ReadonlyArray<{ reason: string; fix?: string }> },
+  envVars: NodeJS.ProcessEnv = process.env,
+): Promise<AlertNotice & { webhook: NotifyResult }> {
+  const notice: AlertNotice = {
+    env: cfg.envName,
+    runId: refusal.runId,
+    runStatus: refusal.runId === null ? null : 'FAILED',
+    alerts: refusal.causes.map((c) => ({ kind: 'preflight_refused', severity: 'critical', message: c.fix ? `${c.reason} — fix: ${c.fix}` : c.reason })),
+    exitCode: refusal.exitCode,
+    reasons: [],
+    resolved: false,
+    dashboardUrl: dashboardUrl(cfg),
+  };
+  return { ...notice, webhook: await notifyWebhook(cfg, notice, envVars) };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +135,10 @@ describe('public surface lint', () => {
     ['src/db/planted.ts', "import { x } from './dialects/index.js';"],
     ['src/cli/planted.ts', "import { x } from './commands/index.js';"],
     ['src/jobs/planted.ts', "import { x } from '../errors.js';"],
+    ['src/jobs/planted.ts', "import { x } from '../observe/exit-code.js';"],
+    ['src/checks/planted.ts', "import { x } from '../observe/advice.js';"],
+    ['src/checks/planted.ts', "import { x } from '../merge/staging-columns.js';"],
+    ['src/checks/planted.ts', "import { x } from '../sync/board-match.js';"],
   ])('allows an index, a named entry point, a file of the same folder or a top-level file in %s', async (file, code) => {
     expect(await surfaceImports(file, `${code}\nexport const y = x;\n`)).toEqual([]);
   });
@@ -146,6 +151,23 @@ describe('public surface lint', () => {
     expect(importCycles(runtimeImports())).toEqual([]);
   });
 
+  // What a light command loads (its --help too: the command's file is imported to describe it).
+  it.each([
+    ['rollback', ['observe/queries.ts', 'observe/report.ts', 'merge/merge.ts']],
+    ['config', ['merge/merge.ts', 'queue/index.ts', 'observe/queries.ts']],
+    ['doctor', ['sync/applier.ts', 'sync/executor.ts', 'observe/queries.ts', 'observe/report.ts']],
+  ])('`%s` (and its --help) loads none of %j', (command, heavy) => {
+    const graph = runtimeImports();
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const next of graph.get(file) ?? []) visit(next);
+    };
+    visit(join(SRC, 'cli', 'commands', `${command}.ts`));
+    expect(heavy.filter((f) => loaded.has(join(SRC, f)))).toEqual([]);
+  });
+
   it('finds a cycle planted in the import graph (connect.ts importing the index that re-exports it)', () => {
     const graph = runtimeImports();
     graph.get(join(SRC, 'db', 'connect.ts'))!.push(join(SRC, 'db', 'index.ts'));
@@ -154,6 +176,16 @@ describe('public surface lint', () => {
 });
 
 describe('docs/architecture.md', () => {
+  it('lists the entry points eslint.config.js allows, folder by folder, in its Public surface table', async () => {
+    const { ENTRY_POINTS } = (await import(pathToFileURL(join(REPO_ROOT, 'eslint.config.js')).href)) as { ENTRY_POINTS: Record<string, string[]> };
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Public surface'), doc.indexOf('| folder | role |'));
+    const documented = Object.fromEntries(
+      [...section.matchAll(/^\| `(\w+)\/` \| ([^|]*) \|/gm)].map(([, folder, cell]) => [folder, [...cell!.matchAll(/`([\w-]+)(?:\.ts)?`/g)].map((m) => m[1]!).sort()]),
+    );
+    expect(documented).toEqual(Object.fromEntries(Object.entries(ENTRY_POINTS).map(([folder, files]) => [folder, [...files].sort()])));
+  });
+
   it('names every folder under src/ in its component table', () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
     const folders = readdirSync(join(REPO_ROOT, 'src')).filter((f) => statSync(join(REPO_ROOT, 'src', f)).isDirectory());

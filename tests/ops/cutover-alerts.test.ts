@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,11 +8,14 @@ import { cliWorld, type CliWorld } from './cli-world.js';
 
 /**
  * The canary and full steps of a cutover are runs like `run`: one that ends DEGRADED or FAILED
- * posts the webhook with its reasons, and the cutover exits as that run would.
+ * posts the webhook with its reasons, and the cutover exits as that run would. A preflight that
+ * refuses posts it too, with the reason and what to do, and the cutover keeps its exit code.
  */
 const received: Array<{ text: string }> = [];
 let server: Server;
 let w: CliWorld;
+/** An environment the preflight refuses: its database is not migrated yet. */
+let fresh: CliWorld;
 
 const generated = generateStaging({ seed: 11, orders: 5, customers: 1, mess: false });
 const [first] = generated.rows;
@@ -28,7 +32,9 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  w = await cliWorld({ env: { ORDERSYNC_ALERT_WEBHOOK: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` } });
+  const hook = { ORDERSYNC_ALERT_WEBHOOK: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` };
+  w = await cliWorld({ env: hook });
+  fresh = await cliWorld({ env: hook });
   expect((await w.cli(['migrate', 'up'])).code).toBe(0);
   expect((await w.cli(['board', 'snapshot'])).code).toBe(0);
   await writeCsv(join(w.dir, 'day1.csv'), generated.columns, rows);
@@ -38,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.close();
   await w?.close();
+  await fresh?.close();
 });
 
 describe('cutover alerts (real CLI, emulator, webhook)', () => {
@@ -65,4 +72,41 @@ describe('cutover alerts (real CLI, emulator, webhook)', () => {
     expect(received).toHaveLength(2);
     expect(received[1]!.text).toMatch(new RegExp(`^ordersync dev: WARNING after run #${full} \\(DEGRADED\\)`));
   }, 120_000);
+});
+
+describe('cutover preflight alerts (real CLI, emulator, webhook)', () => {
+  it('pending migrations: the webhook names them and the fix, the cutover still exits 3', async () => {
+    // An empty database (not a missing one, which the CLI refuses before the cutover starts).
+    writeFileSync(join(fresh.dir, 'ordersync.db'), '');
+    const before = received.length;
+    const r = await fresh.cli(['cutover']);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(received).toHaveLength(before + 1);
+    const text = received[before]!.text;
+    expect(text).toMatch(/^ordersync dev: CRITICAL\n/);
+    expect(text).toMatch(/\[critical\] preflight_refused: the database schema of environment "dev" is not migrated .*give cutover --migrate/);
+  }, 60_000);
+
+  it('a token missing: the webhook names the variable, the cutover still exits 3', async () => {
+    expect((await fresh.cli(['migrate', 'up'])).code).toBe(0);
+    const before = received.length;
+    const r = await fresh.cli(['cutover'], { MONDAY_API_TOKEN: undefined });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(received).toHaveLength(before + 1);
+    expect(received[before]!.text).toMatch(/^ordersync dev: CRITICAL after run #\d+ \(FAILED\)\n• \[critical\] preflight_refused: environment variable MONDAY_API_TOKEN is not set/);
+  }, 60_000);
+
+  it('a mapping that does not fit the live board: the webhook names the check and its fix, the cutover exits 1', async () => {
+    expect((await fresh.cli(['board', 'snapshot'])).code).toBe(0);
+    // Someone deletes a mapped column on the board after the snapshot.
+    for (const board of fresh.emulator.store.boards.values()) board.columns = board.columns.filter((c) => c.id !== 'text_mktdechp');
+    const before = received.length;
+    const r = await fresh.cli(['cutover']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^preflight\s+failed\s+run \d+.*\n {2}alerts:\n(?: {4}.*\n)*? {4}\[critical\] preflight_refused: mapping: 1 mapped column\(s\) do not fit the live boards/m);
+    expect(received).toHaveLength(before + 1);
+    const text = received[before]!.text;
+    expect(text).toMatch(/^ordersync dev: CRITICAL after run #\d+ \(FAILED\)\n/);
+    expect(text).toMatch(/preflight_refused: mapping: 1 mapped column\(s\) do not fit the live boards; a run would refuse to start — fix: Run `ordersync board snapshot`/);
+  }, 60_000);
 });

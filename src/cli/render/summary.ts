@@ -66,6 +66,6 @@ export function formatSummaryTable(r: JobResult, alerts?: AlertEvaluation): stri
 }
 
 /** The alerts after a run, one a line under a heading; none when there are none. */
-export function alertLines(alerts: AlertEvaluation): string[] {
+export function alertLines(alerts: Pick<AlertEvaluation, 'alerts'>): string[] {
   return alerts.alerts.length ? ['alerts:', ...alerts.alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`)] : [];
 }
