@@ -20,6 +20,7 @@ describe.each(CROSS_PROCESS)('run lock across processes on %s', (engine) => {
   let t: TestDatabase;
   let db: Db;
   const children: ChildProcess[] = [];
+  const stderrOf = new Map<ChildProcess, string>();
 
   beforeAll(async () => {
     t = await createTestDatabase(engine);
@@ -38,6 +39,9 @@ describe.each(CROSS_PROCESS)('run lock across processes on %s', (engine) => {
   async function startHolder(name: string): Promise<ChildProcess> {
     const child = spawnTs(HOLDER, [JSON.stringify(t.target), name, '60000'], { cwd: REPO_ROOT });
     children.push(child);
+    // Kept for the assertion messages: an exit other than the clean one says why.
+    stderrOf.set(child, '');
+    child.stderr?.on('data', (d: Buffer) => stderrOf.set(child, `${stderrOf.get(child) ?? ''}${d.toString()}`));
     await waitForLine(child, /^HELD \d+$/);
     return child;
   }
@@ -67,8 +71,8 @@ describe.each(CROSS_PROCESS)('run lock across processes on %s', (engine) => {
 
     // a clean exit releases it
     child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal }, stderrOf.get(child)).toEqual({ code: 0, signal: null });
     expect(await lease('dev')).toBeUndefined();
     expect(await withRunLock(db, 'dev', async () => 'mine')).toBe('mine');
   });
