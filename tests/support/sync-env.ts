@@ -1,10 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, starterConfig, type ResolvedConfig } from '../../src/config/index.js';
 import type { Db } from '../../src/db/connect.js';
 import { migrateUp } from '../../src/db/migrations/index.js';
-import { customerMasterScheduleSeed, startEmulator, type EmulatorLimits, type RunningEmulator } from '../../src/emulator/index.js';
+import { customerMasterScheduleSeed, startEmulator, type EmulatorLimits, type Item, type RunningEmulator } from '../../src/emulator/index.js';
 import { runJob, type JobOptions, type JobResult } from '../../src/jobs/run.js';
 import { loadStaging, stagingColumns, type StagingColumn, type StagingRow } from '../../src/sampledata/index.js';
 import { createTestDatabase, type EngineName, type TestDatabase } from './engines.js';
@@ -156,4 +157,29 @@ export async function createSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
 function replaceOnce(text: string, pattern: RegExp, replacement: string): string {
   if (!pattern.test(text)) throw new Error(`starter config changed: ${pattern} not found`);
   return text.replace(pattern, replacement);
+}
+
+/**
+ * Kills `child` from inside the emulator, right after it applied the `n`-th write matching
+ * `board` (items or subitems board): the request has run, its response is not sent yet.
+ */
+export function killAfterCreate(emulator: RunningEmulator, child: ChildProcess, board: string, n: number): { restore(): void; killed(): boolean } {
+  const store = emulator.store;
+  const original = store.addItem;
+  let seen = 0;
+  let done = false;
+  store.addItem = function (this: typeof store, ...args: Parameters<typeof original>): Item {
+    const item = original.apply(this, args);
+    if (!done && item.boardId === board && ++seen >= n) {
+      done = true;
+      child.kill('SIGKILL');
+    }
+    return item;
+  };
+  return {
+    restore: () => {
+      store.addItem = original;
+    },
+    killed: () => done,
+  };
 }

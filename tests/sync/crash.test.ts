@@ -1,11 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Item } from '../../src/emulator/index.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { assertBoardMatches, expectedBoard, readBoard } from '../support/board.js';
 import { collect, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { ENGINES } from '../support/engines.js';
-import { createSyncEnv, ITEMS_BOARD, SUBITEMS_BOARD, type SyncEnv } from '../support/sync-env.js';
+import { createSyncEnv, ITEMS_BOARD, killAfterCreate, SUBITEMS_BOARD, type SyncEnv } from '../support/sync-env.js';
 
 /**
  * `ordersync run` in a real child process, killed with SIGKILL in the middle of a request
@@ -16,30 +14,6 @@ import { createSyncEnv, ITEMS_BOARD, SUBITEMS_BOARD, type SyncEnv } from '../sup
 
 type Env = SyncEnv;
 
-/**
- * Kills `child` from inside the emulator, right after it applied the `n`-th write matching
- * `board` (items or subitems board): the request has run, its response is not sent yet.
- */
-function killAfterCreate(env: Env, child: ChildProcess, board: string, n: number): { restore(): void; killed(): boolean } {
-  const store = env.emulator.store;
-  const original = store.addItem;
-  let seen = 0;
-  let done = false;
-  store.addItem = function (this: typeof store, ...args: Parameters<typeof original>): Item {
-    const item = original.apply(this, args);
-    if (!done && item.boardId === board && ++seen >= n) {
-      done = true;
-      child.kill('SIGKILL');
-    }
-    return item;
-  };
-  return {
-    restore: () => {
-      store.addItem = original;
-    },
-    killed: () => done,
-  };
-}
 
 function cli(env: Env, args: string[]) {
   return spawnCli(['--config', env.configPath, ...args], { cwd: env.dir, env: env.envVars });
@@ -65,7 +39,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('crash safety and the run l
 
     // Run 1: killed while a batch of item creates is in flight (applied on the board, not recorded).
     const first = cli(env, ['run']);
-    const hook1 = killAfterCreate(env, first, ITEMS_BOARD, 6);
+    const hook1 = killAfterCreate(env.emulator, first, ITEMS_BOARD, 6);
     const r1 = await collect(first, 45_000).finally(() => hook1.restore());
     expect(hook1.killed(), `run 1 finished before it could be killed:\n${r1.stdout}\n${r1.stderr}`).toBe(true);
     expect(r1.code).toBe(137);
@@ -87,7 +61,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite'))('crash safety and the run l
 
     // Run 2: adopts those items, carries on, and is killed in the subitems phase.
     const second = cli(env, ['run']);
-    const hook2 = killAfterCreate(env, second, SUBITEMS_BOARD, 18);
+    const hook2 = killAfterCreate(env.emulator, second, SUBITEMS_BOARD, 18);
     const r2 = await collect(second, 45_000).finally(() => hook2.restore());
     expect(hook2.killed(), `run 2 finished before it could be killed:\n${r2.stdout}\n${r2.stderr}`).toBe(true);
     expect(r2.code).toBe(137);

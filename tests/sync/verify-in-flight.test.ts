@@ -1,10 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Item } from '../../src/emulator/index.js';
 import { generateStaging, type StagingRow } from '../../src/sampledata/index.js';
 import { readBoard } from '../support/board.js';
 import { collect, runCli, spawnCli } from '../support/cli.js';
-import { createSyncEnv, ITEMS_BOARD, type SyncEnv } from '../support/sync-env.js';
+import { createSyncEnv, ITEMS_BOARD, killAfterCreate, type SyncEnv } from '../support/sync-env.js';
 
 interface VerifyJson {
   findings: Array<{ kind: string; order_key: string | null; item_id: string | null }>;
@@ -30,22 +28,6 @@ describe('verify after a run killed with creates in flight', () => {
     await env?.close();
   });
 
-  /** SIGKILLs `child` from inside the emulator once it created the `n`-th item: that request ran, its answer is never read. */
-  function killAfterItems(child: ChildProcess, n: number): { restore(): void; killed(): boolean } {
-    const store = env.emulator.store;
-    const original = store.addItem;
-    let seen = 0;
-    let done = false;
-    store.addItem = function (this: typeof store, ...args: Parameters<typeof original>): Item {
-      const item = original.apply(this, args);
-      if (!done && item.boardId === ITEMS_BOARD && ++seen >= n) {
-        done = true;
-        child.kill('SIGKILL');
-      }
-      return item;
-    };
-    return { restore: () => (store.addItem = original), killed: () => done };
-  }
 
   const verify = async (): Promise<{ code: number; json: VerifyJson }> => {
     const r = await runCli(['--config', env.configPath, 'verify', '--json'], { cwd: env.dir, env: env.envVars, timeoutMs: 60_000 });
@@ -55,7 +37,7 @@ describe('verify after a run killed with creates in flight', () => {
 
   it('lists the in-flight creates found on the board as "the next run adopts it", not unknown_item; the next run adopts them', { timeout: 120_000 }, async () => {
     const child = spawnCli(['--config', env.configPath, 'run'], { cwd: env.dir, env: env.envVars });
-    const hook = killAfterItems(child, 4);
+    const hook = killAfterCreate(env.emulator, child, ITEMS_BOARD, 4);
     const killed = await collect(child, 60_000).finally(() => hook.restore());
     expect(hook.killed(), `the run finished before it could be killed:\n${killed.stdout}\n${killed.stderr}`).toBe(true);
 
