@@ -56,6 +56,8 @@ export interface DatabaseUse {
   create?: boolean;
   /** The command works on a schema with pending migrations (migrate, ingest). */
   anySchema?: boolean;
+  /** Told the one-line error when the database cannot be opened, before it is thrown (a job pages it). */
+  onOpenError?: (err: unknown) => Promise<unknown>;
 }
 
 /**
@@ -86,7 +88,10 @@ export async function openCliDatabase(cfg: ResolvedConfig, use: DatabaseUse = {}
 }
 
 export async function withDb<T>(cfg: ResolvedConfig, fn: (db: Db) => Promise<T>, use: DatabaseUse = {}): Promise<T> {
-  const db = await openCliDatabase(cfg, use);
+  const db = await openCliDatabase(cfg, use).catch(async (err: unknown) => {
+    await use.onOpenError?.(err);
+    throw err;
+  });
   try {
     return await withGrantCheck(cfg, () => fn(db));
   } finally {
@@ -105,6 +110,16 @@ async function withGrantCheck<T>(cfg: ResolvedConfig, fn: () => Promise<T>): Pro
   } catch (err) {
     throw privilegeError(err, cfg, databaseTarget(cfg)) ?? err;
   }
+}
+
+/**
+ * A job (run, sync, retry, cutover) whose database cannot be opened pages `database_unavailable`
+ * before its error ends the command; loaded only then, so other commands start without it.
+ */
+export async function pageUnopened(cfg: ResolvedConfig, err: unknown): Promise<void> {
+  const { alertDatabaseUnavailable } = await import('../jobs/observed.js');
+  const { webhook } = await alertDatabaseUnavailable(cfg, err);
+  if (webhook.error) process.stderr.write(`alert webhook failed: ${webhook.error}\n`);
 }
 
 export function print(text: string): void {

@@ -9,7 +9,7 @@ import { runDoctor, type DoctorReport } from '../checks/doctor.js';
 import { runObserved, type ObservedRun } from './observed.js';
 import type { LogFormat } from '../observe/progress.js';
 import { withRunRecord } from '../queue/index.js';
-import { alertRefusedPreflight, exitCodeFor, type AlertNotice, type JobExitCode, type NotifyResult } from '../observe/index.js';
+import { alertRefusal, exitCodeFor, type AlertNotice, type JobExitCode, type NotifyResult } from '../observe/index.js';
 import { stopScope, type StopScope } from './stop.js';
 import { validateConfig } from '../checks/validate.js';
 
@@ -96,7 +96,7 @@ export async function runCutover(cfg: ResolvedConfig, opts: CutoverOptions = {})
     const rootRunId = root ?? preflight.runId;
     if (preflight.status !== 'OK') {
       const exitCode = exitCodeFor(preflight.status);
-      const alerts = await alertRefusedPreflight(cfg, { runId: preflight.runId, exitCode, causes: preflight.causes }, envVars);
+      const alerts = await alertRefusal(cfg, { kind: 'preflight_refused', runId: preflight.runId, exitCode, causes: preflight.causes }, envVars);
       steps.push({ step: 'preflight', status: 'failed', runId: preflight.runId, detail: summary, alerts });
       log(summary);
       if (alerts.webhook.error) log(`alert webhook failed: ${alerts.webhook.error}`);
@@ -181,7 +181,7 @@ async function completedSteps(db: Db, root: number): Promise<Map<CutoverStepName
 /** A preflight that threw (a setting it cannot use, the database): paged before the error ends the cutover with its own code. */
 async function pageRefusal(cfg: ResolvedConfig, runId: number | null, err: unknown, envVars: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const exitCode = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
-  const { webhook } = await alertRefusedPreflight(cfg, { runId, exitCode, causes: [{ reason: err instanceof Error ? err.message : String(err) }] }, envVars);
+  const { webhook } = await alertRefusal(cfg, { kind: 'preflight_refused', runId, exitCode, causes: [{ reason: err instanceof Error ? err.message : String(err) }] }, envVars);
   if (webhook.error) log(`alert webhook failed: ${webhook.error}`);
 }
 

@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
 import { createRunObserver, type ObserverOptions } from '../observe/progress.js';
-import { afterRun, type AlertEvaluation, type NotifyResult } from '../observe/index.js';
+import { afterRun, alertRefusal, type AlertEvaluation, type NotifyResult } from '../observe/index.js';
 import { runJob, type JobOptions, type JobResult } from './run.js';
 
 export interface ObservedRun {
@@ -31,8 +31,10 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
     else if (err instanceof StoppedError) observer.logger?.warn({ signal: err.signal, run_id: err.runId, status: 'ABORTED' }, 'run stopped by a signal');
     else observer.logger?.error({ err: message }, 'run failed');
     if (!locked) {
-      const alerts = await afterRun(db, cfg, null, { envVars: job.envVars }).catch(() => undefined);
-      if (alerts?.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
+      // A database that went away mid-run cannot be asked for the failure streak: page the error itself.
+      const alerts = await afterRun(db, cfg, null, { envVars: job.envVars }).catch(() => alertDatabaseUnavailable(cfg, err, job.envVars));
+      if (alerts.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
+      if (alerts.webhook.error) observer.logger?.error({ error: alerts.webhook.error }, 'alert webhook failed');
     }
     throw err;
   }
@@ -45,3 +47,13 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
   return { result, alerts, exitCode: alerts.exitCode };
 }
 
+
+/**
+ * A job that could not open (or keep) its database writes no run record, so the failure streak
+ * never counts it and an outage all night would page nobody: each such job posts
+ * `database_unavailable` with the error's one line. The command keeps its exit code.
+ */
+export async function alertDatabaseUnavailable(cfg: ResolvedConfig, err: unknown, envVars: NodeJS.ProcessEnv = process.env) {
+  const exitCode = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+  return alertRefusal(cfg, { kind: 'database_unavailable', runId: null, exitCode, causes: [{ reason: err instanceof Error ? err.message : String(err) }] }, envVars);
+}

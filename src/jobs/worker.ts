@@ -3,7 +3,7 @@ import type PgBoss from 'pg-boss';
 import { requireSecret } from '../config/index.js';
 import { databaseTarget, openDatabase } from '../db/index.js';
 import { clientSettings } from '../monday/index.js';
-import { runObserved } from './observed.js';
+import { alertDatabaseUnavailable, runObserved } from './observed.js';
 import { AccountBudget, accountKey, ensureBudgetTables } from './account-budget.js';
 import { startBoss, type RunJobData, type ServedEnvironment, type WorkerSetup } from './queue.js';
 import { abortableSleep } from './sleep.js';
@@ -51,7 +51,11 @@ export async function runWorker(setup: WorkerSetup, opts: WorkerOptions): Promis
     log({ msg: 'job started', job_id: job.id, env: env.name, board: env.board, tick: job.data.tick });
     let db;
     try {
-      db = await openDatabase(databaseTarget(env.cfg));
+      db = await openDatabase(databaseTarget(env.cfg)).catch(async (err: unknown) => {
+        const { webhook } = await alertDatabaseUnavailable(env.cfg, err);
+        if (webhook.error) log({ msg: 'alert webhook failed', job_id: job.id, env: env.name, error: webhook.error });
+        throw err;
+      });
       const { result, exitCode } = await runObserved(db, env.cfg, { command: 'run', sharedBudget: budgetFor(env) }, { logFormat: 'json' });
       const output = { run_id: result.runId, status: result.status, verdict: result.verdict.summary, exit_code: exitCode };
       log({ msg: 'job done', job_id: job.id, env: env.name, ...output });

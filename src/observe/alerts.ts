@@ -10,7 +10,7 @@ import { backlog, lastRuns } from './queries.js';
  * The [alerts] thresholds, evaluated after each run. Each alert has a severity: `critical`
  * makes the run exit 1, `warning` exit 2; the run's own status sets the floor (exitCodeFor).
  */
-export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs' | 'preflight_refused';
+export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs' | 'preflight_refused' | 'database_unavailable';
 export type Severity = 'critical' | 'warning';
 
 export interface Alert {
@@ -202,20 +202,23 @@ export async function afterRun(db: Db, cfg: ResolvedConfig, result: JobResult | 
 }
 
 /**
- * A cutover whose preflight refused to go on (a check failed, migrations pending, a setting it
- * cannot use): one critical alert per cause, with what to do, posted as a run's alerts are. A
- * scheduled or CI cutover has nobody reading its output. The exit code is the cutover's own.
+ * A command that was refused before it could do its work, posted as a run's alerts are: one
+ * critical alert per cause, with what to do. A scheduled run or cutover has nobody reading its
+ * output. `preflight_refused`: a cutover's preflight (a check failed, migrations pending, a
+ * setting it cannot use). `database_unavailable`: the job could not open or keep its database,
+ * so no run record exists and `consecutive_failed_runs` can never count it. The exit code is
+ * the command's own.
  */
-export async function alertRefusedPreflight(
+export async function alertRefusal(
   cfg: ResolvedConfig,
-  refusal: { runId: number | null; exitCode: ExitCode; causes: ReadonlyArray<{ reason: string; fix?: string }> },
+  refusal: { kind: 'preflight_refused' | 'database_unavailable'; runId: number | null; exitCode: ExitCode; causes: ReadonlyArray<{ reason: string; fix?: string }> },
   envVars: NodeJS.ProcessEnv = process.env,
 ): Promise<AlertNotice & { webhook: NotifyResult }> {
   const notice: AlertNotice = {
     env: cfg.envName,
     runId: refusal.runId,
     runStatus: refusal.runId === null ? null : 'FAILED',
-    alerts: refusal.causes.map((c) => ({ kind: 'preflight_refused', severity: 'critical', message: c.fix ? `${c.reason} — fix: ${c.fix}` : c.reason })),
+    alerts: refusal.causes.map((c) => ({ kind: refusal.kind, severity: 'critical', message: c.fix ? `${c.reason} — fix: ${c.fix}` : c.reason })),
     exitCode: refusal.exitCode,
     reasons: [],
     resolved: false,

@@ -1,5 +1,5 @@
 export { adviceFor } from './advice.js';
-export { afterRun, alertRefusedPreflight, evaluateAlerts, type AlertEvaluation, type AlertNotice, type NotifyResult } from './alerts.js';
+export { afterRun, alertRefusal, evaluateAlerts, type AlertEvaluation, type AlertNotice, type NotifyResult } from './alerts.js';
 export { exitCodeFor, worstExitCode, type JobExitCode } from './exit-code.js';
 export { grouped, humanDuration } from './format.js';
 export {

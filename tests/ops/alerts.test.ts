@@ -1,38 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
 import { cliWorld, type CliWorld } from './cli-world.js';
 import { collect, spawnCli, waitForLine } from '../support/cli.js';
-
-interface Hook {
-  url: string;
-  received: Array<{ text: string; blocks: unknown[] }>;
-  close(): void;
-}
-
-async function webhook(): Promise<Hook> {
-  const received: Hook['received'] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as Hook['received'][number]);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => server.close() };
-}
+import { webhook, type Webhook } from '../support/webhook.js';
 
 const generated = generateStaging({ seed: 9, orders: 6, customers: 1, mess: false });
 const data = { columns: generated.columns, rows: [...generated.rows] };
 
 describe('alerts through the real CLI', () => {
   let w: CliWorld;
-  let hook: Hook;
+  let hook: Webhook;
 
   beforeAll(async () => {
     hook = await webhook();

@@ -1,18 +1,17 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStaging, writeCsv } from '../../src/sampledata/index.js';
 import { cliWorld, type CliWorld } from './cli-world.js';
+import { webhook, type Webhook } from '../support/webhook.js';
 
 /**
  * The canary and full steps of a cutover are runs like `run`: one that ends DEGRADED or FAILED
  * posts the webhook with its reasons, and the cutover exits as that run would. A preflight that
  * refuses posts it too, with the reason and what to do, and the cutover keeps its exit code.
  */
-const received: Array<{ text: string }> = [];
-let server: Server;
+let hook: Webhook;
+let received: Webhook['received'];
 let w: CliWorld;
 /** An environment the preflight refuses: its database is not migrated yet. */
 let fresh: CliWorld;
@@ -23,18 +22,11 @@ const [first] = generated.rows;
 const rows = [...generated.rows, { ...first!, 'AAG ORDER NUMBER': 'BAD-DATE-1', 'EX FACTORY DATE': 'not a date' }];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as { text: string });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const hook = { ORDERSYNC_ALERT_WEBHOOK: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` };
-  w = await cliWorld({ env: hook });
-  fresh = await cliWorld({ env: hook });
+  hook = await webhook();
+  received = hook.received;
+  const env = { ORDERSYNC_ALERT_WEBHOOK: hook.url };
+  w = await cliWorld({ env });
+  fresh = await cliWorld({ env });
   expect((await w.cli(['migrate', 'up'])).code).toBe(0);
   expect((await w.cli(['board', 'snapshot'])).code).toBe(0);
   await writeCsv(join(w.dir, 'day1.csv'), generated.columns, rows);
@@ -42,7 +34,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  server?.close();
+  hook?.close();
   await w?.close();
   await fresh?.close();
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runCutover } from '../../jobs/cutover.js';
-import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { confirmWrite, loadCliConfig, pageUnopened, print, printJson, withDb } from '../context.js';
 import type { LogFormat } from '../../observe/progress.js';
 import { parseLogFormat, positiveInteger } from '../options.js';
 import { alertLines } from '../render/summary.js';
@@ -46,7 +46,7 @@ export function registerCutover(program: Command): void {
             logFormat: opts.logFormat,
             log: opts.json ? undefined : (line) => print(line),
           }),
-        { anySchema: true, create: opts.migrate },
+        { anySchema: true, create: opts.migrate, onOpenError: (err) => pageUnopened(cfg, err) },
       );
       if (opts.json) {
         printJson(result);

@@ -4,7 +4,7 @@ import { runObserved } from '../../jobs/observed.js';
 import type { LogFormat } from '../../observe/progress.js';
 import { parseLogFormat } from '../options.js';
 import { formatSummaryTable } from '../render/summary.js';
-import { confirmWrite, loadCliConfig, print, printJson, withDb } from '../context.js';
+import { confirmWrite, loadCliConfig, pageUnopened, print, printJson, withDb } from '../context.js';
 import { positiveInteger } from '../options.js';
 
 interface JobFlags {
@@ -28,8 +28,10 @@ function jobCommand(program: Command, name: JobCommand, description: string): Co
       const cfg = loadCliConfig(cmd);
       confirmWrite(cmd, cfg);
       // runObserved = runJob + progress/logs + the [alerts] evaluation and webhook (src/jobs/observed.ts).
-      const { result, alerts, exitCode } = await withDb(cfg, (db) =>
-        runObserved(db, cfg, { command: name, allowMassChange: opts.allowMassChange, scope: { limit: opts.limit, customer: opts.customer } }, { logFormat: opts.logFormat }),
+      const { result, alerts, exitCode } = await withDb(
+        cfg,
+        (db) => runObserved(db, cfg, { command: name, allowMassChange: opts.allowMassChange, scope: { limit: opts.limit, customer: opts.customer } }, { logFormat: opts.logFormat }),
+        { onOpenError: (err) => pageUnopened(cfg, err) },
       );
       if (opts.json) printJson({ ...result, alerts });
       else print(formatSummaryTable(result, alerts));
@@ -41,7 +43,7 @@ export function registerSync(program: Command): void {
   jobCommand(
     program,
     'run',
-    'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Before anything is sent the mapping is checked against the live boards. SIGTERM/SIGINT stop it after the request in flight (run ABORTED, lock released; a second signal exits at once). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config or input error, 4 another run in progress, or an interrupted rollback, cutover baseline or cutover canary to finish first (the message names `ordersync rollback --run N` or `ordersync cutover`), 130/143 stopped by SIGINT/SIGTERM.',
+    'The scheduled job: merge the staging table, then sync the board (under the environment\'s run lock). Before anything is sent the mapping is checked against the live boards. [alerts] are evaluated after it and posted to the webhook; a database it cannot open posts database_unavailable. SIGTERM/SIGINT stop it after the request in flight (run ABORTED, lock released; a second signal exits at once). Exit codes: 0 ok, 1 failed, 2 degraded, 3 config or input error, 4 another run in progress, or an interrupted rollback, cutover baseline or cutover canary to finish first (the message names `ordersync rollback --run N` or `ordersync cutover`), 130/143 stopped by SIGINT/SIGTERM.',
   );
   jobCommand(program, 'sync', 'Sync PENDING orders and lines to monday.com (groups, items, subitems) without merging first.');
   jobCommand(program, 'retry', 'Put rows parked in ERROR back in the queue (counters reset) and sync.');
