@@ -21,7 +21,7 @@ export interface Applied {
   stop?: Stop;
 }
 
-function stopOf(err: MondayError): Stop {
+export function stopOf(err: MondayError): Stop {
   return { code: err.code, message: err.message, resumeAfter: err instanceof DailyLimitError ? err.resetsAt.toISOString() : undefined };
 }
 

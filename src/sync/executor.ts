@@ -1,7 +1,7 @@
 import type { Settings } from '../config/index.js';
 import type { Db } from '../db/index.js';
-import type { BoardSnapshot, MondayStats } from '../monday/index.js';
-import type { Stop } from './applier.js';
+import { MondayError, type BoardSnapshot, type MondayStats } from '../monday/index.js';
+import { stopOf, type Stop } from './applier.js';
 import type { BoardApi } from './board-api.js';
 import { storeBoard } from './board-cache.js';
 import { resolveBoards, type Phase, type SyncContext, type SyncScope } from './context.js';
@@ -90,10 +90,20 @@ export async function syncBoard(db: Db, s: Settings, board: BoardApi, opts: Sync
   // Each phase announces its total before its first request; its bar never grows.
   const inFlight = await countInFlight(ctx);
   ctx.progress('reconcile', 0, inFlight);
-  await reconcileInFlight(ctx);
-  ctx.progress('reconcile', inFlight, inFlight);
-  await checkBlastRadius(ctx);
-  // A request monday refused ends the run here, the rest kept queued for the next one.
-  const stopped = (await syncItems(ctx)) ?? (await syncSubitems(ctx));
+  let stopped: Stop | undefined;
+  try {
+    await reconcileInFlight(ctx);
+    ctx.progress('reconcile', inFlight, inFlight);
+    await checkBlastRadius(ctx);
+    // A request monday refused ends the run here, the rest kept queued for the next one.
+    stopped = (await syncItems(ctx)) ?? (await syncSubitems(ctx));
+  } catch (err) {
+    // A read or a group creation monday refused as a whole (daily cap, budget, retries spent)
+    // stops the run as a refused batch does, with what was done so far counted. No row was
+    // marked by it: rows in flight stay so for the next reconcile, and a group it may have
+    // created is found by title, never created twice.
+    if (!(err instanceof MondayError)) throw err;
+    stopped = stopOf(err);
+  }
   return { itemsBoard, result: { counts: ctx.counts, stats: board.stats, ...(stopped ? { stopped } : {}) } };
 }

@@ -149,6 +149,20 @@ const scenarios: Scenario[] = [
       expect((states.orders.PENDING ?? 0) + (states.lines.PENDING ?? 0)).toBeGreaterThan(0);
     },
   },
+  {
+    // The first mutation of a first load creates the customer groups: monday refusing it is a
+    // stop like a refused item batch (queue kept, resume time named), not a failed run.
+    name: 'daily call limit reached at the group creation',
+    inject: fault(1, '429', { code: 'DAILY_LIMIT_EXCEEDED', retryInSeconds: 3599, mutationsOnly: true }),
+    check: async (env, r) => {
+      expect(r.sync?.stopped?.code).toBe('DAILY_LIMIT_EXCEEDED');
+      expect(r.sync?.stopped?.resumeAfter).toBeTruthy();
+      expect(r.sync?.counts.groups_created).toBe(0);
+      const states = await stateCounts(env.db);
+      expect(states.orders.PENDING).toBeGreaterThan(0);
+      expect((states.orders.IN_FLIGHT ?? 0) + (states.orders.ERROR ?? 0) + (states.orders.SYNCED ?? 0)).toBe(0);
+    },
+  },
 ];
 
 describe('fault matrix (SQLite, emulator at time scale 60)', () => {
