@@ -52,16 +52,15 @@ export function completed(o: PlannedOutcome, answer: MutationData | undefined): 
  * resolves by looking the board up, never by resending blind. Failed aliases fail only their
  * rows; a refusal of the whole request is a stop, not an exception.
  */
-export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Applied> {
+export async function applyBatch(ctx: SyncContext, planned: Unit[]): Promise<Applied> {
   const unknown: InFlightIds = { orders: [], lines: [] };
-  if (units.length === 0) return { unknown };
+  if (planned.length === 0) return { unknown };
   const key = `ordersync-${ctx.env}-${ctx.runId}-${randomUUID()}`;
   const now = ctx.now();
-  const ids = {
-    orders: units.filter((u) => u.table === 'orders').map((u) => u.id),
-    lines: units.filter((u) => u.table === 'order_lines').map((u) => u.id),
-  };
-  await ctx.db.kysely.transaction().execute((trx) => markInFlight(trx, ids, key, now));
+  await ctx.db.kysely.transaction().execute((trx) => markInFlight(trx, idsOf(planned), key, now));
+  const units = await settleArchivesOffBoard(ctx, planned);
+  if (units.length === 0) return { unknown };
+  const ids = idsOf(units);
 
   ctx.touching([...new Set(units.map((u) => u.orderKey))]);
   let results: AliasResult[];
@@ -103,10 +102,7 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
         continue;
       }
       if (u.operation === 'archive_item' && u.mondayId && gone.has(u.mondayId)) {
-        // Nothing of ours was archived: journaled SKIPPED, so rollback has nothing to bring back.
-        await forgetArchivedGone(trx, u.id, ctx.runId, now);
-        events.push({ ...u.outcome.event, outcome: 'SKIPPED', before: { state: 'deleted' }, after: { state: 'deleted', reason: `item ${u.mondayId} was already deleted on the board: nothing to archive` } });
-        ctx.counts.items_already_gone++;
+        events.push(await settleArchive(trx, ctx, u, 'deleted', now));
         continue;
       }
       if (failed && u.mondayId && gone.has(u.mondayId)) {
@@ -134,18 +130,23 @@ export async function applyBatch(ctx: SyncContext, units: Unit[]): Promise<Appli
   return { unknown, stop };
 }
 
+function idsOf(units: readonly Unit[]): InFlightIds {
+  return {
+    orders: units.filter((u) => u.table === 'orders').map((u) => u.id),
+    lines: units.filter((u) => u.table === 'order_lines').map((u) => u.id),
+  };
+}
+
 /**
- * An update of an existing item that monday answered "not found": a deleted item, but also a
- * group or column gone. (A subitem deleted by hand is set aside before its line is planned:
- * the subitems phase reads the subitems under each item first.) Every archive is asked about
- * too, answered or "not found": bulk_archive_items answers a job even when the item was already
- * deleted, and that job archived nothing rollback could bring back.
+ * An update, cancel or archive of an existing item that monday answered "not found": a deleted
+ * item, but also a group or column gone. (A subitem deleted by hand is set aside before its
+ * line is planned: the subitems phase reads the subitems under each item first; an archive's
+ * item was asked about before the request, see settleArchivesOffBoard.)
  */
 function mayBeGone(u: Unit, results: readonly AliasResult[]): boolean {
   if (u.table !== 'orders' || !u.mondayId) return false;
   const notFound = results.some((r) => !r.ok && r.error.code === 'ResourceNotFoundException');
-  if (u.operation === 'archive_item') return notFound || results.every((r) => r.ok);
-  return (u.operation === 'update_item' || u.operation === 'cancel_item') && notFound;
+  return (u.operation === 'update_item' || u.operation === 'cancel_item' || u.operation === 'archive_item') && notFound;
 }
 
 /**
@@ -155,15 +156,54 @@ function mayBeGone(u: Unit, results: readonly AliasResult[]): boolean {
  */
 async function goneFromBoard(ctx: SyncContext, units: readonly Unit[]): Promise<Set<string>> {
   const ids = [...new Set(units.map((u) => u.mondayId as string))];
-  if (ids.length === 0) return new Set();
-  let states: Map<string, string>;
+  const states = await boardStates(ctx, ids);
+  return new Set(states ? ids.filter((id) => states.get(id) === 'deleted') : []);
+}
+
+/** active, archived or deleted (monday no longer returns it) by item id; undefined when monday could not be asked. */
+async function boardStates(ctx: SyncContext, ids: readonly string[]): Promise<Map<string, string> | undefined> {
+  if (ids.length === 0) return new Map();
   try {
-    states = await ctx.board.itemStates(ids);
+    const found = await ctx.board.itemStates(ids);
+    return new Map(ids.map((id) => [id, found.get(id) ?? 'deleted']));
   } catch (err) {
-    if (err instanceof MondayError) return new Set();
+    if (err instanceof MondayError) return undefined;
     throw err;
   }
-  return new Set(ids.filter((id) => (states.get(id) ?? 'deleted') === 'deleted'));
+}
+
+/**
+ * Archives of items a planner already took off the board (archived or deleted by hand): the
+ * goal is met, nothing is sent. Asked before the request, because after it every archived
+ * item looks like ours, and a rollback of this run would then "bring back" the planner's
+ * archive (undo_action of a job that archived nothing, else a recreated item). Their rows are
+ * in flight already, so a crash here is reconciled like any other. monday not answering leaves
+ * the archives to be sent as planned.
+ */
+async function settleArchivesOffBoard(ctx: SyncContext, units: Unit[]): Promise<Unit[]> {
+  const archives = units.filter((u) => u.operation === 'archive_item' && u.mondayId);
+  const states = await boardStates(ctx, archives.map((u) => u.mondayId as string));
+  const off = archives.filter((u) => (states?.get(u.mondayId as string) ?? 'active') !== 'active');
+  if (off.length === 0) return units;
+  const now = ctx.now();
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    const events: SyncEvent[] = [];
+    for (const u of off) events.push(await settleArchive(trx, ctx, u, states?.get(u.mondayId as string) === 'archived' ? 'archived' : 'deleted', now));
+    await journal(trx, ctx.runId, events, now);
+  });
+  return units.filter((u) => !off.includes(u));
+}
+
+/**
+ * An archive whose item was already off the board: journaled SKIPPED with the state found, so
+ * rollback has nothing of ours to bring back; counted items_already_gone (the goal is met). A
+ * deleted item's id is forgotten; an archived one stays the order's, as after our own archive.
+ */
+async function settleArchive(trx: Parameters<typeof applyEffect>[0], ctx: SyncContext, u: Unit, state: 'archived' | 'deleted', now: string): Promise<SyncEvent> {
+  if (state === 'deleted') await forgetArchivedGone(trx, u.id, ctx.runId, now);
+  else await applyEffect(trx, completed(u.outcome, undefined).effect, ctx.runId, now);
+  ctx.counts.items_already_gone++;
+  return { ...u.outcome.event, outcome: 'SKIPPED', before: { state }, after: { state, reason: `item ${u.mondayId} was already ${state} on the board: nothing to archive` } };
 }
 
 function failureEvent(u: FailedRow, f: RowFailure): SyncEvent {

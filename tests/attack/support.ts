@@ -30,7 +30,8 @@ export async function planner(e: RelEnv, query: string, variables: Record<string
   return body.data;
 }
 
-export type EditKind = 'name_changed' | 'wrong_group' | 'item_missing' | 'subitem_missing' | 'column_changed' | 'qty_changed';
+/** item_archived is not one of the default kinds (EDIT_KINDS), whose findings the planner-edits suite counts. */
+export type EditKind = 'name_changed' | 'wrong_group' | 'item_missing' | 'item_archived' | 'subitem_missing' | 'column_changed' | 'qty_changed';
 export const EDIT_KINDS: EditKind[] = ['name_changed', 'wrong_group', 'item_missing', 'subitem_missing', 'column_changed', 'qty_changed'];
 
 export interface Edit {
@@ -71,6 +72,8 @@ export async function plannerEdits(e: RelEnv, kinds: readonly EditKind[] = EDIT_
       await planner(e, 'mutation ($i: ID!, $g: String!) { move_item_to_group(item_id: $i, group_id: $g) { id } }', { i: o.monday_item_id, g: other });
     } else if (kind === 'item_missing') {
       await planner(e, 'mutation ($i: ID!) { delete_item(item_id: $i) { id } }', { i: o.monday_item_id });
+    } else if (kind === 'item_archived') {
+      await planner(e, 'mutation ($i: ID!) { archive_item(item_id: $i) { id } }', { i: o.monday_item_id });
     } else if (kind === 'subitem_missing') {
       await planner(e, 'mutation ($i: ID!) { delete_item(item_id: $i) { id } }', { i: line.monday_subitem_id });
     } else if (kind === 'column_changed') {

@@ -25,7 +25,7 @@ export function formatJobSummary(r: JobResult): string {
     const c = s.counts;
     out.push(
       `groups   ${c.groups_created} created, ${c.groups_found} found on the board`,
-      `items    ${c.items_created} created, ${c.items_updated} updated, ${c.items_cancelled} cancelled, ${c.items_archived} archived${c.items_already_gone ? ` (and ${c.items_already_gone} already deleted on the board)` : ''}, ${c.items_unchanged} unchanged, ${c.items_failed} failed`,
+      `items    ${c.items_created} created, ${c.items_updated} updated, ${c.items_cancelled} cancelled, ${c.items_archived} archived${c.items_already_gone ? ` (and ${c.items_already_gone} a planner had already archived or deleted)` : ''}, ${c.items_unchanged} unchanged, ${c.items_failed} failed`,
       `subitems ${c.subitems_created} created, ${c.subitems_updated} updated, ${c.subitems_zeroed} zeroed, ${c.subitems_removed} removed, ${c.subitems_failed} failed`,
       `monday   ${s.stats.requests} requests, ${s.stats.mutations} mutations, ${s.stats.complexityUsed.toLocaleString('en-US')} complexity, ${s.stats.http429} × 429, ${s.stats.retries} retries`,
     );
