@@ -68,7 +68,8 @@ export function verdictOf(alerts: Settings['alerts'], m: MergeSummary | undefine
   if (status === 'OK' && alerts.rejected_rows.warn !== undefined && rejected >= alerts.rejected_rows.warn) status = 'DEGRADED';
   // Every request answered OK, yet the board read back says otherwise: not an OK run.
   if (status === 'OK' && proof && proof.findings > 0) status = 'DEGRADED';
-  const rate = successRate === null ? 'nothing to sync' : `${(successRate * 100).toFixed(1)}% of ${attempted} records`;
+  // A stop before the first record leaves the queue full: that is not "nothing to sync".
+  const rate = successRate !== null ? `${(successRate * 100).toFixed(1)}% of ${attempted} records` : s?.stopped ? 'no record sent' : 'nothing to sync';
   const summary = `${status.toLowerCase()}: ${rate}; ${cancelled} cancelled; ${failed} failed${s?.stopped ? `; stopped: ${s.stopped.code}` : ''}${m?.rejections.length ? `; ${m.rejections.length} staging rows rejected` : ''}${m?.warnings.length ? `; ${m.warnings.length} warnings` : ''}${proofText(proof)}`;
   return { status, attempted, succeeded, failed, cancelled, successRate, summary };
 }

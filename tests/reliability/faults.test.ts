@@ -158,6 +158,8 @@ const scenarios: Scenario[] = [
       expect(r.sync?.stopped?.code).toBe('DAILY_LIMIT_EXCEEDED');
       expect(r.sync?.stopped?.resumeAfter).toBeTruthy();
       expect(r.sync?.counts.groups_created).toBe(0);
+      // The queue is full: the verdict must not say "nothing to sync".
+      expect(r.verdict.summary).toMatch(/^failed: no record sent; .*stopped: DAILY_LIMIT_EXCEEDED/);
       const states = await stateCounts(env.db);
       expect(states.orders.PENDING).toBeGreaterThan(0);
       expect((states.orders.IN_FLIGHT ?? 0) + (states.orders.ERROR ?? 0) + (states.orders.SYNCED ?? 0)).toBe(0);
