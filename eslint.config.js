@@ -72,7 +72,7 @@ export const ENTRY_POINTS = {
   // exitCodeFor and adviceFor without the read models (queries, report, run history): rollback, doctor.
   observe: ['progress', 'metrics', 'exit-code', 'advice'],
   // The staging table's columns, profile and value rules without the merge and the queue: config validate, doctor.
-  merge: ['staging-columns', 'staging-profile', 'transforms'],
+  merge: ['staging-columns', 'staging-profile', 'transforms', 'order-key'],
   // One job per CLI command (an index of every job would load them all, pg-boss too, for each);
   // jobs/index.ts holds what is not a job (signals, cron).
   jobs: ['backup', 'cutover', 'demo', 'from-board', 'observed', 'queue', 'rollback', 'run', 'schedule', 'worker'],

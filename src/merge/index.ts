@@ -5,6 +5,7 @@ export { checkRequiredColumns, resolveSizeColumns, stagingColumns } from './stag
 export { distinctValues, stagingColumnTypes } from './staging-profile.js';
 export { applyColumnRule } from './transforms.js';
 export { canonicalJson, sha256, type FieldValue } from './hash.js';
-export { orderKey, KEY_SEPARATOR, type ProjectedOrder } from './project.js';
+export { type ProjectedOrder } from './project.js';
+export { orderKey, KEY_SEPARATOR } from './order-key.js';
 export { rejectionPlace, rowLabels } from './duplicates.js';
 export { decideOrder, diffLines, type ExistingLine, type Outcome } from './diff.js';

@@ -6,6 +6,7 @@ import { parseQuantity } from './quantity.js';
 import type { RowSource } from '../ingest/source-columns.js';
 import type { StagingLayout } from './staging-reader.js';
 import { applyColumnRule } from './transforms.js';
+import { orderKey } from './order-key.js';
 import { isBlank, normalizeValue } from './values.js';
 
 export interface ProjectedLine {
@@ -66,17 +67,6 @@ export interface Rejection {
  * counted, never rejected.
  */
 export type Projection = { ok: true; order: ProjectedOrder } | { ok: false; rejection: Rejection } | { ok: false; blank: true };
-
-export const KEY_SEPARATOR = ' | ';
-
-/**
- * The order's key as one string: the value itself for a single key column; for a composite
- * key the values joined by " | ", with "\\" and "|" escaped so no two keys can collide.
- */
-export function orderKey(values: string[]): string {
-  if (values.length === 1) return values[0] as string;
-  return values.map((v) => v.replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join(KEY_SEPARATOR);
-}
 
 export interface Projector {
   project(row: readonly unknown[], rowNumber: number, source: RowSource | undefined): Projection;

@@ -1,6 +1,6 @@
 import type { BoardKey } from '../config/index.js';
 import type { LineAction } from '../db/index.js';
-import { orderKey } from '../merge/index.js';
+import { orderKey } from '../merge/order-key.js';
 import type { MondayClient, MondayItem, PageOptions } from '../monday/index.js';
 
 /** The board columns that make up the key. */
