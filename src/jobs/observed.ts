@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/index.js';
-import type { Db } from '../db/index.js';
+import { databaseTarget, privilegeError, type Db } from '../db/index.js';
 import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
 import { createRunObserver, type ObserverOptions } from '../observe/progress.js';
 import { afterRun, alertRefusal, type AlertEvaluation, type NotifyResult } from '../observe/index.js';
@@ -22,7 +22,9 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
   let result: JobResult;
   try {
     result = await runJob(db, cfg, { ...job, progress: observer.progress, onWait: observer.wait });
-  } catch (err) {
+  } catch (caught) {
+    // A GRANT the role lacks is the configuration error the command exits with; the alert says the same.
+    const err = privilegeError(caught, cfg, databaseTarget(cfg, job.envVars)) ?? caught;
     observer.end(err instanceof Error ? err.message : String(err));
     const locked = err instanceof OrdersyncError && err.exitCode === ExitCode.locked;
     const message = err instanceof Error ? err.message : String(err);
@@ -32,7 +34,8 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
     else observer.logger?.error({ err: message }, 'run failed');
     if (!locked) {
       // A database that went away mid-run cannot be asked for the failure streak: page the error itself.
-      const alerts = await afterRun(db, cfg, null, { envVars: job.envVars }).catch(() => alertDatabaseUnavailable(cfg, err, job.envVars));
+      const thrown = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+      const alerts = await afterRun(db, cfg, null, { envVars: job.envVars, thrown }).catch(() => alertDatabaseUnavailable(cfg, err, job.envVars));
       if (alerts.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
       if (alerts.webhook.error) observer.logger?.error({ error: alerts.webhook.error }, 'alert webhook failed');
     }

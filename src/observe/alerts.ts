@@ -191,14 +191,18 @@ export async function notifyWebhook(cfg: ResolvedConfig, e: AlertNotice, envVars
 }
 
 /**
- * Call after `runJob` (or with `null` after a run that threw): evaluates the thresholds,
- * posts the webhook when configured, and returns the exit code the process should end with.
+ * Call after `runJob` (or with `null` and the error's exit code after a run that threw):
+ * evaluates the thresholds, posts the webhook when configured, and returns the exit code the
+ * process should end with; a run that threw ends with its error's, and the webhook says that one.
  * A webhook that cannot be reached is reported, never fatal.
  */
-export async function afterRun(db: Db, cfg: ResolvedConfig, result: JobResult | null, opts: { envVars?: NodeJS.ProcessEnv; now?: Date } = {}): Promise<AlertEvaluation & { webhook: NotifyResult }> {
+export async function afterRun(db: Db, cfg: ResolvedConfig, result: JobResult, opts?: { envVars?: NodeJS.ProcessEnv; now?: Date }): Promise<AlertEvaluation & { webhook: NotifyResult }>;
+export async function afterRun(db: Db, cfg: ResolvedConfig, result: null, opts: { envVars?: NodeJS.ProcessEnv; now?: Date; thrown: ExitCode }): Promise<AlertNotice & { webhook: NotifyResult }>;
+export async function afterRun(db: Db, cfg: ResolvedConfig, result: JobResult | null, opts: { envVars?: NodeJS.ProcessEnv; now?: Date; thrown?: ExitCode } = {}): Promise<AlertNotice & { webhook: NotifyResult }> {
   const evaluation = await evaluateAlerts(db, cfg, result, opts.now);
-  const webhook = await notifyWebhook(cfg, evaluation, opts.envVars);
-  return { ...evaluation, webhook };
+  const notice: AlertNotice = opts.thrown === undefined ? evaluation : { ...evaluation, exitCode: opts.thrown };
+  const webhook = await notifyWebhook(cfg, notice, opts.envVars);
+  return { ...notice, webhook };
 }
 
 /**

@@ -156,7 +156,7 @@ describe('alerts', () => {
       const f = await evaluateAlerts(w.db, w.cfg, null);
       expect(f.alerts).toContainEqual(expect.objectContaining({ kind: 'consecutive_failed_runs', severity: 'critical' }));
       expect(f.exitCode).toBe(1);
-      const quiet = await afterRun(w.db, w.cfg, null, { envVars: {} });
+      const quiet = await afterRun(w.db, w.cfg, null, { envVars: {}, thrown: 1 });
       expect(quiet.webhook.sent).toBe(false);
       expect(received).toHaveLength(1);
     } finally {
