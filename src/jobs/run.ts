@@ -2,7 +2,7 @@ import { boardKey, subitemColumnIds, requireSecret, assertOwnership, type Resolv
 import { isCurrent, type Db, type RunCommand } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { merge, rejectionPlace, type MergeSummary } from '../merge/index.js';
-import { clientFromConfig, assertMappingFits, type MondayClient, type MondayClientOptions, type SharedBudget } from '../monday/index.js';
+import { clientFromConfig, assertMappingFits, MondayError, type MondayClient, type MondayClientOptions, type SharedBudget } from '../monday/index.js';
 import {
   storedFormatter,
   valueFormatter,
@@ -86,6 +86,7 @@ async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: R
   let apiLog: ApiLog | undefined;
   let proof: BoardCheck | undefined;
   let proofRecord: CheckRecord | undefined;
+  let proofError: string | undefined;
   run.onThrow(async () => {
     await apiLog?.flush().catch(() => undefined);
     return totals(mergeSummary, syncResult, proof, proofRecord);
@@ -137,21 +138,29 @@ async function recordedJob(db: Db, cfg: ResolvedConfig, opts: JobOptions, run: R
     const mode = cfg.settings.verify.after_run;
     if (mode !== 'off' && !syncResult.stopped) {
       stop.check();
-      const post = await postRunCheck(db, cfg.settings, client, outcome.itemsBoard, boards.subitems.board_id, { env: cfg.envName, runId });
-      proof = post.check;
-      proofRecord = post.record;
-      await storeBoardValues(db, proof.readBack, new Date().toISOString());
+      // monday refusing the read-back (retries spent) leaves the sync's work done and the board
+      // unchecked: said in the verdict (DEGRADED) and alerted, not a failed run.
+      const post = await postRunCheck(db, cfg.settings, client, outcome.itemsBoard, boards.subitems.board_id, { env: cfg.envName, runId }).catch((err: unknown) => {
+        if (!(err instanceof MondayError)) throw err;
+        proofError = `${err.code}: ${err.message}`;
+        return undefined;
+      });
+      if (post) {
+        proof = post.check;
+        proofRecord = post.record;
+        await storeBoardValues(db, proof.readBack, new Date().toISOString());
+      }
     }
     await log.flush();
   }
-  const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : undefined;
+  const proofSummary = proof ? { items: proof.checked.orders, findings: proof.findings.length } : proofError ? { unchecked: proofError } : undefined;
   const verdict = verdictOf(cfg.settings.alerts, mergeSummary, syncResult, proofSummary);
   return {
     status: verdict.status,
     totals: { ...totals(mergeSummary, syncResult, proof, proofRecord), backlog: await backlogAtEnd(db) },
     verdict: verdict.summary,
     error: syncResult?.stopped?.message,
-    value: { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof, proofRecord), durationMs: Date.now() - started },
+    value: { runId, status: verdict.status, verdict, merge: mergeSummary, sync: syncResult, proof: proof && runProof(proof, proofRecord), ...(proofError ? { proofError } : {}), durationMs: Date.now() - started },
   };
 }
 

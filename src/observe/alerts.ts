@@ -10,7 +10,7 @@ import { backlog, lastRuns } from './queries.js';
  * The [alerts] thresholds, evaluated after each run. Each alert has a severity: `critical`
  * makes the run exit 1, `warning` exit 2; the run's own status sets the floor (exitCodeFor).
  */
-export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs' | 'preflight_refused' | 'database_unavailable';
+export type AlertKind = 'success_band' | 'failed_records' | 'rejected_rows' | 'pending_age' | 'stuck_in_flight' | 'budget_exhausted' | 'budget_headroom' | 'consecutive_failed_runs' | 'preflight_refused' | 'database_unavailable' | 'board_check';
 export type Severity = 'critical' | 'warning';
 
 export interface Alert {
@@ -53,6 +53,16 @@ export async function evaluateAlerts(db: Db, cfg: ResolvedConfig, result: JobRes
     const rejected = result.merge?.rejections.length ?? 0;
     if (a.rejected_rows.warn !== undefined && rejected >= a.rejected_rows.warn) {
       alerts.push({ kind: 'rejected_rows', severity: 'warning', message: `the merge rejected ${rejected} staging row(s) (alerts.rejected_rows.warn = ${a.rejected_rows.warn}); they are not on the board until fixed upstream` });
+    }
+    // The run's verdict rests on its board check: a board that differs from what the run wrote,
+    // or one monday would not read back, makes it DEGRADED, and that is said where people look.
+    const drift = result.proof ? Object.values(result.proof.counts).reduce((n, c) => n + c, 0) : 0;
+    if (drift > 0) {
+      const kinds = Object.entries(result.proof?.counts ?? {}).filter(([, c]) => c > 0).map(([k, c]) => `${k} ${c}`).join(', ');
+      alerts.push({ kind: 'board_check', severity: 'warning', message: `the board check found ${drift} difference(s) between the board and what the rows say it shows (${kinds}): \`ordersync verify\` lists them, \`ordersync verify --fix\` repairs them` });
+    }
+    if (result.proofError) {
+      alerts.push({ kind: 'board_check', severity: 'warning', message: `the board could not be read back after the run (${result.proofError}), so what it wrote is unchecked: run \`ordersync verify\`` });
     }
     const stopped = result.sync?.stopped;
     if (stopped && RATE_STOPS.test(stopped.code)) {

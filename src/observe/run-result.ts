@@ -28,5 +28,7 @@ export interface JobResult {
   merge?: MergeSummary;
   sync?: SyncResult;
   proof?: RunProof;
+  /** The post-run read-back was due but monday would not answer it: the board is unchecked. */
+  proofError?: string;
   durationMs: number;
 }

@@ -34,11 +34,8 @@ export function recordsOf(c: Partial<SyncCounts> | null | undefined): Records {
  * Success is measured in records (items and subitems), never in batches, and cancelled
  * orders are counted apart so a day of cancellations does not read as a bad sync.
  */
-/** What the post-run read-back found: the board differs from what this run says it wrote. */
-export interface ProofSummary {
-  items: number;
-  findings: number;
-}
+/** What the post-run read-back found: the board differs from what this run says it wrote; or why it could not look. */
+export type ProofSummary = { items: number; findings: number } | { unchecked: string };
 
 export type Band = 'OK' | 'DEGRADED' | 'FAILED' | 'NO_RECORDS';
 
@@ -66,8 +63,9 @@ export function verdictOf(alerts: Settings['alerts'], m: MergeSummary | undefine
   const band = judge(alerts, { succeeded, failed });
   let status: RunStatus = s?.stopped ? 'FAILED' : band === 'NO_RECORDS' ? 'OK' : band;
   if (status === 'OK' && alerts.rejected_rows.warn !== undefined && rejected >= alerts.rejected_rows.warn) status = 'DEGRADED';
-  // Every request answered OK, yet the board read back says otherwise: not an OK run.
-  if (status === 'OK' && proof && proof.findings > 0) status = 'DEGRADED';
+  // Every request answered OK, yet the board read back says otherwise, or could not be read
+  // back: not an OK run (its verdict would be an assumption).
+  if (status === 'OK' && proof && ('unchecked' in proof || proof.findings > 0)) status = 'DEGRADED';
   // A stop before the first record leaves the queue full: that is not "nothing to sync".
   const rate = successRate !== null ? `${(successRate * 100).toFixed(1)}% of ${attempted} records` : s?.stopped ? 'no record sent' : 'nothing to sync';
   const summary = `${status.toLowerCase()}: ${rate}; ${cancelled} cancelled; ${failed} failed${s?.stopped ? `; stopped: ${s.stopped.code}` : ''}${m?.rejections.length ? `; ${m.rejections.length} staging rows rejected` : ''}${m?.warnings.length ? `; ${m.warnings.length} warnings` : ''}${proofText(proof)}`;
@@ -76,5 +74,6 @@ export function verdictOf(alerts: Settings['alerts'], m: MergeSummary | undefine
 
 function proofText(p: ProofSummary | undefined): string {
   if (!p) return '';
+  if ('unchecked' in p) return `; board not checked: ${p.unchecked} (ordersync verify)`;
   return p.findings > 0 ? `; board check: ${p.findings} difference(s) on ${p.items} items read back (ordersync verify)` : `; board checked: ${p.items} items read back`;
 }
