@@ -51,6 +51,7 @@ export async function runDoctor(cfg: ResolvedConfig, opts: DoctorOptions = {}): 
   const add = (c: DoctorCheck) => checks.push(c);
 
   await databaseChecks(cfg, envVars, add);
+  await alertsCheck(s, envVars, add, { probe: !opts.offline });
   if (!opts.offline) await mondayChecks(cfg, s, envVars, add);
 
   const exitCode = checks.some((c) => c.status === 'fail') ? 1 : checks.some((c) => c.status === 'warn') ? 2 : 0;
@@ -114,6 +115,40 @@ async function stagingCheck(db: Db, s: Settings, add: (c: DoctorCheck) => void):
       ? { name: 'staging', status: 'pass', message: `table "${s.staging.table}" has the key, size markers and every mapped column (${columns.length} columns)` }
       : { name: 'staging', status: 'fail', message: `table "${s.staging.table}" has drifted from the config`, details: problems, fix: 'ask upstream to restore the columns, or update [staging] / [mapping.columns]' },
   );
+}
+
+/**
+ * Where the alerts go. Unset is a choice (exit codes and logs only); set, it must be an http(s)
+ * URL whose host answers, or every alert of every run is lost while doctor says PASS. Probed
+ * with HEAD, which posts nothing: any HTTP answer means the alerts can arrive.
+ */
+async function alertsCheck(s: Settings, envVars: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void, opts: { probe: boolean }): Promise<void> {
+  const name = s.alerts.webhook_url_env;
+  const raw = optionalSecret(name, envVars);
+  if (!raw) {
+    add({ name: 'alerts', status: 'pass', message: `no webhook (${name} is not set): alerts reach the exit code and the logs only` });
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${url.protocol} is not http(s)`);
+  } catch (err) {
+    add({ name: 'alerts', status: 'fail', message: `${name} is not an http(s) URL (${messageOf(err)}): no alert would arrive`, fix: `export ${name}=<the incoming-webhook URL> (alerts.webhook_url_env), or unset it` });
+    return;
+  }
+  if (!opts.probe) {
+    add({ name: 'alerts', status: 'pass', message: `webhook ${url.host} (${name}); not probed (--offline)` });
+    return;
+  }
+  try {
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
+    await res.arrayBuffer().catch(() => undefined);
+    add({ name: 'alerts', status: 'pass', message: `webhook ${url.host} answers (HTTP ${res.status} to a HEAD, nothing posted)` });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    add({ name: 'alerts', status: 'fail', message: `webhook ${url.host} (${name}) cannot be reached: ${messageOf(err)}${cause ? ` (${cause.code ?? cause.message})` : ''}; every alert would be lost`, fix: `check ${name} and that this host may reach ${url.host}` });
+  }
 }
 
 async function mondayChecks(cfg: ResolvedConfig, s: Settings, envVars: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void): Promise<void> {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/jobs/run.js';
 import { snapshotPath } from '../../src/monday/snapshot-files.js';
 import { runCli } from '../support/cli.js';
+import { closedPort, webhook } from '../support/webhook.js';
 import { takeSnapshots, world, type World } from './support.js';
 
 describe('doctor and backup', () => {
@@ -41,6 +42,27 @@ describe('doctor and backup', () => {
     expect(wrong.code).toBe(1);
     const report = JSON.parse(wrong.stdout) as { checks: Array<{ name: string; status: string; fix?: string }> };
     expect(report.checks.find((c) => c.name === 'token')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/MONDAY_API_TOKEN/) });
+  });
+
+  it.concurrent('checks where alerts go: a malformed webhook URL or one nothing answers fails; a live one passes and is posted nothing', async () => {
+    const malformed = await cli(['--env', 'dev', 'doctor'], { ORDERSYNC_ALERT_WEBHOOK: 'hooks.slack.com/services/x' });
+    expect(malformed.code).toBe(1);
+    expect(malformed.stdout).toMatch(/FAIL {2}alerts: ORDERSYNC_ALERT_WEBHOOK is not an http\(s\) URL .*no alert would arrive/);
+    const port = await closedPort();
+    const refused = await cli(['--env', 'dev', 'doctor'], { ORDERSYNC_ALERT_WEBHOOK: `http://127.0.0.1:${port}/hook` });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(new RegExp(`FAIL {2}alerts: webhook 127\\.0\\.0\\.1:${port} \\(ORDERSYNC_ALERT_WEBHOOK\\) cannot be reached: .*ECONNREFUSED`));
+    const hook = await webhook();
+    try {
+      const live = await cli(['--env', 'dev', 'doctor'], { ORDERSYNC_ALERT_WEBHOOK: hook.url });
+      expect(live.stdout).toMatch(/PASS {2}alerts: webhook 127\.0\.0\.1:\d+ answers \(HTTP \d+ to a HEAD, nothing posted\)/);
+      expect(live.code, live.stdout).toBe(0);
+      expect(hook.received).toEqual([]);
+    } finally {
+      hook.close();
+    }
+    const unset = await cli(['--env', 'dev', 'doctor', '--offline']);
+    expect(unset.stdout).toMatch(/PASS {2}alerts: no webhook \(ORDERSYNC_ALERT_WEBHOOK is not set\)/);
   });
 
   it.concurrent('fails when migrations are not applied (prod has no database yet)', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A Slack-compatible webhook on 127.0.0.1 that keeps every body it is posted. */
+/** A Slack-compatible webhook on 127.0.0.1 that keeps every body it is POSTed. */
 export interface Webhook {
   url: string;
   received: Array<{ text: string; blocks: unknown[] }>;
@@ -11,6 +11,12 @@ export interface Webhook {
 export async function webhook(): Promise<Webhook> {
   const received: Webhook['received'] = [];
   const server: Server = createServer((req, res) => {
+    // As Slack's: anything but a POST is refused and posts nothing.
+    if (req.method !== 'POST') {
+      res.statusCode = 405;
+      res.end();
+      return;
+    }
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
