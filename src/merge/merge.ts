@@ -303,8 +303,25 @@ async function markVanished(
   now: string,
   opts: MergeOptions,
 ): Promise<string[]> {
-  const onRecord = await trx.selectFrom('orders').select(['id', 'order_key', 'monday_item_id', 'sync_state']).where('in_staging', '=', 1).execute();
-  const gone = onRecord.filter((o) => !present.has(o.order_key));
+  // A page of the order list at a time, keeping only the vanished: the list is as long as the
+  // staging table, and holding all of it would be a second copy of the key map.
+  const size = s.staging.batch_size * 5;
+  const pageAfter = (after: number) =>
+    trx
+      .selectFrom('orders')
+      .select(['id', 'order_key', 'monday_item_id', 'sync_state'])
+      .where('in_staging', '=', 1)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(size)
+      .execute();
+  const gone: Awaited<ReturnType<typeof pageAfter>> = [];
+  for (let after = 0; ; ) {
+    const page = await pageAfter(after);
+    for (const o of page) if (!present.has(o.order_key)) gone.push(o);
+    if (page.length < size) break;
+    after = page[page.length - 1]!.id;
+  }
   counts.vanished = gone.length;
   if (opts.dryRun) return gone.map((o) => o.order_key);
   await queueVanished(
