@@ -33,8 +33,8 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
     else if (err instanceof StoppedError) observer.logger?.warn({ signal: err.signal, run_id: err.runId, status: 'ABORTED' }, 'run stopped by a signal');
     else observer.logger?.error({ err: message }, 'run failed');
     if (!locked) {
-      // A database that went away mid-run cannot be asked for the failure streak: page the error itself.
       const thrown = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+      // A database that went away mid-run cannot be asked for the failure streak: page the error itself.
       const alerts = await afterRun(db, cfg, null, { envVars: job.envVars, thrown }).catch(() => alertDatabaseUnavailable(cfg, err, job.envVars));
       if (alerts.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
       if (alerts.webhook.error) observer.logger?.error({ error: alerts.webhook.error }, 'alert webhook failed');
