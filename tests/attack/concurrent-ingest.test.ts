@@ -38,7 +38,11 @@ describe('ingest while a run syncs', () => {
     const deadline = Date.now() + 60_000;
     while (e.emulator.stats().mutationRequests - base < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(e.emulator.stats().mutationRequests - base, 'the run was writing when the ingest started').toBeGreaterThanOrEqual(2);
+    // Each further write stalls 1.5 s (under the client's 2 s timeout) until the ingest is done, so
+    // the run is still syncing then however slowly a loaded machine starts the ingest's process.
+    e.emulator.faults.share(1, 'slow', 1, { mutationsOnly: true, delayMs: 1_500 });
     const ingest = await cli(e, ['ingest', file, '--replace']);
+    e.emulator.faults.clear();
     expect(running.exitCode, 'the run was still syncing when the ingest ended').toBeNull();
     const run = await finished;
     expect([0, 4], `ingest: ${ingest.stdout}${ingest.stderr}`).toContain(ingest.code);
