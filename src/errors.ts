@@ -89,3 +89,8 @@ export class StoppedError extends OrdersyncError {
     this.signal = signal;
   }
 }
+
+/** The exit code a thrown error ends a command with: its own, or 1 (failed) for anything unexpected. */
+export function exitCodeOfError(err: unknown): ExitCode {
+  return err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+}

@@ -1,7 +1,7 @@
 import { storedFormatter, type SyncScope } from '../sync/index.js';
 import type { Finding, ResolvedConfig } from '../config/index.js';
 import { databaseTarget, openDatabase, migrateUp, notMigratedError, pendingMigrations, type Db, type RunCommand } from '../db/index.js';
-import { ConfigError, ExitCode, OrdersyncError } from '../errors.js';
+import { ConfigError, exitCodeOfError } from '../errors.js';
 import { merge } from '../merge/index.js';
 import { fetchBoardSnapshot, clientFromConfig } from '../monday/index.js';
 import { adoptExisting, type BaselineResult } from './baseline.js';
@@ -180,7 +180,7 @@ async function completedSteps(db: Db, root: number): Promise<Map<CutoverStepName
 
 /** A preflight that threw (a setting it cannot use, the database): paged before the error ends the cutover with its own code. */
 async function pageRefusal(cfg: ResolvedConfig, runId: number | null, err: unknown, envVars: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
-  const exitCode = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+  const exitCode = exitCodeOfError(err);
   const { webhook } = await alertRefusal(cfg, { kind: 'preflight_refused', runId, exitCode, causes: [{ reason: err instanceof Error ? err.message : String(err) }] }, envVars);
   if (webhook.error) log(`alert webhook failed: ${webhook.error}`);
 }

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
 import { databaseTarget, privilegeError, type Db } from '../db/index.js';
-import { ExitCode, OrdersyncError, StoppedError } from '../errors.js';
+import { ExitCode, OrdersyncError, StoppedError, exitCodeOfError } from '../errors.js';
 import { createRunObserver, type ObserverOptions } from '../observe/progress.js';
 import { afterRun, alertRefusal, type AlertEvaluation, type NotifyResult } from '../observe/index.js';
 import { runJob, type JobOptions, type JobResult } from './run.js';
@@ -33,7 +33,7 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
     else if (err instanceof StoppedError) observer.logger?.warn({ signal: err.signal, run_id: err.runId, status: 'ABORTED' }, 'run stopped by a signal');
     else observer.logger?.error({ err: message }, 'run failed');
     if (!locked) {
-      const thrown = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+      const thrown = exitCodeOfError(err);
       // A database that went away mid-run cannot be asked for the failure streak: page the error itself.
       const alerts = await afterRun(db, cfg, null, { envVars: job.envVars, thrown }).catch(() => alertDatabaseUnavailable(cfg, err, job.envVars));
       if (alerts.alerts.length) observer.logger?.warn({ alerts: alerts.alerts, webhook: alerts.webhook }, 'alerts');
@@ -57,6 +57,6 @@ export async function runObserved(db: Db, cfg: ResolvedConfig, job: JobOptions, 
  * `database_unavailable` with the error's one line. The command keeps its exit code.
  */
 export async function alertDatabaseUnavailable(cfg: ResolvedConfig, err: unknown, envVars: NodeJS.ProcessEnv = process.env) {
-  const exitCode = err instanceof OrdersyncError ? err.exitCode : ExitCode.failed;
+  const exitCode = exitCodeOfError(err);
   return alertRefusal(cfg, { kind: 'database_unavailable', runId: null, exitCode, causes: [{ reason: err instanceof Error ? err.message : String(err) }] }, envVars);
 }
